@@ -1,0 +1,3 @@
+"""planner: keeps a project's planning documents true."""
+
+__version__ = "0.1.0"
