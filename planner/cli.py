@@ -1,0 +1,175 @@
+"""The `plan` command line: parse options, call one core function, print a table or JSON."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from planner import __version__
+from planner.console import style, table, to_json
+from planner.errors import PlannerError
+
+app = typer.Typer(
+    name="plan",
+    help="Keep a project's .planning/ documents true: written from git, coverage and test evidence.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    add_completion=True,
+)
+phase_app = typer.Typer(help="Add and list phases.", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(phase_app, name="phase")
+
+_state: dict[str, Any] = {"debug": False, "root": None}
+
+RootOption = Annotated[
+    Optional[Path],
+    typer.Option("--root", help="Project folder holding .planning/ (default: nearest one above the working directory)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print a stable JSON document instead of a table.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"plan {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+    version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """planner: summaries, verifications and handoffs written from evidence."""
+    _state["debug"] = debug
+
+
+def _project(root: Path | None) -> Any:
+    from planner.reader import find_project_root, load_project
+
+    project_root = find_project_root(root=root)
+    _state["root"] = project_root
+    return load_project(project_root)
+
+
+def _echo_written(project_root: Path, paths: tuple[Path, ...]) -> None:
+    for path in paths:
+        try:
+            shown = path.resolve().relative_to(project_root.resolve()).as_posix()
+        except ValueError:
+            shown = str(path)
+        typer.echo(f"wrote {shown}")
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder to create .planning/ in.")] = Path("."),
+) -> None:
+    """Create .planning/ with ROADMAP.md, STATE.md and config.json."""
+    from planner.scaffold import init_project
+
+    _state["root"] = directory.resolve()
+    created = init_project(directory.resolve())
+    _echo_written(directory.resolve(), created.paths)
+
+
+@phase_app.command("add")
+def phase_add(
+    title: Annotated[str, typer.Argument(help="Phase title; the folder is NN-slug of it.")],
+    goal: Annotated[str, typer.Option(help="What must be true when the phase is done.")] = "",
+    target: Annotated[Optional[list[str]], typer.Option(help="Target expression, e.g. 'coverage >= 80'. Repeatable.")] = None,
+    insert_after: Annotated[Optional[str], typer.Option(help="Insert a decimal phase after phase N.")] = None,
+    root: RootOption = None,
+) -> None:
+    """Add the next phase (or a decimal phase after N)."""
+    from planner.scaffold import add_phase
+
+    project = _project(root)
+    created = add_phase(project, title, goal=goal, targets=target or [], insert_after=insert_after)
+    _echo_written(project.root, created.paths)
+
+
+@app.command()
+def new(
+    phase: Annotated[str, typer.Argument(help="Phase number (3, 08.1) or folder name.")],
+    title: Annotated[str, typer.Option(help="Plan title.")] = "",
+    gap: Annotated[bool, typer.Option("--gap", help="A gap-closure plan (id NN-GAP-MM).")] = False,
+    requires: Annotated[Optional[list[str]], typer.Option(help="Plan id this plan requires. Repeatable.")] = None,
+    target: Annotated[Optional[list[str]], typer.Option(help="Target expression. Repeatable.")] = None,
+    closes: Annotated[Optional[list[str]], typer.Option(help="Gap id this plan closes. Repeatable.")] = None,
+    root: RootOption = None,
+) -> None:
+    """Scaffold the next free plan in a phase from the plan template."""
+    from planner.scaffold import new_plan
+
+    project = _project(root)
+    created = new_plan(project, phase, title=title, gap=gap, requires=requires or [],
+                       targets=target or [], closes=closes or [])
+    _echo_written(project.root, created.paths)
+
+
+@app.command()
+def status(
+    phase: Annotated[Optional[str], typer.Argument(help="Only this phase.")] = None,
+    json_output: JsonOption = False,
+    root: RootOption = None,
+) -> None:
+    """Phases, their plans with status, progress and open gaps."""
+    from planner.scaffold import resolve_phase
+    from planner.status import project_status
+
+    project = _project(root)
+    phases = (resolve_phase(project, phase),) if phase else None
+    document = project_status(project, phases)
+    if json_output:
+        typer.echo(to_json(document))
+        return
+    typer.echo(_status_table(document))
+
+
+def _status_table(document: dict[str, Any]) -> str:
+    rows = []
+    for phase in document["phases"]:
+        done = sum(1 for plan in phase["plans"] if plan["status"] == "complete")
+        open_gaps = sum(1 for gap in phase["gaps"] if gap["status"] != "closed")
+        rows.append([phase["id"], phase["title"][:48], f"{done}/{len(phase['plans'])}", open_gaps, phase["status"]])
+    progress = document["progress"]
+    lines = [table(["Phase", "Title", "Plans", "Open gaps", "Status"], rows, status_column=4)] if rows else [
+        "No phases yet: plan phase add \"Title\" --goal \"...\""]
+    lines.append("")
+    lines.append(style(
+        f"Progress: {progress['completed_plans']}/{progress['total_plans']} plans complete "
+        f"({progress['percent']}%), {progress['completed_phases']}/{progress['total_phases']} phases", "bold"))
+    if document["diagnostics"]:
+        lines.append(f"{len(document['diagnostics'])} file(s) read with problems: run `plan check` for details")
+    return "\n".join(lines)
+
+
+@app.command()
+def schema(json_output: JsonOption = True) -> None:
+    """Print the JSON Schema of PLAN frontmatter."""
+    from planner.schema import json_schema
+
+    typer.echo(to_json(json_schema()))
+
+
+def run(argv: list[str]) -> int:
+    """Run the app; turn planner's errors into one line and an exit code."""
+    try:
+        app(args=argv, prog_name="plan")
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+    except PlannerError as error:
+        if _state["debug"]:
+            traceback.print_exc()
+        sys.stderr.write(f"plan: error: {error.describe(_state['root'] or Path.cwd())}\n")
+        return error.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("plan: interrupted\n")
+        return 130
+    return 0

@@ -1,0 +1,62 @@
+"""Text output for people: aligned tables and colour that honours NO_COLOR and pipes."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+_STYLES = {"green": "32", "red": "31", "yellow": "33", "bold": "1", "dim": "2", "cyan": "36"}
+_STATUS_STYLE = {
+    "complete": "green", "passed": "green", "PASS": "green", "closed": "green",
+    "in_progress": "yellow", "in progress": "yellow", "partial": "yellow", "gaps_found": "red",
+    "FAIL": "red", "open": "red", "error": "red", "warning": "yellow", "UNMEASURED": "yellow",
+}
+
+
+def colour_enabled(stream: Any = None) -> bool:
+    """Colour only on a terminal, never when NO_COLOR is set (https://no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    stream = stream or sys.stdout
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def style(text: str, name: str, *, enabled: bool | None = None) -> str:
+    if not (colour_enabled() if enabled is None else enabled) or name not in _STYLES:
+        return text
+    return f"\033[{_STYLES[name]}m{text}\033[0m"
+
+
+def status_style(text: str) -> str:
+    name = _STATUS_STYLE.get(text)
+    return style(text, name) if name else text
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, status_column: int | None = None) -> str:
+    """A plain aligned table; the status column (if any) is coloured after alignment."""
+    cells = [[str(cell) for cell in row] for row in rows]
+    widths = [len(header) for header in headers]
+    for row in cells:
+        for index, cell in enumerate(row):
+            widths[index] = max(widths[index], len(cell))
+    lines = ["  ".join(header.ljust(widths[i]) for i, header in enumerate(headers)).rstrip()]
+    lines.append("  ".join("-" * width for width in widths))
+    for row in cells:
+        padded = []
+        for index, cell in enumerate(row):
+            text = cell.ljust(widths[index])
+            if index == status_column:
+                text = status_style(cell) + " " * (widths[index] - len(cell))
+            padded.append(text)
+        lines.append("  ".join(padded).rstrip())
+    return "\n".join(lines)
+
+
+def to_json(document: Any) -> str:
+    """Stable JSON: sorted keys, two-space indent, UTF-8 kept readable."""
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False, default=str)

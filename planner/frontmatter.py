@@ -1,0 +1,236 @@
+"""Split, parse and dump Markdown documents with YAML frontmatter.
+
+Parsing is strict first (PyYAML's C loader, with YAML 1.1's implicit typing switched off so
+`07`, `on`, `1.10` and dates stay text), then tolerant: a line-based reader that accepts what
+GSD's own parser accepts, with a diagnostic naming the file and line of what YAML rejected.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from planner.tolerant_yaml import parse_tolerant
+
+try:  # the C loader is ~10x faster; pure Python is the fallback where libyaml is missing
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+BOM = "\ufeff"
+_FENCE = re.compile(r"^---[ \t]*$")
+_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
+_TOP_KEY = re.compile(r"^(?P<key>[^\s#:-][^:]*?|\"[^\"]+\"|'[^']+'):(?:\s|$)")
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """Something wrong in a file that planner read around instead of failing on."""
+
+    path: Path
+    line: int | None
+    code: str
+    message: str
+
+    def describe(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed Markdown file: its metadata mapping and its body, with where each came from."""
+
+    path: Path
+    meta: dict[str, Any]
+    body: str
+    has_frontmatter: bool
+    frontmatter_text: str = ""
+    body_line: int = 1  # 1-based line of the file where the body starts
+    line_ending: str = "\n"
+    had_bom: bool = False
+    diagnostics: tuple[Diagnostic, ...] = field(default_factory=tuple)
+
+    def line_of(self, key: str) -> int | None:
+        """The file line of a top-level frontmatter key, if it is there."""
+        for offset, line in enumerate(self.frontmatter_text.split("\n")):
+            match = _TOP_KEY.match(line)
+            if match and match["key"].strip("\"'") == key:
+                return offset + 2  # +1 for 1-based, +1 for the opening fence
+        return None
+
+
+class _TextLoader(_BaseLoader):
+    """Safe loader whose plain scalars are all text, except null; records duplicate keys."""
+
+    duplicate_keys: list[tuple[str, int]]
+
+
+# Keep only the null resolver: YAML 1.1 turns `on` into True, `07` into 7, `1.10` into 1.1 and
+# dates into naive datetimes. The model decides types, so the loader hands it text.
+_TextLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag == "tag:yaml.org,2002:null"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_TextLoader.yaml_implicit_resolvers = {k: v for k, v in _TextLoader.yaml_implicit_resolvers.items() if v}
+
+
+def _construct_mapping(loader: _TextLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        if isinstance(key_node, yaml.ScalarNode):
+            if key_node.value in seen:
+                loader.duplicate_keys.append((key_node.value, key_node.start_mark.line))
+            seen.add(key_node.value)
+    loader.flatten_mapping(node)
+    mapping: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if not isinstance(key, str):
+            key = str(key)  # a list or mapping as a key: keep it addressable as text
+        mapping[key] = loader.construct_object(value_node, deep=deep)
+    return mapping
+
+
+_TextLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)  # type: ignore[arg-type]
+
+
+def load_yaml_text(text: str) -> tuple[Any, list[tuple[str, int]]]:
+    """Parse YAML with every plain scalar kept as text; returns the value and duplicate keys (0-based lines)."""
+    loader = _TextLoader(text)
+    loader.duplicate_keys = []
+    try:
+        return loader.get_single_data(), loader.duplicate_keys
+    finally:
+        loader.dispose()
+
+
+def split(text: str) -> tuple[str | None, str, int, bool]:
+    """(frontmatter text or None, body, body's first line, closed?) of LF-normalised text."""
+    if not text.startswith("---"):
+        return None, text, 1, True
+    first_end = text.find("\n")
+    first_line = text if first_end < 0 else text[:first_end]
+    if not _FENCE.match(first_line):
+        return None, text, 1, True
+    position = first_end + 1 if first_end >= 0 else len(text)
+    line_number = 2
+    while position < len(text):
+        end = text.find("\n", position)
+        line = text[position:] if end < 0 else text[position:end]
+        if _CLOSE.match(line):
+            body_start = len(text) if end < 0 else end + 1
+            return text[first_end + 1 : position], text[body_start:], line_number + 1, True
+        position = len(text) if end < 0 else end + 1
+        line_number += 1
+    return text[first_end + 1 :], "", line_number, False
+
+
+def parse_document(path: Path, raw: str) -> Document:
+    """Parse one Markdown file's text. Never raises for content: problems become diagnostics."""
+    had_bom = raw.startswith(BOM)
+    text = raw[1:] if had_bom else raw
+    line_ending = "\r\n" if "\r\n" in text[:4096] else "\n"
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    block, body, body_line, closed = split(text)
+    if block is None:
+        return Document(path, {}, body, False, "", 1, line_ending, had_bom)
+    diagnostics: list[Diagnostic] = []
+    if not closed:
+        diagnostics.append(Diagnostic(path, 1, "FM003", "frontmatter block opened with '---' is never closed"))
+        block, body = _cut_unclosed_block(block)
+    meta = _parse_block(path, block, diagnostics)
+    return Document(path, meta, body, True, block, body_line, line_ending, had_bom, tuple(diagnostics))
+
+
+def _cut_unclosed_block(block: str) -> tuple[str, str]:
+    """An unclosed block ends where Markdown starts (a heading or a blank line before prose)."""
+    lines = block.split("\n")
+    for index, line in enumerate(lines):
+        if line.startswith("#") or line.startswith("<"):
+            return "\n".join(lines[:index]), "\n".join(lines[index:])
+    return block, ""
+
+
+def _parse_block(path: Path, block: str, diagnostics: list[Diagnostic]) -> dict[str, Any]:
+    try:
+        value, duplicates = load_yaml_text(block)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        problem = getattr(error, "problem", None) or str(error).split("\n")[0]
+        diagnostics.append(
+            Diagnostic(path, line, "FM001", f"frontmatter is not valid YAML ({problem}); read it line by line instead")
+        )
+        return parse_tolerant(block)
+    for key, line in duplicates:
+        diagnostics.append(Diagnostic(path, line + 2, "FM004", f"duplicate key '{key}': the last value is used"))
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        kind = "a list" if isinstance(value, list) else "a single value"
+        diagnostics.append(Diagnostic(path, 2, "FM002", f"frontmatter is {kind}, not a mapping of keys; ignored"))
+        return {}
+    return value
+
+
+def read_document(path: Path) -> Document:
+    """Read and parse a file as UTF-8 (undecodable bytes are replaced and reported)."""
+    data = path.read_bytes()
+    try:
+        raw = data.decode("utf-8")
+        bad_encoding = False
+    except UnicodeDecodeError:
+        raw = data.decode("utf-8", errors="replace")
+        bad_encoding = True
+    document = parse_document(path, raw)
+    if bad_encoding:
+        diagnostic = Diagnostic(path, None, "FM005", "file is not valid UTF-8; bad bytes were replaced")
+        document = _with_diagnostic(document, diagnostic)
+    return document
+
+
+def _with_diagnostic(document: Document, diagnostic: Diagnostic) -> Document:
+    from dataclasses import replace
+
+    return replace(document, diagnostics=document.diagnostics + (diagnostic,))
+
+
+class _CleanDumper(yaml.SafeDumper):
+    """Block style, no aliases, multi-line strings as literal blocks."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_CleanDumper.add_representer(str, _represent_str)
+
+
+def dump_yaml(meta: dict[str, Any]) -> str:
+    """Clean block-style YAML in the mapping's own key order; text that looks typed is quoted."""
+    if not meta:
+        return ""
+    return yaml.dump(meta, Dumper=_CleanDumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+def compose(meta: dict[str, Any], body: str) -> str:
+    """A whole document: fenced frontmatter then the body (LF line endings)."""
+    body = body if body.startswith("\n") or not body else body
+    return f"---\n{dump_yaml(meta)}---\n{body}"
+
+
+def iter_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(1-based line number, line) pairs."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        yield number, line

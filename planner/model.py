@@ -1,0 +1,141 @@
+"""The planning model: plain typed objects that every command reads and writes.
+
+Parsing happens at the edge (reader.py, schema.py); everything here is already well typed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from planner.frontmatter import Diagnostic
+from planner.ids import PhaseNumber, PlanId
+
+PlanStatus = Literal["planned", "in_progress", "complete"]
+PlanType = Literal["execute", "gap_closure", "tdd", "fix"]
+GapStatus = Literal["open", "partial", "closed"]
+PLAN_STATUSES: tuple[PlanStatus, ...] = ("planned", "in_progress", "complete")
+PLAN_TYPES: tuple[PlanType, ...] = ("execute", "gap_closure", "tdd", "fix")
+
+
+@dataclass(frozen=True)
+class KeyFiles:
+    created: tuple[str, ...] = ()
+    modified: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One plan: what its PLAN frontmatter says, plus where its files are."""
+
+    id: PlanId
+    title: str = ""
+    type: PlanType = "execute"
+    status: PlanStatus = "planned"
+    subsystem: str = ""
+    tags: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+    provides: tuple[str, ...] = ()
+    affects: tuple[str, ...] = ()
+    depends_on: tuple[str, ...] = ()
+    key_files: KeyFiles = KeyFiles()
+    targets: tuple[str, ...] = ()
+    tasks: tuple[str, ...] = ()
+    closes: tuple[str, ...] = ()
+    started: str | None = None  # ISO-8601 text as written: time zones are never guessed
+    completed: str | None = None
+    base_commit: str | None = None
+    wave: int | None = None
+    must_haves: dict[str, Any] = field(default_factory=dict, hash=False)
+    extra: dict[str, Any] = field(default_factory=dict, hash=False)  # keys planner doesn't own
+    plan_path: Path | None = field(default=None, compare=False)
+    summary_paths: tuple[Path, ...] = field(default=(), compare=False)
+    variant: str = field(default="", compare=False)
+
+    @property
+    def is_gap_closure(self) -> bool:
+        return self.type == "gap_closure" or self.id.is_gap
+
+    @property
+    def has_summary(self) -> bool:
+        return bool(self.summary_paths)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Something a verification found missing, with the plans that closed it."""
+
+    id: str
+    phase: str
+    title: str
+    status: GapStatus = "open"
+    source: str = ""  # the target expression, cluster signature or must-have that opened it
+    closed_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One phase folder."""
+
+    number: PhaseNumber | None
+    slug: str
+    directory: Path
+    title: str = ""
+    goal: str = ""
+    targets: tuple[str, ...] = ()
+    plans: tuple[Plan, ...] = ()
+    gaps: tuple[Gap, ...] = ()
+    verification_path: Path | None = None
+    verification_status: str | None = None
+    documents: tuple[Path, ...] = ()  # every other Markdown file of the phase
+
+    @property
+    def id(self) -> str:
+        return str(self.number) if self.number is not None else self.directory.name
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.plans) and all(plan.status == "complete" for plan in self.plans)
+
+    def plan(self, part: str) -> Plan | None:
+        for plan in self.plans:
+            if plan.id.part == part:
+                return plan
+        return None
+
+
+@dataclass(frozen=True)
+class Config:
+    """planner's settings, kept under the `planner` key of `.planning/config.json`."""
+
+    test_command: tuple[str, ...] = ()
+    coverage_report: str = ".planning/metrics/coverage.json"
+    junit_report: str = ".planning/metrics/junit.xml"
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+
+
+@dataclass(frozen=True)
+class Project:
+    """A planning root and everything read from it."""
+
+    root: Path  # the folder that holds `.planning/`
+    planning_dir: Path
+    config: Config
+    phases: tuple[Phase, ...]
+    diagnostics: tuple[Diagnostic, ...] = ()
+    root_documents: tuple[Path, ...] = ()
+
+    @property
+    def plans(self) -> tuple[Plan, ...]:
+        return tuple(plan for phase in self.phases for plan in phase.plans)
+
+    def phases_numbered(self, number: PhaseNumber) -> tuple[Phase, ...]:
+        return tuple(phase for phase in self.phases if phase.number == number)
+
+    def relative(self, path: Path) -> str:
+        """A path as shown to people: relative to the project root, POSIX separators."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()

@@ -1,0 +1,148 @@
+"""Progress: the one definition of each count and percentage, and the ROADMAP / STATE regions.
+
+percent = completed plans / all plans, rounded down (100 only when every plan is complete);
+a phase is complete when it has plans and all of them are complete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from planner import regions
+from planner.frontmatter import compose, read_document
+from planner.model import Phase, Plan, Project
+from planner.render import render
+from planner.writer import atomic_write
+
+BAR_WIDTH = 10
+
+
+@dataclass(frozen=True)
+class Progress:
+    total_phases: int
+    completed_phases: int
+    total_plans: int
+    completed_plans: int
+    in_progress_plans: int
+
+    @property
+    def percent(self) -> int:
+        if self.total_plans == 0:
+            return 0
+        return self.completed_plans * 100 // self.total_plans
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "total_phases": self.total_phases,
+            "completed_phases": self.completed_phases,
+            "total_plans": self.total_plans,
+            "completed_plans": self.completed_plans,
+            "in_progress_plans": self.in_progress_plans,
+            "percent": self.percent,
+        }
+
+
+def measure_progress(phases: tuple[Phase, ...]) -> Progress:
+    plans = [plan for phase in phases for plan in phase.plans]
+    return Progress(
+        total_phases=len(phases),
+        completed_phases=sum(1 for phase in phases if phase.complete),
+        total_plans=len(plans),
+        completed_plans=sum(1 for plan in plans if plan.status == "complete"),
+        in_progress_plans=sum(1 for plan in plans if plan.status == "in_progress"),
+    )
+
+
+def phase_status(phase: Phase) -> str:
+    if phase.complete:
+        return "complete"
+    if any(plan.status != "planned" for plan in phase.plans):
+        return "in progress"
+    return "not started" if phase.plans else "no plans"
+
+
+def plan_file_name(phase: Phase, plan: Plan) -> str:
+    if plan.plan_path is not None:
+        return plan.plan_path.name
+    return f"{plan.id}-PLAN.md"
+
+
+def _current(project: Project) -> tuple[Phase | None, Plan | None]:
+    for phase in project.phases:
+        for plan in phase.plans:
+            if plan.status != "complete":
+                return phase, plan
+    return (project.phases[-1] if project.phases else None), None
+
+
+def roadmap_context(project: Project) -> dict[str, Any]:
+    phases = []
+    for phase in project.phases:
+        phases.append({
+            "id": phase.id, "title": phase.title, "goal": phase.goal, "complete": phase.complete,
+            "status": phase_status(phase),
+            "plans_complete": sum(1 for plan in phase.plans if plan.status == "complete"),
+            "plans": [{"file": plan_file_name(phase, plan), "title": plan.title, "status": plan.status}
+                      for plan in phase.plans],
+        })
+    return {"project": {"name": project.root.name}, "phases": phases}
+
+
+def state_context(project: Project, activity: str, now: dt.datetime | None = None) -> dict[str, Any]:
+    progress = measure_progress(project.phases)
+    phase, plan = _current(project)
+    filled = progress.percent * BAR_WIDTH // 100
+    phase_index = project.phases.index(phase) + 1 if phase is not None else 0
+    position = {
+        "phase": f"{phase.id} of {len(project.phases)} ({phase.title})" if phase else "none yet",
+        "plan": (f"{plan.id} ({plan.status.replace('_', ' ')})" if plan else "all plans complete")
+        if phase else "none yet",
+        "status": "complete" if progress.total_plans and progress.percent == 100 else (
+            "in progress" if progress.completed_plans or progress.in_progress_plans else "not started"),
+        "last_activity": f"{(now or dt.datetime.now(dt.timezone.utc)).date().isoformat()} -- {activity}",
+        "bar": "█" * filled + "░" * (BAR_WIDTH - filled),
+        "index": phase_index,
+    }
+    return {"position": position, "progress": progress.as_dict()}
+
+
+def refresh_documents(project: Project, activity: str) -> list[Path]:
+    """Re-render the generated regions of ROADMAP.md and STATE.md from the model."""
+    written = []
+    roadmap = project.planning_dir / "ROADMAP.md"
+    fresh = render("roadmap.md.j2", roadmap_context(project), planning_dir=project.planning_dir)
+    written.append(_merge_into(roadmap, fresh, project, None))
+    state = project.planning_dir / "STATE.md"
+    context = state_context(project, activity)
+    fresh = render("state.md.j2", context, planning_dir=project.planning_dir)
+    progress = context["progress"]
+    state_meta = {
+        "planner_state_version": 1,
+        "current_phase": project.phases[context["position"]["index"] - 1].id if context["position"]["index"] else None,
+        "status": context["position"]["status"],
+        "progress": {key: progress[key] for key in
+                     ("total_phases", "completed_phases", "total_plans", "completed_plans", "percent")},
+    }
+    written.append(_merge_into(state, fresh, project, state_meta))
+    return written
+
+
+def _merge_into(path: Path, fresh: str, project: Project, meta: dict[str, Any] | None) -> Path:
+    if path.exists():
+        document = read_document(path)
+        existing_body = document.body if document.has_frontmatter else path.read_text(encoding="utf-8")
+        body = regions.merge(existing_body, fresh)
+        if meta is not None:
+            merged_meta = {**document.meta, **meta}
+            text = compose(merged_meta, body)
+        elif document.has_frontmatter:
+            text = compose(document.meta, body)
+        else:
+            text = body
+    else:
+        text = compose(meta, fresh) if meta is not None else fresh
+    atomic_write(path, text, planning_dir=project.planning_dir, overwrite=True)
+    return path

@@ -1,0 +1,207 @@
+"""Walk a planning root and map each file to the model, collecting diagnostics on the way."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from planner.errors import InputError, ProjectNotFound
+from planner.filenames import FileRole, classify, parse_phase_dir
+from planner.frontmatter import Diagnostic, Document, read_document
+from planner.ids import PhaseNumber, PlanId
+from planner.markdown import bold_metadata
+from planner.model import Config, Gap, Phase, Plan, Project
+from planner.schema import plan_from_document
+
+PLANNING = ".planning"
+SKIPPED_DIRS = frozenset({".cache", "metrics", "templates", "node_modules", ".git"})
+
+
+def find_project_root(start: Path | None = None, root: Path | None = None) -> Path:
+    """The folder holding `.planning/`: `root` if given, else the nearest one walking up from `start`."""
+    if root is not None:
+        candidate = root.expanduser().resolve()
+        if candidate.name == PLANNING and candidate.is_dir():
+            return candidate.parent
+        if (candidate / PLANNING).is_dir():
+            return candidate
+        raise ProjectNotFound(f"no {PLANNING}/ folder in {root} (run `plan init` there first)")
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / PLANNING).is_dir():
+            return folder
+    raise ProjectNotFound(f"no {PLANNING}/ folder here or in any parent of {here} (run `plan init`, or pass --root)")
+
+
+def read_config(planning_dir: Path) -> Config:
+    """planner's settings from `config.json` (its `planner` section); defaults when absent."""
+    path = planning_dir / "config.json"
+    if not path.is_file():
+        return Config()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except json.JSONDecodeError as error:
+        raise InputError(f"config is not valid JSON: {error.msg}", path, error.lineno, error.colno) from None
+    section = data.get("planner", {}) if isinstance(data, dict) else {}
+    if not isinstance(section, dict):
+        raise InputError("the 'planner' section of config.json must be an object", path)
+    command = section.get("test_command", ())
+    groups = section.get("groups", {})
+    if not isinstance(groups, dict):
+        raise InputError("'planner.groups' must map group names to lists of glob patterns", path)
+    return Config(
+        test_command=tuple(command.split() if isinstance(command, str) else command),
+        coverage_report=str(section.get("coverage_report", Config.coverage_report)),
+        junit_report=str(section.get("junit_report", Config.junit_report)),
+        groups={str(name): tuple(patterns if isinstance(patterns, list) else [patterns])
+                for name, patterns in groups.items()},
+    )
+
+
+def load_project(project_root: Path, document_reader: Any = None) -> Project:
+    """Read a whole planning tree. Never fails on content: problems become diagnostics."""
+    read = document_reader or read_document
+    planning_dir = project_root / PLANNING
+    diagnostics: list[Diagnostic] = []
+    phases = [
+        _read_phase(directory, read, diagnostics)
+        for directory in _phase_directories(planning_dir / "phases", diagnostics)
+    ]
+    phases.sort(key=_phase_order)
+    root_documents = tuple(sorted(p for p in planning_dir.glob("*.md") if p.is_file()))
+    for path in root_documents:
+        diagnostics.extend(read(path).diagnostics)
+    return Project(project_root, planning_dir, read_config(planning_dir), tuple(phases),
+                   tuple(diagnostics), root_documents)
+
+
+def _phase_order(phase: Phase) -> tuple[int, Any, str]:
+    if phase.number is None:
+        return (1, (), phase.directory.name)
+    return (0, phase.number.sort_key(), phase.directory.name)
+
+
+def _phase_directories(phases_dir: Path, diagnostics: list[Diagnostic]) -> list[Path]:
+    """Phase folders, each real folder once: a symbolic link to a folder already listed is skipped."""
+    if not phases_dir.is_dir():
+        return []
+    entries = sorted((entry for entry in os.scandir(phases_dir) if entry.is_dir()), key=lambda e: (e.is_symlink(), e.name))
+    seen: set[str] = set()
+    folders = []
+    for entry in entries:
+        real = os.path.realpath(entry.path)
+        if real in seen:
+            diagnostics.append(Diagnostic(Path(entry.path), None, "TREE001",
+                                          "symbolic link to a phase folder already read; not counted twice"))
+            continue
+        seen.add(real)
+        folders.append(Path(entry.path))
+    return folders
+
+
+@dataclass
+class _PlanFiles:
+    plan: Document | None = None
+    summaries: list[Path] | None = None
+    variant: str = ""
+    gap: bool = False
+
+
+def _read_phase(directory: Path, read: Any, diagnostics: list[Diagnostic]) -> Phase:
+    name = parse_phase_dir(directory.name)
+    groups: dict[str, _PlanFiles] = defaultdict(_PlanFiles)
+    documents: list[Path] = []
+    goal: Document | None = None
+    verification: Document | None = None
+    phase_summaries: list[tuple[FileRole, Path]] = []
+    for path in sorted(directory.glob("*.md")):
+        document = read(path)
+        diagnostics.extend(document.diagnostics)
+        role = classify(path.name, directory.name)
+        if role.kind == "plan" and role.plan_part is not None:
+            files = groups[role.plan_part]
+            if files.plan is not None:
+                diagnostics.append(Diagnostic(path, None, "TREE002",
+                                              f"a second PLAN file for plan part '{role.plan_part}'; the first is used"))
+                documents.append(path)
+                continue
+            files.plan, files.variant, files.gap = document, role.variant, role.gap
+        elif role.kind == "summary" and role.plan_part is not None:
+            phase_summaries.append((role, path))
+        elif role.kind == "goal":
+            goal = document
+        elif role.kind == "verification" and role.plan_part is None:
+            verification = document
+        else:
+            documents.append(path)
+    for role, path in phase_summaries:
+        part = role.plan_part or ""
+        if part in groups or any(char.isdigit() for char in part):
+            files = groups[part]
+            files.summaries = (files.summaries or []) + [path]
+        else:
+            documents.append(path)  # `138-SUMMARY.md`, `304-PHASE-SUMMARY.md`: about the phase, not a plan
+    number = name.number
+    plans = [_plan_of(number, directory, part, files, diagnostics) for part, files in groups.items()]
+    plans.sort(key=lambda plan: plan.id.sort_key())
+    goal_meta = goal.meta if goal else {}
+    verification_meta = verification.meta if verification else {}
+    return Phase(
+        number=number,
+        slug=name.slug,
+        directory=directory,
+        title=str(goal_meta.get("title") or name.slug.replace("-", " ")),
+        goal=str(goal_meta.get("goal") or ""),
+        targets=tuple(str(t) for t in goal_meta.get("targets") or [] if t is not None),
+        plans=tuple(plans),
+        gaps=_gaps_of(verification_meta, number, directory.name),
+        verification_path=verification.path if verification else None,
+        verification_status=str(verification_meta["status"]) if verification_meta.get("status") else None,
+        documents=tuple(documents),
+    )
+
+
+def _plan_of(number: PhaseNumber | None, directory: Path, part: str, files: _PlanFiles,
+             diagnostics: list[Diagnostic]) -> Plan:
+    plan_id = PlanId(number or PhaseNumber(0), part)
+    summaries = tuple(files.summaries or ())
+    if files.plan is None:
+        plan = Plan(id=plan_id, status="complete" if summaries else "planned")
+    else:
+        document = files.plan
+        if not document.has_frontmatter:
+            document = replace(document, meta=bold_metadata(document.body))
+        plan = plan_from_document(document, plan_id, diagnostics)
+        if "status" not in document.meta and summaries:
+            plan = replace(plan, status="complete")
+    if files.gap and plan.type != "gap_closure":
+        plan = replace(plan, type="gap_closure")
+    return replace(plan, summary_paths=summaries, variant=files.variant)
+
+
+def _gaps_of(meta: dict[str, Any], number: PhaseNumber | None, dir_name: str) -> tuple[Gap, ...]:
+    """Gaps listed in a VERIFICATION's frontmatter (GSD's `gaps:` list, or ours with ids)."""
+    raw = meta.get("gaps")
+    if not isinstance(raw, list):
+        return ()
+    phase = str(number) if number is not None else dir_name
+    gaps = []
+    for index, item in enumerate(raw, start=1):
+        if not isinstance(item, dict):
+            continue
+        status = str(item.get("status") or "open").lower()
+        normalised = "closed" if status in ("closed", "resolved", "verified", "passed") else (
+            "partial" if status.startswith("partial") else "open")
+        gaps.append(Gap(
+            id=str(item.get("id") or f"{phase}-G{index:02d}"),
+            phase=phase,
+            title=str(item.get("truth") or item.get("title") or item.get("reason") or ""),
+            status=normalised,  # type: ignore[arg-type]
+            source=str(item.get("source") or ""),
+            closed_by=tuple(str(p) for p in item.get("closed_by") or [] if p is not None),
+        ))
+    return tuple(gaps)

@@ -1,0 +1,148 @@
+"""`plan init`, `plan phase add`, `plan new`: create planning files from templates."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from planner.errors import ConflictError, InputError
+from planner.frontmatter import compose
+from planner.ids import PhaseNumber, PlanId, next_phase_number, next_plan_part, slugify
+from planner.model import Phase, Plan, Project
+from planner.progress import refresh_documents
+from planner.reader import PLANNING, load_project
+from planner.render import render
+from planner.schema import plan_to_meta
+from planner.targets import parse_target
+from planner.writer import atomic_write, make_directory, project_lock
+
+DEFAULT_CONFIG = {
+    "planner": {
+        "test_command": [
+            "python", "-m", "pytest", "--cov=.", "--cov-report=json:.planning/metrics/coverage.json",
+            "--junitxml=.planning/metrics/junit.xml",
+        ],
+        "coverage_report": ".planning/metrics/coverage.json",
+        "junit_report": ".planning/metrics/junit.xml",
+        "groups": {},
+    }
+}
+
+
+@dataclass(frozen=True)
+class Created:
+    """What a scaffolding command wrote."""
+
+    paths: tuple[Path, ...]
+    phase: Phase | None = None
+    plan: Plan | None = None
+
+
+def init_project(root: Path) -> Created:
+    """Create `.planning/` with ROADMAP.md, STATE.md, config.json and phases/; refuse if it exists."""
+    planning_dir = root / PLANNING
+    if planning_dir.exists():
+        raise ConflictError(f"{PLANNING}/ already exists here; planner will not overwrite it", planning_dir)
+    if not root.is_dir():
+        raise InputError(f"{root} is not a folder", root)
+    planning_dir.mkdir()
+    (planning_dir / "phases").mkdir()
+    config = planning_dir / "config.json"
+    atomic_write(config, json.dumps(DEFAULT_CONFIG, indent=2) + "\n", planning_dir=planning_dir)
+    atomic_write(planning_dir / ".gitignore", ".cache/\n", planning_dir=planning_dir)
+    project = load_project(root)
+    written = refresh_documents(project, "project initialised")
+    return Created((config, *written))
+
+
+def _validated_targets(targets: list[str]) -> tuple[str, ...]:
+    return tuple(str(parse_target(text)) for text in targets)
+
+
+def add_phase(project: Project, title: str, goal: str = "", targets: list[str] | None = None,
+              insert_after: str | None = None) -> Created:
+    """A new phase folder `NN-slug` with its GOAL file; a decimal phase when inserting after N."""
+    clean_targets = _validated_targets(targets or [])
+    if not title.strip():
+        raise InputError("a phase needs a title")
+    numbers = [phase.number for phase in project.phases if phase.number is not None]
+    after = None
+    if insert_after is not None:
+        after = PhaseNumber.parse(insert_after)
+        if after not in numbers:
+            raise InputError(f"there is no phase {insert_after} to insert after")
+    with project_lock(project.planning_dir):
+        project = load_project(project.root)
+        numbers = [phase.number for phase in project.phases if phase.number is not None]
+        number = next_phase_number(numbers, after=after)
+        directory = project.planning_dir / "phases" / f"{number}-{slugify(title)}"
+        if directory.exists():
+            raise ConflictError(f"phase folder {directory.name} already exists", directory)
+        make_directory(directory, planning_dir=project.planning_dir)
+        phase = Phase(number=number, slug=slugify(title), directory=directory, title=title.strip(),
+                      goal=goal.strip(), targets=clean_targets)
+        goal_path = directory / f"{number}-GOAL.md"
+        meta = {"phase": str(number), "title": phase.title, "goal": phase.goal, "targets": list(clean_targets)}
+        body = render("goal.md.j2", {"phase": {"id": str(number), "title": phase.title, "goal": phase.goal,
+                                               "targets": list(clean_targets)}},
+                      planning_dir=project.planning_dir)
+        atomic_write(goal_path, compose(meta, "\n" + body), planning_dir=project.planning_dir)
+        written = refresh_documents(load_project(project.root), f"phase {number} added")
+    return Created((goal_path, *written), phase=phase)
+
+
+def resolve_phase(project: Project, reference: str) -> Phase:
+    """The one phase that `reference` (a number like `8`, `08.1`, or a folder name) names."""
+    folder_matches = [phase for phase in project.phases if phase.directory.name == reference]
+    if folder_matches:
+        return folder_matches[0]
+    try:
+        number = PhaseNumber.parse(reference)
+    except InputError:
+        raise InputError(f"no phase '{reference}' (give a phase number such as 3 or 08.1)") from None
+    matches = project.phases_numbered(number)
+    if not matches:
+        known = ", ".join(phase.id for phase in project.phases) or "none yet"
+        raise InputError(f"no phase {number} in this project (phases: {known})")
+    if len(matches) > 1:
+        names = ", ".join(phase.directory.name for phase in matches)
+        raise InputError(f"phase {number} is used by several folders ({names}); name the folder instead")
+    return matches[0]
+
+
+def resolve_plan(project: Project, reference: str) -> tuple[Phase, Plan]:
+    """The phase and plan a plan id like `12-03` or `12-GAP-01` names."""
+    plan_id = PlanId.parse(reference)
+    phase = resolve_phase(project, str(plan_id.phase))
+    plan = phase.plan(plan_id.part)
+    if plan is None:
+        known = ", ".join(str(p.id) for p in phase.plans) or "none yet"
+        raise InputError(f"no plan {plan_id} in phase {phase.id} (plans: {known})")
+    return phase, plan
+
+
+def new_plan(project: Project, phase_reference: str, title: str = "", gap: bool = False,
+             requires: list[str] | None = None, targets: list[str] | None = None,
+             closes: list[str] | None = None) -> Created:
+    """The next free plan in a phase, written from the plan template."""
+    clean_targets = _validated_targets(targets or [])
+    with project_lock(project.planning_dir):
+        project = load_project(project.root)
+        phase = resolve_phase(project, phase_reference)
+        if phase.number is None:
+            raise InputError(f"phase folder {phase.directory.name} has no number; plans need one")
+        part = next_plan_part([plan.id.part for plan in phase.plans], gap=gap)
+        plan = Plan(
+            id=PlanId(phase.number, part), title=title.strip() or f"Plan {part}",
+            type="gap_closure" if gap else "execute", requires=tuple(requires or ()),
+            targets=clean_targets, closes=tuple(closes or ()),
+        )
+        path = phase.directory / f"{plan.id}-PLAN.md"
+        meta = plan_to_meta(plan, phase.directory.name)
+        body = render("plan.md.j2", {"plan": {"id": str(plan.id), "title": plan.title,
+                                              "targets": list(plan.targets), "closes": list(plan.closes)}},
+                      planning_dir=project.planning_dir)
+        atomic_write(path, compose(meta, "\n" + body), planning_dir=project.planning_dir)
+        written = refresh_documents(load_project(project.root), f"plan {plan.id} created")
+    return Created((path, *written), phase=phase, plan=plan)

@@ -1,0 +1,73 @@
+"""Every write planner makes: atomic, inside `.planning/`, never over a file without leave."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from planner.errors import ConflictError, InputError
+
+
+def ensure_inside(path: Path, planning_dir: Path) -> Path:
+    """`path` if it and every folder on the way stay inside `planning_dir` once links are followed."""
+    base = planning_dir.resolve()
+    parent = path.parent.resolve()
+    if parent != base and base not in parent.parents:
+        raise InputError(f"refusing to write outside {planning_dir}: {path} leads to {parent}", path)
+    if path.is_symlink():
+        raise InputError("refusing to write through a symbolic link", path)
+    return parent / path.name
+
+
+def atomic_write(path: Path, text: str, *, planning_dir: Path, overwrite: bool = False) -> None:
+    """Write the whole file or nothing: a temp file in the same folder, fsync, then rename over."""
+    target = ensure_inside(path, planning_dir)
+    if target.exists() and not overwrite:
+        raise ConflictError(f"{target.name} already exists; pass --force to replace it", path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
+    descriptor, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp_name, mode)
+        os.replace(temp_name, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_name)
+        raise
+    _fsync_directory(target.parent)
+
+
+def _fsync_directory(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def make_directory(path: Path, *, planning_dir: Path) -> None:
+    ensure_inside(path / "x", planning_dir)
+    path.mkdir(parents=True, exist_ok=True)
+
+
+@contextlib.contextmanager
+def project_lock(planning_dir: Path) -> Iterator[None]:
+    """An exclusive lock for read-modify-write of shared files (STATE.md, ROADMAP.md)."""
+    import fcntl
+
+    lock_dir = planning_dir / ".cache"
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    with open(lock_dir / "planner.lock", "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
