@@ -114,6 +114,23 @@ def new(
 
 
 @app.command()
+def start(
+    plan: Annotated[str, typer.Argument(help="Plan id, e.g. 12-03.")],
+    force: Annotated[bool, typer.Option("--force", help="Restart a plan that was already started.")] = False,
+    root: RootOption = None,
+) -> None:
+    """Record the start time and base commit of a plan and mark it in progress."""
+    from planner.start import start_plan
+
+    project = _project(root)
+    started = start_plan(project, plan, force=force)
+    for warning in started.warnings:
+        typer.echo(f"plan: warning: {warning}", err=True)
+    base = started.base_commit[:12] if started.base_commit else "none"
+    typer.echo(f"started {started.plan_id} at {started.started} (base commit {base})")
+
+
+@app.command()
 def status(
     phase: Annotated[Optional[str], typer.Argument(help="Only this phase.")] = None,
     json_output: JsonOption = False,

@@ -1,0 +1,61 @@
+"""`plan start PLAN`: record when work began and at which commit, and mark the plan in progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from planner.edit import set_keys
+from planner.errors import ConflictError, GitProblem, InputError
+from planner.model import Project
+from planner.progress import refresh_documents
+from planner.reader import load_project
+from planner.scaffold import resolve_plan
+from planner.writer import atomic_write, project_lock
+
+
+@dataclass(frozen=True)
+class Started:
+    plan_id: str
+    path: Path
+    started: str
+    base_commit: str | None
+    warnings: tuple[str, ...]
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+def start_plan(project: Project, reference: str, *, force: bool = False, now: dt.datetime | None = None) -> Started:
+    """Set `started`, `base_commit` and `status: in_progress` in the plan's frontmatter."""
+    from planner import gitlog
+
+    warnings: list[str] = []
+    with project_lock(project.planning_dir):
+        project = load_project(project.root)
+        _, plan = resolve_plan(project, reference)
+        if plan.plan_path is None:
+            raise InputError(f"plan {plan.id} has no PLAN file to record its start in")
+        if plan.started and not force:
+            raise ConflictError(f"plan {plan.id} was already started at {plan.started}; pass --force to restart it",
+                                plan.plan_path)
+        if plan.status == "complete" and not force:
+            raise ConflictError(f"plan {plan.id} is complete; pass --force to start it again", plan.plan_path)
+        try:
+            base = gitlog.head_commit(project.root)
+            if base is None:
+                warnings.append("the repository has no commits yet: no base commit recorded")
+        except GitProblem as problem:
+            base = None
+            warnings.append(f"{problem.message}: no base commit recorded")
+        started = (now or now_utc()).isoformat()
+        updates: dict[str, object] = {"status": "in_progress", "started": started}
+        if base:
+            updates["base_commit"] = base
+        raw = plan.plan_path.read_text(encoding="utf-8")
+        atomic_write(plan.plan_path, set_keys(raw, updates, path=plan.plan_path),
+                     planning_dir=project.planning_dir, overwrite=True)
+        refresh_documents(load_project(project.root), f"plan {plan.id} started")
+    return Started(str(plan.id), plan.plan_path, started, base, tuple(warnings))
