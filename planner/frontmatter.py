@@ -145,6 +145,7 @@ def parse_document(path: Path, raw: str) -> Document:
     if not closed:
         diagnostics.append(Diagnostic(path, 1, "FM003", "frontmatter block opened with '---' is never closed"))
         block, body = _cut_unclosed_block(block)
+        body_line = block.count("\n") + 3 if body else body_line
     meta = _parse_block(path, block, diagnostics)
     return Document(path, meta, body, True, block, body_line, line_ending, had_bom, tuple(diagnostics))
 
@@ -163,7 +164,9 @@ def _parse_block(path: Path, block: str, diagnostics: list[Diagnostic]) -> dict[
         value, duplicates = load_yaml_text(block)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-        line = mark.line + 2 if mark is not None else 1
+        # YAML often notices the problem only at the end of the stream: keep the line inside the block.
+        last_line = block.rstrip("\n").count("\n") + 2
+        line = min(mark.line + 2, last_line) if mark is not None else 2
         problem = getattr(error, "problem", None) or str(error).split("\n")[0]
         diagnostics.append(
             Diagnostic(path, line, "FM001", f"frontmatter is not valid YAML ({problem}); read it line by line instead")
@@ -180,9 +183,20 @@ def _parse_block(path: Path, block: str, diagnostics: list[Diagnostic]) -> dict[
     return value
 
 
+MAX_DOCUMENT_BYTES = 8 * 1024 * 1024  # a planning document is prose; past this it is not one
+
+
 def read_document(path: Path) -> Document:
-    """Read and parse a file as UTF-8 (undecodable bytes are replaced and reported)."""
-    data = path.read_bytes()
+    """Read and parse a file as UTF-8 (undecodable bytes are replaced and reported).
+
+    Files over MAX_DOCUMENT_BYTES are not read at all: an empty document with a diagnostic.
+    """
+    size = path.stat().st_size
+    if size > MAX_DOCUMENT_BYTES:
+        message = f"file is {size:,} bytes, over the {MAX_DOCUMENT_BYTES:,}-byte limit for a planning document; not read"
+        return Document(path, {}, "", False, diagnostics=(Diagnostic(path, None, "FM006", message),))
+    with path.open("rb") as handle:
+        data = handle.read(MAX_DOCUMENT_BYTES + 1)
     try:
         raw = data.decode("utf-8")
         bad_encoding = False
