@@ -130,6 +130,68 @@ def start(
     typer.echo(f"started {started.plan_id} at {started.started} (base commit {base})")
 
 
+def _show_pending(pending: Any, project_root: Path, *, dry_run: bool, diff: bool) -> None:
+    shown = pending.path.resolve().relative_to(project_root.resolve()).as_posix()
+    if diff:
+        typer.echo(pending.diff(shown) or f"{shown}: no change")
+    elif dry_run:
+        typer.echo(pending.new_text, nl=False)
+
+
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Print the document instead of writing it.")]
+DiffOption = Annotated[bool, typer.Option("--diff", help="Show what would change, write nothing.")]
+
+
+@app.command()
+def close(
+    plan: Annotated[str, typer.Argument(help="Plan id, e.g. 12-03.")],
+    dry_run: DryRunOption = False,
+    diff: DiffOption = False,
+    json_output: JsonOption = False,
+    root: RootOption = None,
+) -> None:
+    """Measure a plan from git and the latest snapshot and write its SUMMARY."""
+    from planner.close import close_plan
+
+    project = _project(root)
+    result = close_plan(project, plan, dry_run=dry_run or diff)
+    if json_output:
+        typer.echo(to_json({"schema_version": 1, "plan": result.plan_id, "status": result.facts.status,
+                            "facts": result.facts.context, "written": result.written}))
+        return
+    if dry_run or diff:
+        _show_pending(result.summary, project.root, dry_run=dry_run, diff=diff)
+        return
+    shown = project.relative(result.summary.path)
+    typer.echo(f"{'wrote' if result.written else 'unchanged'} {shown}")
+    typer.echo(result.facts.context["outcome"])
+
+
+@app.command()
+def verify(
+    phase: Annotated[str, typer.Argument(help="Phase number or folder name.")],
+    dry_run: DryRunOption = False,
+    diff: DiffOption = False,
+    json_output: JsonOption = False,
+    root: RootOption = None,
+) -> None:
+    """Judge the phase goal on the latest snapshot, open and close gaps, write VERIFICATION.md."""
+    from planner.verify import verify_phase
+
+    project = _project(root)
+    result = verify_phase(project, phase, dry_run=dry_run or diff)
+    if json_output:
+        typer.echo(to_json({"schema_version": 1, "phase": result.phase_id, "status": result.status,
+                            "facts": result.context, "written": result.written}))
+        return
+    if dry_run or diff:
+        _show_pending(result.document, project.root, dry_run=dry_run, diff=diff)
+        return
+    typer.echo(f"{'wrote' if result.written else 'unchanged'} {project.relative(result.document.path)}")
+    open_gaps = sum(1 for gap in result.context["gaps"] if gap["status"] != "closed")
+    typer.echo(f"status: {result.status} ({open_gaps} open or partial gap(s))")
+
+
 @app.command()
 def status(
     phase: Annotated[Optional[str], typer.Argument(help="Only this phase.")] = None,

@@ -1,0 +1,67 @@
+"""Generated documents: compose frontmatter and rendered body, merge into what exists, diff, write.
+
+One path for real runs, `--dry-run` and `--diff`, so a preview is exactly what would be written.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from planner import regions
+from planner.errors import InputError
+from planner.frontmatter import compose, parse_document
+from planner.writer import atomic_write
+
+
+@dataclass(frozen=True)
+class PendingWrite:
+    """A document planner is about to write: where, what is there now, what would be there."""
+
+    path: Path
+    old_text: str | None
+    new_text: str
+
+    @property
+    def changed(self) -> bool:
+        return self.old_text != self.new_text
+
+    def diff(self, shown_path: str) -> str:
+        old = (self.old_text or "").splitlines(keepends=True)
+        new = self.new_text.splitlines(keepends=True)
+        return "".join(difflib.unified_diff(old, new, f"a/{shown_path}", f"b/{shown_path}"))
+
+
+def prepare(path: Path, meta: dict[str, Any], body: str) -> PendingWrite:
+    """The new text of a generated document, keeping everything people wrote outside the regions.
+
+    Frontmatter keys planner generates are replaced; keys people added are kept.
+    """
+    fresh = compose(meta, body if body.startswith("\n") else "\n" + body)
+    if not path.exists():
+        return PendingWrite(path, None, fresh)
+    old_text = path.read_text(encoding="utf-8")
+    existing = parse_document(path, old_text)
+    try:
+        merged_body = regions.merge(existing.body, body)
+    except InputError as error:
+        raise InputError(f"cannot update generated regions: {error.message}", path,
+                         (error.line or 0) + existing.body_line - 1 if error.line else None) from None
+    if not regions.find_regions(existing.body):
+        raise InputError("this file has no planner regions (written by hand?); planner will not replace it. "
+                         "Move it aside or add the markers", path)
+    merged_meta = {**existing.meta, **meta}
+    new_text = compose(merged_meta, merged_body if merged_body.startswith("\n") else "\n" + merged_body)
+    if existing.line_ending == "\r\n":
+        new_text = new_text.replace("\n", "\r\n")
+    return PendingWrite(path, old_text, new_text)
+
+
+def commit_write(pending: PendingWrite, planning_dir: Path) -> bool:
+    """Write if anything changed; True when the file was written."""
+    if not pending.changed:
+        return False
+    atomic_write(pending.path, pending.new_text, planning_dir=planning_dir, overwrite=True)
+    return True

@@ -1,0 +1,116 @@
+"""The measured side of a plan's or phase's facts: target results, tests, coverage, sources."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from planner.model import Plan, Project
+from planner.targets import Target, TargetResult, evaluate, format_delta, format_value, parse_target
+
+
+def _lookup(snapshot: Any, project: Project) -> Any:
+    if snapshot is None:
+        return None
+    from planner.metrics_lookup import SnapshotMetrics
+
+    return SnapshotMetrics(snapshot, project.config.groups)
+
+
+def target_rows(targets: list[Target], latest: Any, previous: Any, start: Any, project: Project) -> list[dict[str, Any]]:
+    """One plain row per target: Before (start snapshot), After (latest), Target, Status, deltas."""
+    after, before, earlier = _lookup(latest, project), _lookup(start, project), _lookup(previous, project)
+    rows = []
+    for target in targets:
+        result: TargetResult
+        if after is None:
+            result = TargetResult(target, "UNMEASURED", None, None, None, None)
+        else:
+            result = evaluate(target, after, previous=earlier, start=before)
+        before_value = before.value(target.metric, target.selector) if before is not None else None
+        rows.append({
+            "expression": str(target),
+            "metric": target.metric,
+            "selector": target.selector,
+            "status": result.status,
+            "before": format_value(target.metric, before_value) if before_value is not None else "n/a",
+            "after": format_value(target.metric, result.value) if result.value is not None else "n/a",
+            "target": f"{target.op} {format_value(target.metric, target.threshold)}",
+            "delta_start": format_delta(target.metric, result.delta_start) if result.delta_start is not None else None,
+            "delta_previous": (format_delta(target.metric, result.delta_previous)
+                               if result.delta_previous is not None else None),
+            "detail": _detail(result),
+        })
+    return rows
+
+
+def _detail(result: TargetResult) -> str:
+    target = result.target
+    if result.status == "UNMEASURED":
+        return "not measured: no snapshot holds this metric"
+    value = format_value(target.metric, result.value) if result.value is not None else "n/a"
+    if result.status == "PASS":
+        return f"{value} meets {target.op} {format_value(target.metric, target.threshold)}"
+    short = format_value(target.metric, result.shortfall) if result.shortfall is not None else "?"
+    return f"{value}, short by {short}"
+
+
+def tests_facts(snapshot: Any) -> dict[str, Any] | None:
+    if snapshot is None or snapshot.tests is None:
+        return None
+    totals = snapshot.tests.totals
+    rate = totals.pass_rate
+    return {
+        "total": totals.total, "passed": totals.passed, "failed": totals.failed, "errors": totals.errors,
+        "skipped": totals.skipped, "xfail": totals.xfail, "xpass": totals.xpass,
+        "pass_rate": format_value("tests.pass_rate", rate) if rate is not None else "n/a",
+        "clusters": [
+            {"signature": cluster.signature, "count": cluster.count, "examples": list(cluster.example_ids),
+             "files": list(cluster.files), "error_type": cluster.error_type}
+            for cluster in snapshot.clusters
+        ],
+    }
+
+
+def coverage_facts(snapshot: Any) -> dict[str, Any] | None:
+    if snapshot is None or snapshot.totals is None:
+        return None
+    numbers = snapshot.totals
+    return {
+        "percent": format_value("coverage", numbers.percent),
+        "statements": numbers.statements,
+        "covered": numbers.covered,
+        "missing": numbers.missing,
+        "branch_percent": (format_value("branch_coverage", numbers.branch_percent)
+                           if numbers.branch_percent is not None else None),
+        "files": len(snapshot.files),
+    }
+
+
+def source_facts(project: Project, snapshot: Any, role: str) -> list[dict[str, Any]]:
+    if snapshot is None:
+        return []
+    rows = [{"role": role, "kind": "snapshot", "id": snapshot.id, "commit": snapshot.commit,
+             "taken_at": snapshot.taken_at.isoformat()}]
+    for source in snapshot.sources:
+        rows.append({"role": role, "kind": source.kind, "format": source.format, "path": source.path,
+                     "sha256": source.sha256, "generated_at": source.generated_at or source.mtime})
+    return rows
+
+
+def measurement_facts(project: Project, plan: Plan, started: dt.datetime | None) -> dict[str, Any]:
+    """Targets, tests and coverage of a plan from the latest snapshot and its start snapshot."""
+    from planner.snapshot import latest_snapshot, previous_snapshot, snapshot_at_or_before
+
+    latest = latest_snapshot(project)
+    previous = previous_snapshot(project, before=latest) if latest is not None else None
+    start = snapshot_at_or_before(project, started) if started is not None else None
+    if start is not None and latest is not None and start.id == latest.id:
+        start = None  # measured only after the start: there is no "before"
+    targets = [parse_target(text, path=plan.plan_path) for text in plan.targets]
+    return {
+        "targets": target_rows(targets, latest, previous, start, project),
+        "tests": tests_facts(latest),
+        "coverage": coverage_facts(latest),
+        "sources": source_facts(project, latest, "latest") + source_facts(project, start, "start"),
+    }

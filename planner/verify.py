@@ -1,0 +1,181 @@
+"""`plan verify PHASE`: evaluate the phase goal on the latest snapshot, open and close gaps.
+
+Gaps have stable ids derived from what opened them (a target expression, a failure cluster's
+signature, a must-have), so the same problem keeps its id from one verification to the next.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from planner import __version__
+from planner.diagrams import diagram_context
+from planner.documents import PendingWrite, commit_write, prepare
+from planner.facts_metrics import coverage_facts, source_facts, target_rows, tests_facts
+from planner.frontmatter import read_document
+from planner.model import Phase, Project
+from planner.plan_facts import parse_time
+from planner.progress import refresh_documents
+from planner.reader import load_project
+from planner.render import render
+from planner.scaffold import resolve_phase
+from planner.start import now_utc
+from planner.targets import parse_target
+from planner.writer import project_lock
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    phase_id: str
+    status: str  # passed | gaps_found
+    context: dict[str, Any]
+    document: PendingWrite
+    written: bool
+
+
+def gap_id(phase: Phase, kind: str, source: str) -> str:
+    digest = hashlib.sha1(f"{kind}:{source}".encode()).hexdigest()[:6]
+    return f"G{phase.id}-{kind[0]}{digest}"
+
+
+def verification_path(phase: Phase) -> Any:
+    return phase.verification_path or phase.directory / f"{phase.id}-VERIFICATION.md"
+
+
+def _previous(phase: Phase) -> tuple[dict[str, dict[str, Any]], dt.datetime | None]:
+    path = verification_path(phase)
+    if not path.exists():
+        return {}, None
+    meta = read_document(path).meta
+    gaps = {str(g.get("id")): g for g in meta.get("gaps") or [] if isinstance(g, dict) and g.get("id")}
+    return gaps, parse_time(str(meta.get("verified") or ""))
+
+
+def _closers(phase: Phase, gap: str, since: dt.datetime | None) -> list[str]:
+    """Plans that name the gap in `closes`, else plans completed since the last verification."""
+    named = [str(plan.id) for plan in phase.plans if gap in plan.closes]
+    if named:
+        return named
+    return [str(plan.id) for plan in phase.plans
+            if plan.status == "complete" and since is not None
+            and (completed := parse_time(plan.completed)) is not None and completed > since]
+
+
+def _number(text: Any) -> float | None:
+    try:
+        return float(str(text).rstrip("%s").replace(",", ""))
+    except ValueError:
+        return None
+
+
+def _improved(kind: str, old: dict[str, Any] | None, value: Any) -> bool:
+    if old is None:
+        return False
+    before, now = _number(old.get("value")), _number(value)
+    if before is None or now is None:
+        return False
+    return now < before if kind == "cluster" else now > before
+
+
+def _gap(phase: Phase, kind: str, source: str, value: Any, failing: bool, title: str,
+         previous: dict[str, dict[str, Any]], since: dt.datetime | None) -> dict[str, Any] | None:
+    identifier = gap_id(phase, kind, source)
+    old = previous.get(identifier)
+    if failing:
+        status = "partial" if _improved(kind, old, value) else "open"
+        closed_by = _closers(phase, identifier, since) if status == "partial" else []
+    elif old is not None and old.get("status") != "closed":
+        status, closed_by = "closed", _closers(phase, identifier, since)
+    elif old is not None:
+        status, closed_by = "closed", list(old.get("closed_by") or [])
+    else:
+        return None
+    return {"id": identifier, "kind": kind, "source": source, "truth": title, "status": status,
+            "value": value, "closed_by": closed_by}
+
+
+def _gaps(phase: Phase, targets: list[dict[str, Any]], tests: dict[str, Any] | None,
+          previous: dict[str, dict[str, Any]], since: dt.datetime | None) -> list[dict[str, Any]]:
+    gaps = []
+    for row in targets:
+        gap = _gap(phase, "target", row["expression"], row["after"], row["status"] != "PASS",
+                   f"{row['expression']}: {row['detail']}", previous, since)
+        if gap:
+            gaps.append(gap)
+    clusters = {c["signature"]: c for c in (tests or {}).get("clusters", [])}
+    signatures = set(clusters) | {g["source"] for g in previous.values() if g.get("kind") == "cluster"}
+    for signature in sorted(signatures):
+        cluster = clusters.get(signature)
+        count = cluster["count"] if cluster else 0
+        gap = _gap(phase, "cluster", signature, count, cluster is not None,
+                   f"{count} failing test(s): {signature}", previous, since)
+        if gap:
+            gaps.append(gap)
+    return gaps
+
+
+def _coverage_points(project: Project, phase: Phase) -> list[tuple[str, float]]:
+    from planner.snapshot import list_snapshots, load_snapshot
+
+    starts = [t for plan in phase.plans if (t := parse_time(plan.started)) is not None]
+    since = min(starts) if starts else None
+    points = []
+    for ref in list_snapshots(project):
+        if since is not None and ref.taken_at < since:
+            continue
+        snapshot = load_snapshot(ref.path)
+        if snapshot.totals is not None and snapshot.totals.statements:
+            points.append((ref.taken_at.strftime("%m-%d %H:%M"), snapshot.totals.percent))
+    return points[-20:]
+
+
+def build_verification(project: Project, phase: Phase, now: dt.datetime) -> tuple[dict[str, Any], PendingWrite]:
+    from planner.snapshot import latest_snapshot, previous_snapshot
+
+    latest = latest_snapshot(project)
+    previous_snap = previous_snapshot(project, before=latest) if latest is not None else None
+    targets = target_rows([parse_target(text) for text in phase.targets], latest, previous_snap, None, project)
+    tests = tests_facts(latest)
+    previous_gaps, previous_time = _previous(phase)
+    gaps = _gaps(phase, targets, tests, previous_gaps, previous_time)
+    unresolved = [gap for gap in gaps if gap["status"] != "closed"]
+    status = "gaps_found" if unresolved else ("passed" if latest is not None else "human_needed")
+    passed_targets = sum(1 for row in targets if row["status"] == "PASS")
+    context = {
+        "phase": {"id": phase.id, "title": phase.title, "goal": phase.goal, "folder": phase.directory.name},
+        "status": status, "verified": now.isoformat(), "measured": latest is not None,
+        "re_verification": bool(previous_gaps) or previous_time is not None,
+        "targets": targets, "targets_passed": passed_targets, "tests": tests, "coverage": coverage_facts(latest),
+        "gaps": gaps, "sources": source_facts(project, latest, "latest"),
+        "plans": [{"id": str(p.id), "title": p.title, "status": p.status} for p in phase.plans],
+        "diagrams": diagram_context([phase], _coverage_points(project, phase)),
+    }
+    counts = {state: sum(1 for gap in gaps if gap["status"] == state) for state in ("open", "partial", "closed")}
+    meta = {
+        "phase": phase.directory.name, "verified": now.isoformat(), "status": status,
+        "score": f"{passed_targets}/{len(targets)}", "re_verification": context["re_verification"],
+        "gap_closure_status": {**counts, "closed_by": {g["id"]: g["closed_by"] for g in gaps if g["closed_by"]}},
+        "gaps": [{key: gap[key] for key in ("id", "kind", "source", "truth", "status", "value", "closed_by")}
+                 for gap in gaps],
+        "evidence": {"sources": context["sources"]},
+        "generated_by": f"planner {__version__}",
+    }
+    body = render("verification.md.j2", context, planning_dir=project.planning_dir)
+    return context, prepare(verification_path(phase), meta, body)
+
+
+def verify_phase(project: Project, reference: str, *, dry_run: bool = False,
+                 now: dt.datetime | None = None) -> VerifyResult:
+    moment = now or now_utc()
+    with project_lock(project.planning_dir):
+        project = load_project(project.root)
+        phase = resolve_phase(project, reference)
+        context, pending = build_verification(project, phase, moment)
+        if dry_run:
+            return VerifyResult(phase.id, context["status"], context, pending, False)
+        written = commit_write(pending, project.planning_dir)
+        refresh_documents(load_project(project.root), f"phase {phase.id} verified: {context['status']}")
+    return VerifyResult(phase.id, context["status"], context, pending, written)
