@@ -192,6 +192,25 @@ def verify(
     typer.echo(f"status: {result.status} ({open_gaps} open or partial gap(s))")
 
 
+@app.command("render")
+def render_command(
+    check: Annotated[bool, typer.Option("--check", help="Exit 1 when a generated document is stale; write nothing.")] = False,
+    root: RootOption = None,
+) -> None:
+    """Check that generated SUMMARY and VERIFICATION documents match their evidence."""
+    from planner.staleness import stale_documents
+
+    if not check:
+        raise typer.BadParameter("only --check is supported: documents are written by close and verify")
+    project = _project(root)
+    stale, checked = stale_documents(project)
+    for document in stale:
+        typer.echo(document.diff)
+    typer.echo(f"{len(stale)} of {checked} generated document(s) stale")
+    if stale:
+        raise typer.Exit(1)
+
+
 @app.command()
 def status(
     phase: Annotated[Optional[str], typer.Argument(help="Only this phase.")] = None,

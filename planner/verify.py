@@ -45,11 +45,15 @@ def verification_path(phase: Phase) -> Any:
     return phase.verification_path or phase.directory / f"{phase.id}-VERIFICATION.md"
 
 
-def _previous(phase: Phase) -> tuple[dict[str, dict[str, Any]], dt.datetime | None]:
+def _previous(phase: Phase, now: dt.datetime) -> tuple[dict[str, dict[str, Any]], dt.datetime | None]:
+    """The verification this one compares with: the existing file, or (when re-rendering the very
+    same verification, as `plan render --check` does) the baseline that file itself recorded."""
     path = verification_path(phase)
     if not path.exists():
         return {}, None
     meta = read_document(path).meta
+    if parse_time(str(meta.get("verified") or "")) == now and isinstance(meta.get("baseline"), dict):
+        meta = meta["baseline"]
     gaps = {str(g.get("id")): g for g in meta.get("gaps") or [] if isinstance(g, dict) and g.get("id")}
     return gaps, parse_time(str(meta.get("verified") or ""))
 
@@ -139,7 +143,7 @@ def build_verification(project: Project, phase: Phase, now: dt.datetime) -> tupl
     previous_snap = previous_snapshot(project, before=latest) if latest is not None else None
     targets = target_rows([parse_target(text) for text in phase.targets], latest, previous_snap, None, project)
     tests = tests_facts(latest)
-    previous_gaps, previous_time = _previous(phase)
+    previous_gaps, previous_time = _previous(phase, now)
     gaps = _gaps(phase, targets, tests, previous_gaps, previous_time)
     unresolved = [gap for gap in gaps if gap["status"] != "closed"]
     status = "gaps_found" if unresolved else ("passed" if latest is not None else "human_needed")
@@ -160,6 +164,8 @@ def build_verification(project: Project, phase: Phase, now: dt.datetime) -> tupl
         "gap_closure_status": {**counts, "closed_by": {g["id"]: g["closed_by"] for g in gaps if g["closed_by"]}},
         "gaps": [{key: gap[key] for key in ("id", "kind", "source", "truth", "status", "value", "closed_by")}
                  for gap in gaps],
+        "baseline": {"verified": previous_time.isoformat() if previous_time else None,
+                     "gaps": list(previous_gaps.values())},
         "evidence": {"sources": context["sources"]},
         "generated_by": f"planner {__version__}",
     }
