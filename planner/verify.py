@@ -102,6 +102,7 @@ def _gap(phase: Phase, kind: str, source: str, value: Any, failing: bool, title:
 
 
 def _gaps(phase: Phase, targets: list[dict[str, Any]], tests: dict[str, Any] | None,
+          must_have_failures: dict[str, tuple[Any, str]],
           previous: dict[str, dict[str, Any]], since: dt.datetime | None) -> list[dict[str, Any]]:
     gaps = []
     for row in targets:
@@ -109,16 +110,47 @@ def _gaps(phase: Phase, targets: list[dict[str, Any]], tests: dict[str, Any] | N
                    f"{row['expression']}: {row['detail']}", previous, since)
         if gap:
             gaps.append(gap)
-    clusters = {c["signature"]: c for c in (tests or {}).get("clusters", [])}
-    signatures = set(clusters) | {g["source"] for g in previous.values() if g.get("kind") == "cluster"}
-    for signature in sorted(signatures):
-        cluster = clusters.get(signature)
-        count = cluster["count"] if cluster else 0
-        gap = _gap(phase, "cluster", signature, count, cluster is not None,
-                   f"{count} failing test(s): {signature}", previous, since)
+    gaps.extend(_recurring(phase, "cluster", {c["signature"]: (c["count"], f"{c['count']} failing test(s): {c['signature']}")
+                                              for c in (tests or {}).get("clusters", [])}, previous, since))
+    gaps.extend(_recurring(phase, "musthave", must_have_failures, previous, since))
+    return gaps
+
+
+def _recurring(phase: Phase, kind: str, failing: dict[str, tuple[Any, str]],
+               previous: dict[str, dict[str, Any]], since: dt.datetime | None) -> list[dict[str, Any]]:
+    """Gaps for problems found now, and closed gaps for ones found before that are gone."""
+    gaps = []
+    sources = set(failing) | {str(g.get("source")) for g in previous.values() if g.get("kind") == kind}
+    for source in sorted(sources):
+        value, title = failing.get(source, (0, f"resolved: {source}"))
+        if source not in failing:
+            old = previous.get(gap_id(phase, kind, source))
+            title = str(old.get("truth")) if old else title
+        gap = _gap(phase, kind, source, value, source in failing, title, previous, since)
         if gap:
             gaps.append(gap)
     return gaps
+
+
+def _must_have_facts(project: Project, phase: Phase) -> dict[str, Any]:
+    """Must-haves of the phase's plans checked against the project tree: table rows, score, failures."""
+    from planner.musthaves import check_must_haves, unmet_as_gaps, verification_rows
+
+    rows: dict[str, list[dict[str, str]]] = {"truths": [], "artifacts": [], "key_links": []}
+    verified = total = 0
+    failures: dict[str, tuple[Any, str]] = {}
+    for plan in phase.plans:
+        if not plan.must_haves:
+            continue
+        report = check_must_haves(plan, project.root)
+        for kind, plan_rows in verification_rows(report).items():
+            rows[kind].extend({**row, "plan": str(plan.id)} for row in plan_rows)
+        done, count = report.score
+        verified, total = verified + done, total + count
+        for gap in unmet_as_gaps(report):
+            failures[str(gap["id"])] = (None, f"{gap['truth']} ({gap['reason']})")
+    score = f"{verified}/{total} must-haves verified" if total else None
+    return {"rows": rows, "score": score, "failures": failures}
 
 
 def _coverage_points(project: Project, phase: Phase) -> list[tuple[str, float]]:
@@ -144,7 +176,8 @@ def build_verification(project: Project, phase: Phase, now: dt.datetime) -> tupl
     targets = target_rows([parse_target(text) for text in phase.targets], latest, previous_snap, None, project)
     tests = tests_facts(latest)
     previous_gaps, previous_time = _previous(phase, now)
-    gaps = _gaps(phase, targets, tests, previous_gaps, previous_time)
+    must_haves = _must_have_facts(project, phase)
+    gaps = _gaps(phase, targets, tests, must_haves["failures"], previous_gaps, previous_time)
     unresolved = [gap for gap in gaps if gap["status"] != "closed"]
     status = "gaps_found" if unresolved else ("passed" if latest is not None else "human_needed")
     passed_targets = sum(1 for row in targets if row["status"] == "PASS")
@@ -156,11 +189,13 @@ def build_verification(project: Project, phase: Phase, now: dt.datetime) -> tupl
         "gaps": gaps, "sources": source_facts(project, latest, "latest"),
         "plans": [{"id": str(p.id), "title": p.title, "status": p.status} for p in phase.plans],
         "diagrams": diagram_context([phase], _coverage_points(project, phase)),
+        "must_haves": must_haves["rows"], "score": must_haves["score"],
     }
     counts = {state: sum(1 for gap in gaps if gap["status"] == state) for state in ("open", "partial", "closed")}
     meta = {
         "phase": phase.directory.name, "verified": now.isoformat(), "status": status,
-        "score": f"{passed_targets}/{len(targets)}", "re_verification": context["re_verification"],
+        "score": must_haves["score"] or f"{passed_targets}/{len(targets)} targets met",
+        "targets_met": f"{passed_targets}/{len(targets)}", "re_verification": context["re_verification"],
         "gap_closure_status": {**counts, "closed_by": {g["id"]: g["closed_by"] for g in gaps if g["closed_by"]}},
         "gaps": [{key: gap[key] for key in ("id", "kind", "source", "truth", "status", "value", "closed_by")}
                  for gap in gaps],
