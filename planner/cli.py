@@ -130,6 +130,29 @@ def start(
     typer.echo(f"started {started.plan_id} at {started.started} (base commit {base})")
 
 
+@app.command("measure")
+def measure_command(
+    coverage: Annotated[Optional[Path], typer.Option("--coverage", help="Coverage report: coverage.py JSON, Cobertura XML or LCOV.")] = None,
+    junit: Annotated[Optional[Path], typer.Option("--junit", help="JUnit XML test report.")] = None,
+    run: Annotated[bool, typer.Option("--run", help="Run the configured test command first; failing tests are recorded, not fatal.")] = False,
+    json_output: JsonOption = False,
+    root: RootOption = None,
+) -> None:
+    """Store a snapshot of coverage and test results under .planning/metrics/snapshots/."""
+    from planner.measure import format_summary, measure, snapshot_summary
+
+    project = _project(root)
+    progress = (lambda line: typer.echo(line, err=True)) if run else None
+    result = measure(project, coverage=coverage, junit=junit, run=run, on_output=progress)
+    if json_output:
+        typer.echo(to_json({**snapshot_summary(result.snapshot), "path": project.relative(result.path)}))
+        return
+    typer.echo(format_summary(result.snapshot))
+    for warning in result.warnings:
+        typer.echo(style(f"warning: {warning}", "yellow"), err=True)
+    _echo_written(project.root, (result.path,))
+
+
 def _show_pending(pending: Any, project_root: Path, *, dry_run: bool, diff: bool) -> None:
     shown = pending.path.resolve().relative_to(project_root.resolve()).as_posix()
     if diff:

@@ -20,8 +20,8 @@ from planner.writer import atomic_write, make_directory, project_lock
 DEFAULT_CONFIG = {
     "planner": {
         "test_command": [
-            "python", "-m", "pytest", "--cov=.", "--cov-report=json:.planning/metrics/coverage.json",
-            "--junitxml=.planning/metrics/junit.xml",
+            "python", "-m", "pytest", "--cov=.", "--cov-branch", "--cov-context=test",
+            "--cov-report=json:.planning/metrics/coverage.json", "--junitxml=.planning/metrics/junit.xml",
         ],
         "coverage_report": ".planning/metrics/coverage.json",
         "junit_report": ".planning/metrics/junit.xml",
