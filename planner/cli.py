@@ -235,6 +235,24 @@ def render_command(
 
 
 @app.command()
+def check(
+    json_output: JsonOption = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too.")] = False,
+    no_git: Annotated[bool, typer.Option("--no-git", help="Skip the rules that ask git.")] = False,
+    root: RootOption = None,
+) -> None:
+    """Check planning documents against the schema, each other, and git: exit 1 on errors."""
+    from planner.check import check_report_to_dict, check_root, exit_code, format_findings
+    from planner.reader import find_project_root
+
+    project_root = find_project_root(root=root)
+    _state["root"] = project_root
+    report = check_root(project_root, git=not no_git)
+    typer.echo(to_json(check_report_to_dict(report)) if json_output else "\n".join(format_findings(report)))
+    raise typer.Exit(exit_code(report, strict))
+
+
+@app.command()
 def status(
     phase: Annotated[Optional[str], typer.Argument(help="Only this phase.")] = None,
     json_output: JsonOption = False,

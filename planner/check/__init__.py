@@ -1,0 +1,130 @@
+"""`plan check`: planning documents against the files, against git, and against themselves.
+
+`run_checks(project)` gives one sorted list of findings: the reader's diagnostics, lint, claims
+in every SUMMARY (and VERIFICATION) reconciled with git and with each other, arithmetic, status
+contradictions, and STATE.md / ROADMAP.md progress against the plan files.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from planner.check import arithmetic, claims, contradictions, lint, progress_docs, timing
+from planner.check.findings import CODES, SEVERITIES, Finding, Severity
+from planner.errors import EXIT_FINDINGS, EXIT_OK
+from planner.frontmatter import Document
+from planner.model import Plan, Project
+from planner.summary_claims import DocumentCache, SummaryClaims, read_claims
+
+__all__ = ["CODES", "CheckReport", "Finding", "check_report_to_dict", "check_root", "exit_code",
+           "format_findings", "run_checks"]
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """Every finding of one run, sorted by file, line and code."""
+
+    root: Path
+    findings: tuple[Finding, ...]
+    documents_checked: int = 0
+    git_used: bool = False
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for finding in self.findings if finding.severity == severity)
+
+    def by_code(self) -> dict[str, int]:
+        return dict(sorted(Counter(finding.code for finding in self.findings).items()))
+
+
+def _documents(project: Project, cache: Mapping[Path, Document] | None
+               ) -> list[tuple[Plan, str, SummaryClaims]]:
+    """(plan, relative path, claims) for every SUMMARY of every plan."""
+    found = []
+    for plan in project.plans:
+        for path in plan.summary_paths:
+            found.append((plan, project.relative(path), read_claims(path, cache)))
+    return found
+
+
+def _verifications(project: Project, cache: Mapping[Path, Document] | None
+                   ) -> list[tuple[str, SummaryClaims]]:
+    return [(project.relative(phase.verification_path), read_claims(phase.verification_path, cache))
+            for phase in project.phases if phase.verification_path is not None]
+
+
+def check_root(root: Path, *, git: bool = True) -> CheckReport:
+    """Load the planning root at `root` and check it, parsing each document once."""
+    from planner.reader import load_project
+
+    cache = DocumentCache()
+    return run_checks(load_project(root, document_reader=cache), git=git, documents=cache)
+
+
+def run_checks(project: Project, *, git: bool = True,
+               documents: Mapping[Path, Document] | None = None) -> CheckReport:
+    """All findings for a loaded project; git rules only when `git` and the root is in a repository.
+
+    `documents` (e.g. the DocumentCache given to `load_project`) saves parsing files twice."""
+    findings: list[Finding] = lint.diagnostic_findings(project)
+    findings += lint.unknown_keys(project)
+    findings += lint.duplicate_ids(project)
+    summaries = _documents(project, documents)
+    findings += lint.dangling_references(project, summaries)
+    findings += lint.cycles(project)
+    checked = [(rel, doc_claims) for _, rel, doc_claims in summaries] + _verifications(project, documents)
+    for rel, doc_claims in checked:
+        findings += claims.created_and_modified(rel, doc_claims)
+        findings += timing.check_times(rel, doc_claims)
+        findings += arithmetic.check_numbers(rel, doc_claims)
+        findings += contradictions.check_status(rel, doc_claims)
+    findings += progress_docs.check_progress_documents(project)
+    git_used = False
+    if git:
+        git_findings = claims.git_findings(project, summaries)
+        git_used = not any(finding.code == "GIT200" for finding in git_findings)
+        findings += git_findings
+    else:
+        findings.append(Finding(project.relative(project.planning_dir), None, "GIT200", "info",
+                                "git checks skipped: --no-git"))
+    unique = sorted(set(findings), key=Finding.sort_key)
+    return CheckReport(project.root, tuple(unique), len(checked), git_used)
+
+
+def exit_code(report: CheckReport, strict: bool) -> int:
+    """1 when there is an error (or, with `strict`, a warning); 0 otherwise."""
+    if report.count("error") or (strict and report.count("warning")):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def check_report_to_dict(report: CheckReport) -> dict[str, Any]:
+    """The stable JSON form of a report (`schema_version` changes only when keys do)."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "root": report.root.as_posix(),
+        "documents_checked": report.documents_checked,
+        "git_used": report.git_used,
+        "summary": {severity: report.count(severity) for severity in SEVERITIES},
+        "by_code": report.by_code(),
+        "findings": [
+            {"path": f.path, "line": f.line, "code": f.code, "severity": f.severity, "message": f.message}
+            for f in report.findings
+        ],
+    }
+
+
+def format_findings(report: CheckReport) -> list[str]:
+    """One line per finding, `path:line: severity CODE message`, then a closing count line."""
+    lines = []
+    for finding in report.findings:
+        where = f"{finding.path}:{finding.line}" if finding.line else finding.path
+        lines.append(f"{where}: {finding.severity} {finding.code} {finding.message}")
+    counts = ", ".join(f"{report.count(s)} {s}{'s' if report.count(s) != 1 else ''}" for s in SEVERITIES)
+    lines.append(f"{report.documents_checked} documents checked: {counts}")
+    return lines

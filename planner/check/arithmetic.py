@@ -1,0 +1,237 @@
+"""Numbers add up: totals against parts, rates against counts, percentages against fractions.
+
+A stated percentage with k decimals agrees when it is within 10^-k of the exact value, so both
+rounding and truncation pass: `27/40 (67.5%)` and `2/3 (66%)` agree, `2/3 (70%)` does not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from planner.check.findings import Finding, make
+from planner.summary_claims import SummaryClaims, Table
+
+_NUM = r"(\d{1,3}(?:,\d{3})+|\d+)(?![\d.]|,\d)"
+_INT = r"(?<![\d.,/])" + _NUM
+_PCT = r"(\d+(?:\.\d+)?)\s*%"
+_PCT_THEN_FRACTION = re.compile(_PCT + r"\s*\(\s*" + _INT + r"\s*/\s*" + _NUM)
+_FRACTION_THEN_PCT = re.compile(_INT + r"\s*/\s*" + _NUM + r"(?:\s+[A-Za-z]+)?\s*,?\s*\(\s*" + _PCT + r"\s*\)")
+_COUNT = re.compile(_INT + r"\s+(passed|passing|failed|failing|skipped|errors?|xfailed|xpassed)\b",
+                    re.IGNORECASE)
+_TOTAL = re.compile(_INT + r"\s+total\b", re.IGNORECASE)
+_STRICT_LIST = re.compile(r"^\W*\d[\d,]*\s+\w+(?:\s*,\s*\d[\d,]*\s+\w+)*\s*,?\s*(?:and\s+)?\d[\d,]*\s+total\b",
+                          re.IGNORECASE)
+_PASS_RATE = re.compile(r"pass(?:ing)?[ -]rate\W{0,6}" + _PCT, re.IGNORECASE)
+_TOTAL_ROW = re.compile(r"^(?:total|overall|sum|all|combined)\b", re.IGNORECASE)
+_PERCENT_HEADER = re.compile(r"%|percent|coverage|rate|avg|average|mean|median|ratio|pp\b", re.IGNORECASE)
+_ID_HEADER = re.compile(r"^(?:#|id|no\.?|phase|plan|wave|task|line|step|priority|rank|order)$", re.IGNORECASE)
+_NUMBER_CELL = re.compile(r"^[*_\s]*([+-]?\d{1,3}(?:,\d{3})+|[+-]?\d+(?:\.\d+)?)\s*(%?)[*_\s]*$")
+# (numerator header, denominator header, percentage header) pairs that tables use.
+_COLUMN_PAIRS = (
+    (re.compile(r"^covered(?: lines| statements)?$|^hit$", re.IGNORECASE),
+     re.compile(r"^(?:lines|statements|stmts|total lines|executable lines|total statements)$", re.IGNORECASE),
+     re.compile(r"coverage|cov %|^%$|percent", re.IGNORECASE)),
+    (re.compile(r"^(?:passing|passed|pass)(?: tests)?$", re.IGNORECASE),
+     re.compile(r"^(?:tests|total|total tests|test count|count)$", re.IGNORECASE),
+     re.compile(r"pass rate|pass %|^rate$|^%$", re.IGNORECASE)),
+)
+
+
+def _number(text: str) -> tuple[float, int] | None:
+    """(value, decimals) of a numeric table cell such as `**84.04%**` or `1,234`."""
+    if re.search(r"[^*]\*\s*$|†|‡", text) or "~" in text:  # a footnote or an estimate, not the figure
+        return None
+    match = _NUMBER_CELL.match(text)
+    if match is None:
+        return None
+    digits = match[1].replace(",", "")
+    return float(digits), len(digits.partition(".")[2])
+
+
+def _agrees(stated: float, decimals: int, exact: float) -> bool:
+    return bool(abs(stated - exact) <= 10.0 ** -decimals + 1e-9)
+
+
+def _percent_of(numerator: int, denominator: int) -> float:
+    return numerator * 100 / denominator
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def check_numbers(rel: str, claims: SummaryClaims) -> list[Finding]:
+    """NUM401-NUM404 over the document's prose lines and tables."""
+    findings: list[Finding] = []
+    for number, text in _prose_lines(claims):
+        if "%" in text and "/" in text:
+            findings.extend(_fractions(rel, number, text))
+        lowered = text.lower()
+        if "total" in lowered:
+            findings.extend(_count_total(rel, number, text))
+        if "rate" in lowered and "%" in text:
+            findings.extend(_pass_rate(rel, number, text))
+    for table in claims.tables:
+        findings.extend(_table_totals(rel, table))
+        findings.extend(_table_fractions(rel, table))
+        findings.extend(_weighted_average(rel, table))
+    return findings
+
+
+def _prose_lines(claims: SummaryClaims) -> Iterator[tuple[int, str]]:
+    in_fence = False
+    for number, text in enumerate(claims.lines, start=1):
+        if text.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+        if not in_fence and number >= claims.body_line and not text.lstrip().startswith("|"):
+            yield number, text
+
+
+def _fractions(rel: str, number: int, text: str) -> list[Finding]:
+    findings = []
+    pairs = [(m[1], m[2], m[3]) for m in _PCT_THEN_FRACTION.finditer(text)]
+    pairs += [(m[3], m[1], m[2]) for m in _FRACTION_THEN_PCT.finditer(text)]
+    for percent_text, top, bottom in pairs:
+        numerator, denominator = int(top.replace(",", "")), int(bottom.replace(",", ""))
+        if denominator == 0:
+            continue
+        exact = _percent_of(numerator, denominator)
+        decimals = len(percent_text.partition(".")[2])
+        if not _agrees(float(percent_text), decimals, exact):
+            findings.append(make(rel, number, "NUM403",
+                                 f"{percent_text}% stated for {top}/{bottom}, which is {_fmt(exact)}%"))
+    return findings
+
+
+def _counts(text: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for match in _COUNT.finditer(text):
+        word = match[2].lower()
+        kind = ("passed" if word.startswith("pass") else "failed" if word.startswith("fail")
+                else "errors" if word.startswith("error") else word)
+        counts[kind] = counts.get(kind, 0) + int(match[1].replace(",", ""))
+    return counts
+
+
+def _count_total(rel: str, number: int, text: str) -> list[Finding]:
+    totals = _TOTAL.findall(text)
+    counts = _counts(text)
+    if len(totals) != 1 or len(counts) < 2:
+        return []
+    total, parts = int(totals[0].replace(",", "")), sum(counts.values())
+    listed = " + ".join(f"{value} {kind}" for kind, value in counts.items())
+    # A list like "40 passed, 2 failed, 42 total" must add up; elsewhere only an impossible sum counts.
+    if parts > total or (parts != total and _STRICT_LIST.search(text)):
+        return [make(rel, number, "NUM401", f"{listed} = {parts}, but the total says {total}")]
+    return []
+
+
+def _pass_rate(rel: str, number: int, text: str) -> list[Finding]:
+    rate = _PASS_RATE.search(text)
+    counts = _counts(text)
+    if rate is None or "passed" not in counts or _PCT_THEN_FRACTION.search(text[rate.start():]):
+        return []
+    totals = [int(t.replace(",", "")) for t in _TOTAL.findall(text)]
+    denominators = set(totals) | {counts["passed"] + counts.get("failed", 0) + counts.get("errors", 0),
+                                  sum(counts.values())}
+    if len(counts) < 2 and not totals:
+        return []
+    stated, decimals = float(rate[1]), len(rate[1].partition(".")[2])
+    if any(d and _agrees(stated, decimals, _percent_of(counts["passed"], d)) for d in denominators):
+        return []
+    shown = max(d for d in denominators)
+    return [make(rel, number, "NUM402", f"pass rate {rate[1]}% but {counts['passed']} passed of "
+                 f"{shown} is {_fmt(_percent_of(counts['passed'], shown))}%")]
+
+
+def _column(table: Table, pattern: re.Pattern[str]) -> int | None:
+    for index, header in enumerate(table.header):
+        if pattern.search(header.strip("* ").strip()):
+            return index
+    return None
+
+
+def _cell(cells: tuple[str, ...], index: int | None) -> tuple[float, int] | None:
+    if index is None or index >= len(cells):
+        return None
+    return _number(cells[index])
+
+
+def _split_total(table: Table) -> tuple[list[tuple[int, tuple[str, ...]]], tuple[int, tuple[str, ...]]] | None:
+    rows = [(row.line, row.cells) for row in table.rows]
+    if len(rows) < 3:
+        return None
+    first_cells = [cells[0].strip("*_ ") if cells else "" for _, cells in rows]
+    flagged = [i for i, cell in enumerate(first_cells) if _TOTAL_ROW.match(cell)]
+    if flagged != [len(rows) - 1]:
+        return None
+    return rows[:-1], rows[-1]
+
+
+def _table_totals(rel: str, table: Table) -> list[Finding]:
+    split = _split_total(table)
+    if split is None:
+        return []
+    parts, (line, total_cells) = split
+    findings = []
+    for index, header in enumerate(table.header):
+        if index == 0 or _PERCENT_HEADER.search(header) or _ID_HEADER.match(header.strip("* ")):
+            continue
+        total = _cell(total_cells, index)
+        values = [_cell(cells, index) for _, cells in parts]
+        if total is None or total[1] or any(v is None or v[1] for v in values):
+            continue
+        if "%" in total_cells[index] or any("%" in cells[index] for _, cells in parts):
+            continue
+        added = sum(v[0] for v in values if v is not None)
+        if added != total[0]:
+            findings.append(make(rel, line, "NUM401",
+                                 f"'{header.strip('* ')}' total is {_fmt(total[0])}, "
+                                 f"but the rows above add up to {_fmt(added)}"))
+    return findings
+
+
+def _table_fractions(rel: str, table: Table) -> list[Finding]:
+    findings = []
+    for top_re, bottom_re, pct_re in _COLUMN_PAIRS:
+        top, bottom, pct = _column(table, top_re), _column(table, bottom_re), _column(table, pct_re)
+        if top is None or bottom is None or pct is None or len({top, bottom, pct}) < 3:
+            continue
+        for row in table.rows:
+            values = _cell(row.cells, top), _cell(row.cells, bottom), _cell(row.cells, pct)
+            if any(v is None for v in values) or values[1] is None or values[1][0] == 0:
+                continue
+            numerator, _, stated = values
+            assert numerator is not None and stated is not None
+            exact = numerator[0] * 100 / values[1][0]
+            if not _agrees(stated[0], stated[1], exact):
+                findings.append(make(rel, row.line, "NUM403",
+                                     f"{_fmt(numerator[0])}/{_fmt(values[1][0])} is {_fmt(exact)}%, "
+                                     f"not {_fmt(stated[0])}%"))
+    return findings
+
+
+def _weighted_average(rel: str, table: Table) -> list[Finding]:
+    """An overall coverage row against the statement-weighted mean of the rows above it."""
+    top_re, weight_re, pct_re = _COLUMN_PAIRS[0]
+    weight, pct = _column(table, weight_re), _column(table, pct_re)
+    if weight is None or pct is None or weight == pct or _column(table, top_re) is not None:
+        return []
+    split = _split_total(table)
+    if split is None:
+        return []
+    parts, (line, total_cells) = split
+    pairs = [(_cell(cells, weight), _cell(cells, pct)) for _, cells in parts]
+    stated = _cell(total_cells, pct)
+    if stated is None or any(w is None or p is None for w, p in pairs):
+        return []
+    weights = [w[0] for w, _ in pairs if w is not None]
+    if sum(weights) <= 0:
+        return []
+    exact = sum(w[0] * p[0] for w, p in pairs if w is not None and p is not None) / sum(weights)
+    row_rounding = max(0.5 * 10 ** -p[1] for _, p in pairs if p is not None)
+    if abs(stated[0] - exact) <= 10 ** -stated[1] + row_rounding + 1e-9:
+        return []
+    return [make(rel, line, "NUM404", f"overall {_fmt(stated[0])}% but the rows weighted by "
+                 f"'{table.header[weight].strip('* ')}' give {_fmt(exact)}%")]

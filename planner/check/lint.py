@@ -1,0 +1,155 @@
+"""Lint: what the reader diagnosed, unknown PLAN keys, duplicate plan ids, the dependency graph."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+from planner.check.findings import Finding, make
+from planner.errors import InputError
+from planner.frontmatter import read_document
+from planner.ids import PlanId
+from planner.model import Plan, Project
+from planner.schema import unknown_plan_keys
+from planner.summary_claims import SummaryClaims
+
+
+def diagnostic_findings(project: Project) -> list[Finding]:
+    """The reader's diagnostics (FM*, SCH*, TREE*) as findings, with the registry's severities."""
+    findings = []
+    for diagnostic in project.diagnostics:
+        line = diagnostic.line if diagnostic.line or diagnostic.path.is_dir() else 1
+        findings.append(make(project.relative(diagnostic.path), line, diagnostic.code, diagnostic.message))
+    return findings
+
+
+def unknown_keys(project: Project) -> list[Finding]:
+    """LNT101 for each PLAN frontmatter key that neither planner nor GSD defines."""
+    findings = []
+    for plan in project.plans:
+        if plan.plan_path is None or not unknown_plan_keys(plan.extra):
+            continue
+        document = read_document(plan.plan_path)
+        if not document.has_frontmatter:
+            continue  # metadata read from bold lines: not frontmatter, no schema to hold it to
+        for key in unknown_plan_keys(document.meta):
+            findings.append(make(project.relative(plan.plan_path), document.line_of(key) or 1, "LNT101",
+                                 f"unknown PLAN key '{key}': not in planner's schema or GSD's"))
+    return findings
+
+
+def _plan_file(plan: Plan) -> Path | None:
+    return plan.plan_path or (plan.summary_paths[0] if plan.summary_paths else None)
+
+
+def duplicate_ids(project: Project) -> list[Finding]:
+    """LNT102 for every plan whose id an earlier plan of the same root already has."""
+    first: dict[str, Plan] = {}
+    findings = []
+    for plan in project.plans:
+        key = str(plan.id)
+        if key not in first:
+            first[key] = plan
+            continue
+        path, other = _plan_file(plan), _plan_file(first[key])
+        if path is None:
+            continue
+        where = project.relative(other.parent) if other is not None else "another folder"
+        findings.append(make(project.relative(path), 1, "LNT102",
+                             f"plan id {key} is also used in {where}: commands naming {key} are ambiguous"))
+    return findings
+
+
+_PLAN_REFERENCE = re.compile(r"(\d+[A-Za-z]?(?:\.\d+)*)-(?:[A-Za-z][\w-]*?-)?((?:GAP-)?\d+[A-Za-z]?)"
+                             r"(?:-PLAN(?:\.md)?)?", re.IGNORECASE)
+
+
+def _normalised(text: str) -> str | None:
+    """`03-01`, `03-memory-layer-01`, `03-01-PLAN.md` -> `03-01`; None for anything else."""
+    match = _PLAN_REFERENCE.fullmatch(text.strip())
+    if match is None:
+        return None
+    try:
+        return str(PlanId.parse(f"{match[1]}-{match[2]}"))
+    except InputError:
+        return None
+
+
+def dangling_references(project: Project, summaries: Iterable[tuple[Plan, str, SummaryClaims]]
+                        ) -> list[Finding]:
+    """LNT103 for requires / affects / depends_on entries that name a plan the root does not have."""
+    known = {str(plan.id) for plan in project.plans}
+    findings = []
+    for plan in project.plans:
+        if plan.plan_path is None:
+            continue
+        rel = project.relative(plan.plan_path)
+        document = None
+        for reference in plan.depends_on:
+            target = _normalised(reference)
+            if target is not None and target not in known:
+                document = document or read_document(plan.plan_path)
+                findings.append(make(rel, document.line_of("depends_on") or 1, "LNT103",
+                                     f"depends_on names plan {target}, which has no PLAN or SUMMARY here"))
+    for _, rel, claims in summaries:
+        for claim in claims.references:
+            target = _normalised(claim.value)
+            if target is not None and target not in known:
+                findings.append(make(rel, claim.line, "LNT103",
+                                     f"names plan {target} as a dependency, but there is no such plan here"))
+    return findings
+
+
+def cycles(project: Project) -> list[Finding]:
+    """LNT104 once per dependency cycle among plans' depends_on, at the first plan of the cycle."""
+    edges: dict[str, list[str]] = defaultdict(list)
+    plans = {str(plan.id): plan for plan in project.plans}
+    for key, plan in plans.items():
+        for reference in plan.depends_on:
+            target = _normalised(reference)
+            if target in plans and target != key:
+                edges[key].append(target)
+    findings = []
+    reported: set[frozenset[str]] = set()
+    for cycle in _find_cycles(edges):
+        members = frozenset(cycle)
+        if members in reported:
+            continue
+        reported.add(members)
+        start = plans[cycle[0]]
+        path = _plan_file(start)
+        if path is None:
+            continue
+        line = read_document(path).line_of("depends_on") or 1
+        chain = " -> ".join([*cycle, cycle[0]])
+        findings.append(make(project.relative(path), line, "LNT104", f"dependency cycle: {chain}"))
+    return findings
+
+
+def _find_cycles(edges: dict[str, list[str]]) -> list[list[str]]:
+    """Cycles found by iterative depth-first search, each rotated to start at its least id."""
+    state: dict[str, int] = {}
+    found: list[list[str]] = []
+    for root in sorted(edges):
+        if root in state:
+            continue
+        stack: list[str] = [root]
+        pending: list[list[str]] = [list(edges.get(root, ()))]
+        state[root] = 1
+        while stack:
+            if not pending[-1]:
+                state[stack.pop()] = 2
+                pending.pop()
+                continue
+            target = pending[-1].pop()
+            if state.get(target) == 1:
+                cycle = stack[stack.index(target):]
+                low = cycle.index(min(cycle))
+                found.append(cycle[low:] + cycle[:low])
+            elif target not in state:
+                state[target] = 1
+                stack.append(target)
+                pending.append(list(edges.get(target, ())))
+    return found

@@ -1,0 +1,168 @@
+"""STATE.md and ROADMAP.md against themselves and against the plan files.
+
+A STATE percent is accepted under any definition the GSD tools use (plans done over plans, phases
+done over phases, the lower of the two), computed from the document's own counts, rounded or
+truncated; only a percent that fits none of them is an error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from planner.check.findings import Finding, make
+from planner.errors import InputError
+from planner.frontmatter import Document, read_document
+from planner.ids import PlanId
+from planner.model import Plan, Project
+from planner.progress import measure_progress
+
+_BAR = re.compile(r"(?P<bar>[█▓■●]*[░▒□○]*)\]?\s*\(?(?P<percent>\d{1,3}(?:\.\d+)?)\s*%")
+_CHECKBOX = re.compile(r"^\s*[-*]\s+\[(?P<mark>[ xX])\]\s+(?:\*\*)?(?:Plan\s+)?"
+                       r"(?P<phase>\d+[A-Za-z]?(?:\.\d+)*)-(?P<part>(?:GAP-)?\d+[A-Za-z]?)"
+                       r"(?:-PLAN(?:\.md)?)?(?=$|[\s:*—–-])")
+_PHASE_TITLE = re.compile(r"Phase\s+(?P<number>\d+[A-Za-z]?(?:\.\d+)*)\s*[:.\-—–]\s*(?P<title>[^*\n]+)")
+_WORD = re.compile(r"[a-z0-9]{4,}")
+_COUNT_KEYS = ("total_phases", "completed_phases", "total_plans", "completed_plans")
+
+
+def check_progress_documents(project: Project) -> list[Finding]:
+    findings: list[Finding] = []
+    state = project.planning_dir / "STATE.md"
+    if state.is_file():
+        document = read_document(state)
+        rel = project.relative(state)
+        findings.extend(_state_counts(project, rel, document))
+        findings.extend(_bars(rel, document))
+    roadmap = project.planning_dir / "ROADMAP.md"
+    if roadmap.is_file():
+        document = read_document(roadmap)
+        findings.extend(_bars(project.relative(roadmap), document))
+        findings.extend(_checkboxes(project, project.relative(roadmap), document))
+    return findings
+
+
+def _as_int(value: Any) -> int | None:
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _key_line(document: Document, key: str, after: int) -> int:
+    for offset, text in enumerate(document.frontmatter_text.split("\n")):
+        if offset + 2 > after and text.strip().startswith(f"{key}:"):
+            return offset + 2
+    return after
+
+
+def _state_counts(project: Project, rel: str, document: Document) -> list[Finding]:
+    progress = document.meta.get("progress")
+    if not isinstance(progress, dict):
+        return []
+    anchor = document.line_of("progress") or 1
+    counts = {key: _as_int(progress.get(key)) for key in _COUNT_KEYS}
+    findings = []
+    for kind in ("phases", "plans"):
+        done, total = counts[f"completed_{kind}"], counts[f"total_{kind}"]
+        if done is not None and total is not None and done > total:
+            findings.append(make(rel, _key_line(document, f"completed_{kind}", anchor), "DOC601",
+                                 f"completed_{kind} is {done} but total_{kind} is {total}"))
+    percent = _as_int(progress.get("percent"))
+    if percent is not None:
+        accepted = _accepted_percents(counts)
+        if accepted and percent not in accepted:
+            findings.append(make(rel, _key_line(document, "percent", anchor), "DOC602",
+                                 f"percent is {percent} but the counts above give "
+                                 f"{' or '.join(str(p) for p in sorted(accepted))}"))
+    findings.extend(_against_files(project, rel, document, counts, anchor))
+    return findings
+
+
+def _accepted_percents(counts: dict[str, int | None]) -> set[int]:
+    fractions = []
+    for kind in ("plans", "phases"):
+        done, total = counts[f"completed_{kind}"], counts[f"total_{kind}"]
+        if done is not None and total:
+            fractions.append(min(done, total) / total)
+    if len(fractions) == 2:
+        fractions.append(min(fractions))
+    accepted = set()
+    for fraction in fractions:
+        exact = fraction * 100
+        accepted.update({int(exact), round(exact), min(100, int(exact) + 1) if exact % 1 else int(exact)})
+    return accepted
+
+
+def _against_files(project: Project, rel: str, document: Document, counts: dict[str, int | None],
+                   anchor: int) -> list[Finding]:
+    measured = measure_progress(project.phases).as_dict()
+    differences = [f"{key} {counts[key]} (files: {measured[key]})" for key in _COUNT_KEYS
+                   if counts[key] is not None and counts[key] != measured[key]]
+    if not differences:
+        return []
+    return [make(rel, anchor, "DOC603", "progress disagrees with the plan files: " + ", ".join(differences))]
+
+
+def _bars(rel: str, document: Document) -> list[Finding]:
+    findings = []
+    lines = document.body.split("\n")
+    for offset, text in enumerate(lines):
+        for match in _BAR.finditer(text):
+            bar = match["bar"]
+            if len(bar) < 5:
+                continue
+            filled = sum(1 for char in bar if char in "█▓■●")
+            expected = float(match["percent"]) * len(bar) / 100
+            if abs(filled - expected) > 1:
+                findings.append(make(rel, document.body_line + offset, "DOC604",
+                                     f"progress bar shows {filled} of {len(bar)} cells filled "
+                                     f"but says {match['percent']}%"))
+    return findings
+
+
+def _checkboxes(project: Project, rel: str, document: Document) -> list[Finding]:
+    plans = {str(plan.id): plan for plan in project.plans}
+    seen = Counter(str(plan.id) for plan in project.plans)
+    findings = []
+    context: tuple[str, set[str]] | None = None  # the phase the ROADMAP is talking about
+    for offset, text in enumerate(document.body.split("\n")):
+        title = _PHASE_TITLE.search(text) if text.lstrip().startswith(("#", "-", "*")) else None
+        if title:
+            context = (title["number"], set(_WORD.findall(title["title"].lower())))
+        match = _CHECKBOX.match(text)
+        if match is None:
+            continue
+        try:
+            key = str(PlanId.parse(f"{match['phase']}-{match['part']}"))
+        except InputError:
+            continue
+        named = plans.get(key)
+        if named is None or seen[key] != 1 or not _same_phase(named, context):
+            continue  # unknown or ambiguous: lint reports ambiguity, and an unknown plan is no claim
+        checked = match["mark"] != " "
+        if checked != named.has_summary:
+            said = "checked as done" if checked else "not checked"
+            fact = "has no SUMMARY" if checked else f"has a SUMMARY ({named.summary_paths[0].name})"
+            findings.append(make(rel, document.body_line + offset, "DOC605",
+                                 f"plan {key} is {said} but {fact}"))
+    return findings
+
+
+def _same_phase(plan: Plan, context: tuple[str, set[str]] | None) -> bool:
+    """False when the ROADMAP's phase title shares no word with the plan's folder name: the
+    same number then names another phase (numbers get reused across milestones)."""
+    if context is None or plan.plan_path is None and not plan.summary_paths:
+        return True
+    number, words = context
+    path = plan.plan_path or plan.summary_paths[0]
+    try:
+        if str(PlanId.parse(f"{number}-01").phase) != str(plan.id.phase):
+            return True
+    except InputError:
+        return True
+    folder_words = set(_WORD.findall(path.parent.name.lower()))
+    if not words or not folder_words:
+        return True
+    return 2 * len(words & folder_words) > min(len(words), len(folder_words))

@@ -1,0 +1,381 @@
+"""What a SUMMARY claims, whoever wrote it: commits, files, times, status, and its tables.
+
+Claims are read from frontmatter in both key styles (`key-files` / `key_files`, `duration` /
+`metrics.duration_seconds`), from bold `**Key:** value` lines and from the body's sections
+(Task Commits, Files Created/Modified, Deviations from Plan). Every claim keeps the file line
+where it was written, so a checker can point at it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from planner.frontmatter import Document, read_document
+from planner.markdown import bold_metadata, field_key
+
+_HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>.+?)\s*#*\s*$")
+_BACKTICK_HASH = re.compile(r"`([0-9a-f]{7,40})`")
+_BARE_HASH = re.compile(r"\b([0-9a-f]{7,40})\b")
+_BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?P<text>.+)$")
+_BACKTICKED = re.compile(r"`([^`]+)`")
+_PATH_LIKE = re.compile(r"^[\w@.~+-][\w@.~+/-]*(?:\.[\w]+|/)$|^[\w.-]+/[\w@.~+/-]+$")
+_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_LABEL = re.compile(r"^\s*(?:[-*]\s+)?\*\*(?P<key>[^*]{1,60}?):?\*\*:?\s*$")
+_NONE_WORDS = re.compile(r"^\s*(?:[-*]\s+)?(?:\*\*)?none\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A value as written and the 1-based file line it was written on."""
+
+    value: str
+    line: int
+
+
+@dataclass(frozen=True)
+class TableRow:
+    line: int
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A Markdown pipe table: its header cells and rows, each row with its file line."""
+
+    line: int
+    header: tuple[str, ...]
+    rows: tuple[TableRow, ...]
+
+
+@dataclass(frozen=True)
+class SummaryClaims:
+    """Everything one SUMMARY (or any planning document) states that can be checked."""
+
+    path: Path
+    commits: tuple[Claim, ...] = ()
+    created: tuple[Claim, ...] = ()
+    modified: tuple[Claim, ...] = ()
+    duration: Claim | None = None
+    duration_seconds: Claim | None = None
+    started: Claim | None = None
+    completed: Claim | None = None
+    status: Claim | None = None
+    deviations_none: Claim | None = None
+    references: tuple[Claim, ...] = ()  # requires / affects / depends_on entries naming plans
+    tables: tuple[Table, ...] = ()
+    lines: tuple[str, ...] = ()  # the whole file, LF-split: lines[n - 1] is file line n
+    body_line: int = 1
+
+
+def read_claims(path: Path, documents: Mapping[Path, Document] | None = None) -> SummaryClaims:
+    """The claims of the document at `path` (never fails on content); `documents` may hold it parsed."""
+    document = documents.get(path) if documents is not None else None
+    return claims_of(document if document is not None else read_document(path))
+
+
+class DocumentCache(dict[Path, Document]):
+    """A document reader for `load_project` that keeps what it parsed, so checks need not re-read."""
+
+    def __bool__(self) -> bool:  # `load_project` tests `document_reader or read_document`
+        return True
+
+    def __call__(self, path: Path) -> Document:
+        document = read_document(path)
+        self[path] = document
+        return document
+
+
+def claims_of(document: Document) -> SummaryClaims:
+    """The claims a parsed document makes, frontmatter first, the body filling what it lacks."""
+    lines = _file_lines(document)
+    body = lines[document.body_line - 1:]
+    front = _frontmatter_claims(document, lines)
+    body_claims = _body_claims(body, document.body_line)
+    merged: dict[str, Any] = {}
+    for key in ("duration", "started", "completed", "status", "duration_seconds"):
+        merged[key] = body_claims.get(key) or front.get(key)
+    if body_claims.get("started") and body_claims.get("completed"):
+        merged["started"], merged["completed"] = body_claims["started"], body_claims["completed"]
+    return SummaryClaims(
+        path=document.path,
+        commits=_unique(body_claims["commits"] + front["commits"]),
+        created=_unique(front["created"] + body_claims["created"]),
+        modified=_unique(front["modified"] + body_claims["modified"]),
+        deviations_none=body_claims.get("deviations_none"),
+        references=tuple(_references(document, lines)),
+        tables=tuple(read_tables(body, document.body_line)),
+        lines=tuple(lines),
+        body_line=document.body_line,
+        **merged,
+    )
+
+
+def _file_lines(document: Document) -> list[str]:
+    head = ["---", *document.frontmatter_text.split("\n")] if document.has_frontmatter else []
+    head = head[: document.body_line - 1]
+    while len(head) < document.body_line - 1:
+        head.append("")
+    return head + document.body.split("\n")
+
+
+def _unique(claims: list[Claim]) -> tuple[Claim, ...]:
+    seen: dict[str, Claim] = {}
+    for claim in claims:
+        seen.setdefault(claim.value, claim)
+    return tuple(seen.values())
+
+
+# ---------------------------------------------------------------- frontmatter
+
+
+def _line_of_item(lines: list[str], item: str, start: int | None, end: int) -> int:
+    """The first line at or after `start` (1-based) and before `end` that mentions `item`."""
+    first = start or 1
+    for number in range(first, min(end, len(lines) + 1)):
+        if item in lines[number - 1]:
+            return number
+    return first
+
+
+def _key_lines(document: Document) -> dict[str, int]:
+    """Top-level frontmatter key -> file line, in one pass (first occurrence wins)."""
+    found: dict[str, int] = {}
+    for offset, text in enumerate(document.frontmatter_text.split("\n")):
+        if text[:1].strip() and text[0] not in "#-" and ":" in text:
+            found.setdefault(text.split(":", 1)[0].strip().strip("\"'"), offset + 2)
+    return found
+
+
+def _frontmatter_claims(document: Document, lines: list[str]) -> dict[str, Any]:
+    meta = document.meta
+    if not meta:
+        return {"commits": [], "created": [], "modified": []}
+    line_of = _key_lines(document).get
+    end = document.body_line
+    found: dict[str, Any] = {"commits": [], "created": [], "modified": []}
+    key_files = meta.get("key-files", meta.get("key_files"))
+    key_line = line_of("key-files") or line_of("key_files")
+    if isinstance(key_files, dict):
+        for kind in ("created", "modified"):
+            values = key_files.get(kind)
+            for item in values if isinstance(values, list) else []:
+                if isinstance(item, str) and item.strip():
+                    path = _path_of(item)
+                    if path:
+                        found[kind].append(Claim(path, _line_of_item(lines, item, key_line, end)))
+    raw_metrics = meta.get("metrics")
+    metrics: dict[str, Any] = raw_metrics if isinstance(raw_metrics, dict) else {}
+    metrics_line = line_of("metrics")
+    for key in ("duration", "started", "completed", "duration_seconds"):
+        value = meta.get(key)
+        line = line_of(key)
+        if value is None and key in metrics:
+            value = metrics[key]
+            line = _line_of_item(lines, f"{key}:", metrics_line, end)
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip():
+            found[key] = Claim(str(value).strip(), line or 1)
+    status = meta.get("status")
+    if isinstance(status, str) and status.strip():
+        found["status"] = Claim(status.strip(), line_of("status") or 1)
+    commits = meta.get("commits")
+    commit_line = line_of("commits")
+    for item in commits if isinstance(commits, list) else []:
+        match = _BARE_HASH.search(str(item))
+        if match:
+            found["commits"].append(Claim(match[1], _line_of_item(lines, match[1], commit_line, end)))
+    return found
+
+
+_PLAN_REF = re.compile(r"^(?P<phase>\d+[A-Za-z]?(?:\.\d+)*)-(?P<part>(?:GAP-)?\d+[A-Za-z]?)"
+                       r"(?:-PLAN(?:\.md)?)?(?=$|[\s,;:(])", re.IGNORECASE)
+
+
+def _references(document: Document, lines: list[str]) -> list[Claim]:
+    """Plan ids named by `requires`, `affects` and `depends_on` (as `NN-MM`)."""
+    found: list[Claim] = []
+    line_of = _key_lines(document).get
+    for key in ("requires", "affects", "depends_on", "dependency_graph"):
+        value = document.meta.get(key)
+        line = line_of(key)
+        if key == "dependency_graph" and isinstance(value, dict):
+            for inner in ("requires", "affects"):
+                found.extend(_plan_refs(value.get(inner), lines, line, document.body_line))
+        elif key != "dependency_graph":
+            found.extend(_plan_refs(value, lines, line, document.body_line))
+    return found
+
+
+def _plan_refs(value: Any, lines: list[str], start: int | None, end: int) -> list[Claim]:
+    items = value if isinstance(value, list) else [value] if isinstance(value, str) else []
+    found = []
+    for item in items:
+        text = None
+        if isinstance(item, str):
+            match = _PLAN_REF.match(item.strip())
+            text = f"{match['phase']}-{match['part']}" if match else None
+        elif isinstance(item, dict) and item.get("phase") is not None and item.get("plan") is not None:
+            phase = re.match(r"\d+[A-Za-z]?(?:\.\d+)*", str(item["phase"]).strip())
+            plan = str(item["plan"]).strip()
+            text = f"{phase[0]}-{plan}" if phase and re.fullmatch(r"(?:GAP-)?\d+[A-Za-z]?", plan) else None
+        if text:
+            needle = str(item["plan"]) if isinstance(item, dict) else str(item).strip()
+            found.append(Claim(text, _line_of_item(lines, needle, start, end)))
+    return found
+
+
+# ---------------------------------------------------------------- body
+
+
+_BOLD_KEYS = {"duration": "duration", "started": "started", "start": "started",
+              "completed": "completed", "finished": "completed", "status": "status"}
+
+
+def _body_claims(body: list[str], first_line: int) -> dict[str, Any]:
+    found: dict[str, Any] = {"commits": [], "created": [], "modified": []}
+    section = ""
+    file_mode: str | None = None
+    for offset, text in enumerate(body):
+        number = first_line + offset
+        heading = _HEADING.match(text)
+        if heading:
+            section = heading["title"].strip("* ").lower()
+            file_mode = _file_mode(section)
+            continue
+        bold = _bold(text) if "**" in text else {}
+        for key, value in bold.items():
+            _take_bold(found, key, value, number)
+        if section.startswith("task commits") or any(k.startswith("commit") for k in bold):
+            found["commits"].extend(Claim(m[1], number) for m in _BACKTICK_HASH.finditer(text))
+        file_mode = _next_file_mode(file_mode, text, bold)
+        if file_mode is not None and not bold:
+            _take_file(found, text, file_mode, number)
+        if section.startswith("deviations") and text.strip():
+            if _NONE_WORDS.match(text):
+                found.setdefault("deviations_none", Claim(text.strip(), number))
+            section = "(deviations read)"
+    return found
+
+
+def _bold(text: str) -> dict[str, str]:
+    """`**Key:** value` as {key: value}; a bare `**Files Created:**` label as {key: ""}."""
+    label = _LABEL.match(text)
+    if label:
+        return {field_key(label["key"]): ""}
+    return bold_metadata(text)
+
+
+def _next_file_mode(mode: str | None, text: str, bold: dict[str, str]) -> str | None:
+    """Which file list the line is in after reading it (None: not in one)."""
+    if bold:
+        key = next(iter(bold)).replace("_", " ")
+        if mode is not None and mode.startswith("both") and key in ("created", "new", "modified",
+                                                                    "updated", "changed"):
+            return "both:" + ("created" if key in ("created", "new") else "modified")
+        if _BULLET.match(text) and mode is not None and not key.startswith("files"):
+            return mode  # a bullet with a bold path inside a list
+        return _file_mode(key)
+    if mode is not None and text.strip() and not _BULLET.match(text) and not text.startswith(" "):
+        return None if not mode.startswith("both") else mode
+    return mode
+
+
+def _file_mode(label: str) -> str | None:
+    label = label.lower().strip(" :")
+    if not label.startswith("files") and label not in ("created", "modified"):
+        return None
+    has_created = "created" in label or "new" in label.split()
+    has_modified = "modified" in label or "changed" in label or "updated" in label
+    if has_created and has_modified:
+        return "both"
+    if has_created:
+        return "created"
+    if has_modified:
+        return "modified"
+    return None
+
+
+def _take_bold(found: dict[str, Any], key: str, value: str, number: int) -> None:
+    target = _BOLD_KEYS.get(key)
+    if target and target not in found:
+        found[target] = Claim(value.strip().strip("*").strip(), number)
+    if key == "deviations" and _NONE_WORDS.match(value):
+        found.setdefault("deviations_none", Claim(value.strip(), number))
+
+
+def _take_file(found: dict[str, Any], text: str, mode: str, number: int) -> None:
+    bullet = _BULLET.match(text)
+    if bullet is None or text.startswith("    "):
+        return
+    item = bullet["text"]
+    path = _path_of(item)
+    if path is None:
+        return
+    if mode.startswith("both"):
+        # a sub-label (`**Created:**`) decides; otherwise the item's own first word may
+        kind = mode.split(":", 1)[1] if ":" in mode else _described_kind(item)
+        if kind is None:
+            return
+    else:
+        kind = mode
+    found[kind].append(Claim(path, number))
+
+
+def _described_kind(item: str) -> str | None:
+    tail = re.sub(r"^`[^`]*`|^\S+", "", item.strip()).lower()
+    tail = tail.lstrip(" -:—–(")
+    if re.match(r"(?:new|created?)\b", tail):
+        return "created"
+    if re.match(r"(?:modified|updated|changed|extended|edited)\b", tail):
+        return "modified"
+    return None
+
+
+def _path_of(item: str) -> str | None:
+    """The file path a list item names: its first backticked token, else its first word."""
+    quoted = _BACKTICKED.search(item)
+    candidate = quoted[1] if quoted else re.split(r"\s+[-—–:(]\s*|\s+", item.strip(), maxsplit=1)[0]
+    candidate = candidate.strip().strip("*").rstrip(":,")
+    if " " in candidate or "://" in candidate or not _PATH_LIKE.match(candidate):
+        return None
+    return candidate
+
+
+# ---------------------------------------------------------------- tables
+
+
+def _cells(text: str) -> tuple[str, ...]:
+    inner = text.strip()
+    inner = inner.removeprefix("|")
+    inner = inner[:-1] if inner.endswith("|") and not inner.endswith("\\|") else inner
+    return tuple(cell.strip() for cell in re.split(r"(?<!\\)\|", inner))
+
+
+def read_tables(lines: list[str], first_line: int) -> list[Table]:
+    """Every pipe table in `lines` (file line `first_line` onwards), outside code fences."""
+    tables: list[Table] = []
+    in_fence = False
+    index = 0
+    while index < len(lines):
+        text = lines[index]
+        if "|" not in text and "`" not in text and "~" not in text:
+            index += 1
+            continue
+        if text.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+        if (not in_fence and "|" in text and index + 1 < len(lines)
+                and _TABLE_SEPARATOR.match(lines[index + 1]) and "|" in lines[index + 1]):
+            header = _cells(text)
+            rows: list[TableRow] = []
+            row_index = index + 2
+            while row_index < len(lines) and lines[row_index].strip().startswith("|"):
+                rows.append(TableRow(first_line + row_index, _cells(lines[row_index])))
+                row_index += 1
+            tables.append(Table(first_line + index, header, tuple(rows)))
+            index = row_index
+            continue
+        index += 1
+    return tables
