@@ -13,6 +13,7 @@ from typing import Any
 from planner.model import Phase, Plan, Project
 
 _TASK_NAME = re.compile(r"<name>\s*(?P<name>.*?)\s*</name>", re.DOTALL)
+_PLACEHOLDER_TASK = re.compile(r"(?:task\s*\d*\s*[:.-]?)?", re.IGNORECASE)  # the template's empty `Task 1:`
 _TASK_NUMBER = re.compile(r"task\s*(?P<number>\d+)", re.IGNORECASE)
 
 
@@ -44,7 +45,8 @@ def plan_tasks(plan: Plan) -> list[str]:
     if plan.plan_path is None or not plan.plan_path.is_file():
         return []
     body = plan.plan_path.read_text(encoding="utf-8", errors="replace")
-    return [re.sub(r"\s+", " ", match["name"]) for match in _TASK_NAME.finditer(body) if match["name"].strip()]
+    names = [re.sub(r"\s+", " ", match["name"]).strip() for match in _TASK_NAME.finditer(body)]
+    return [name for name in names if not _PLACEHOLDER_TASK.fullmatch(name)]
 
 
 def task_commits(tasks: list[str], subjects: list[str]) -> list[dict[str, Any]]:

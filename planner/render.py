@@ -40,13 +40,20 @@ def plain(value: Any) -> Any:
 
 def _environment(planning_dir: Path | None) -> Any:
     from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
+    from jinja2.runtime import BlockReference, Macro
     from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    class DataOnlyEnvironment(ImmutableSandboxedEnvironment):
+        """No method calls at all: a template formats data with filters, macros and blocks only."""
+
+        def is_safe_callable(self, obj: Any) -> bool:
+            return isinstance(obj, (Macro, BlockReference))
 
     loaders = []
     if planning_dir is not None and (planning_dir / "templates").is_dir():
         loaders.append(FileSystemLoader(str(planning_dir / "templates")))
     loaders.append(FileSystemLoader(str(builtin_templates_dir())))
-    environment = ImmutableSandboxedEnvironment(
+    environment = DataOnlyEnvironment(
         loader=ChoiceLoader(loaders),
         undefined=StrictUndefined,
         autoescape=False,
