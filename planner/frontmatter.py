@@ -24,7 +24,7 @@ except ImportError:  # pragma: no cover - depends on the PyYAML build
 
 BOM = "\ufeff"
 _FENCE = re.compile(r"^---[ \t]*$")
-_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
+_CLOSE_LINE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 _TOP_KEY = re.compile(r"^(?P<key>[^\s#:-][^:]*?|\"[^\"]+\"|'[^']+'):(?:\s|$)")
 
 
@@ -65,10 +65,30 @@ class Document:
         return None
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+_NULL_TAG = "tag:yaml.org,2002:null"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
+
+
 class _TextLoader(_BaseLoader):
     """Safe loader whose plain scalars are all text, except null; records duplicate keys."""
 
     duplicate_keys: list[tuple[str, int]]
+
+    # The composer asks these for every node. Only the null resolver is kept and no path
+    # resolvers exist, so a set lookup answers what PyYAML's generic regex walk would.
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            return _NULL_TAG if implicit[0] and value in _NULL_WORDS else _STR_TAG
+        return _SEQ_TAG if kind is yaml.SequenceNode else _MAP_TAG
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
 
 
 # Keep only the null resolver: YAML 1.1 turns `on` into True, `07` into 7, `1.10` into 1.1 and
@@ -97,15 +117,65 @@ def _construct_mapping(loader: _TextLoader, node: yaml.MappingNode, deep: bool =
     return mapping
 
 
-_TextLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)  # type: ignore[arg-type]
+_TextLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)  # type: ignore[arg-type, unused-ignore]
+
+
+class _Unusual(Exception):
+    """A node the fast builder leaves to PyYAML's constructor: an explicit tag, a recursive alias."""
+
+
+def _build(node: yaml.Node, memo: dict[int, Any], building: set[int], duplicates: list[tuple[str, int]]) -> Any:
+    """The value of a composed node made only of text, null, lists and mappings.
+
+    Does what the constructor below does for such nodes at a fraction of the cost (no per-node
+    generator and bookkeeping); an alias shares one built value, as PyYAML's constructor does.
+    """
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == _STR_TAG:
+            return node.value
+        if node.tag == _NULL_TAG:
+            return None
+        raise _Unusual
+    identity = id(node)
+    if identity in memo:
+        return memo[identity]
+    if identity in building:
+        raise _Unusual
+    building.add(identity)
+    value: Any
+    if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ_TAG:
+        value = [_build(item, memo, building, duplicates) for item in node.value]
+    elif isinstance(node, yaml.MappingNode) and node.tag == _MAP_TAG:
+        value = {}
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = _build(key_node, memo, building, duplicates)
+            if isinstance(key_node, yaml.ScalarNode):
+                if key_node.value in seen:
+                    duplicates.append((key_node.value, key_node.start_mark.line))
+                seen.add(key_node.value)
+            value[key if isinstance(key, str) else str(key)] = _build(value_node, memo, building, duplicates)
+    else:
+        raise _Unusual
+    building.discard(identity)
+    memo[identity] = value
+    return value
 
 
 def load_yaml_text(text: str) -> tuple[Any, list[tuple[str, int]]]:
     """Parse YAML with every plain scalar kept as text; returns the value and duplicate keys (0-based lines)."""
     loader = _TextLoader(text)
-    loader.duplicate_keys = []
     try:
-        return loader.get_single_data(), loader.duplicate_keys
+        node = loader.get_single_node()
+        if node is None:
+            return None, []
+        duplicates: list[tuple[str, int]] = []
+        try:
+            return _build(node, {}, set(), duplicates), duplicates
+        except (_Unusual, RecursionError):
+            pass
+        loader.duplicate_keys = []
+        return loader.construct_document(node), loader.duplicate_keys
     finally:
         loader.dispose()
 
@@ -118,17 +188,17 @@ def split(text: str) -> tuple[str | None, str, int, bool]:
     first_line = text if first_end < 0 else text[:first_end]
     if not _FENCE.match(first_line):
         return None, text, 1, True
-    position = first_end + 1 if first_end >= 0 else len(text)
-    line_number = 2
-    while position < len(text):
-        end = text.find("\n", position)
-        line = text[position:] if end < 0 else text[position:end]
-        if _CLOSE.match(line):
-            body_start = len(text) if end < 0 else end + 1
-            return text[first_end + 1 : position], text[body_start:], line_number + 1, True
-        position = len(text) if end < 0 else end + 1
-        line_number += 1
-    return text[first_end + 1 :], "", line_number, False
+    if first_end < 0:
+        return "", "", 2, False
+    closing = _CLOSE_LINE.search(text, first_end + 1)
+    if closing is not None:
+        end = text.find("\n", closing.end())
+        body_start = len(text) if end < 0 else end + 1
+        body_line = text.count("\n", 0, closing.start()) + 2
+        return text[first_end + 1 : closing.start()], text[body_start:], body_line, True
+    rest = text[first_end + 1 :]
+    line_number = 2 + rest.count("\n") + (0 if rest.endswith("\n") or not rest else 1)
+    return rest, "", line_number, False
 
 
 def parse_document(path: Path, raw: str) -> Document:
@@ -154,7 +224,7 @@ def _cut_unclosed_block(block: str) -> tuple[str, str]:
     """An unclosed block ends where Markdown starts (a heading or a blank line before prose)."""
     lines = block.split("\n")
     for index, line in enumerate(lines):
-        if line.startswith("#") or line.startswith("<"):
+        if line.startswith(("#", "<")):
             return "\n".join(lines[:index]), "\n".join(lines[index:])
     return block, ""
 
@@ -223,7 +293,14 @@ class _CleanDumper(yaml.SafeDumper):
         return True
 
 
+_UNICODE_BREAKS = frozenset("\r\x85\u2028\u2029")
+
+
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    # PyYAML writes NEL and the Unicode line separators raw (then reads them back as breaks):
+    # only double quotes escape them.
+    if not _UNICODE_BREAKS.isdisjoint(value):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
     style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
@@ -240,11 +317,9 @@ def dump_yaml(meta: dict[str, Any]) -> str:
 
 def compose(meta: dict[str, Any], body: str) -> str:
     """A whole document: fenced frontmatter then the body (LF line endings)."""
-    body = body if body.startswith("\n") or not body else body
     return f"---\n{dump_yaml(meta)}---\n{body}"
 
 
 def iter_lines(text: str) -> Iterator[tuple[int, str]]:
     """(1-based line number, line) pairs."""
-    for number, line in enumerate(text.split("\n"), start=1):
-        yield number, line
+    yield from enumerate(text.split("\n"), start=1)

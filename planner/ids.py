@@ -7,6 +7,7 @@ so every id is parsed once into a value that compares and prints one way.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import total_ordering
 
@@ -70,9 +71,13 @@ class PlanId:
     def parse(cls, text: str) -> PlanId:
         """Parse `NN-MM`, `NN.N-MM`, `NN-GAP-MM`; raises InputError otherwise."""
         head, sep, tail = text.strip().partition("-")
-        if not sep or not tail:
+        if not sep or not tail or not head:
             raise InputError(f"'{text}' is not a plan id (expected e.g. 12-03, 08.1-02 or 12-GAP-03)")
-        phase = PhaseNumber.parse(head)
+        try:
+            phase = PhaseNumber.parse(head)
+        except InputError:
+            raise InputError(f"'{text}' is not a plan id: '{head}' is not a phase number "
+                             "(expected e.g. 12-03, 08.1-02 or 12-GAP-03)") from None
         return cls(phase, normalise_plan_part(tail, source=text))
 
     @property
@@ -107,7 +112,8 @@ def normalise_plan_part(text: str, *, source: str | None = None) -> str:
 
 def slugify(title: str, *, max_length: int = 48) -> str:
     """A file-name-safe slug: lowercase ASCII letters, digits and single dashes only."""
-    slug = _SLUG_UNSAFE.sub("-", title.lower()).strip("-")
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    slug = _SLUG_UNSAFE.sub("-", ascii_title.lower()).strip("-")
     slug = slug[:max_length].rstrip("-")
     return slug or "untitled"
 

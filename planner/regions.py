@@ -9,7 +9,7 @@ import re
 
 from planner.errors import InputError
 
-_MARKER = re.compile(r"^<!-- planner:(?P<edge>begin|end) (?P<name>[a-z0-9_-]+) -->[ \t]*$", re.MULTILINE)
+_MARKER = re.compile(r"^<!-- planner:(?P<edge>begin|end) (?P<name>[a-z0-9_-]+) -->[ \t]*\r?$", re.MULTILINE)
 
 
 def begin(name: str) -> str:
@@ -39,7 +39,7 @@ def find_regions(text: str) -> dict[str, tuple[int, int]]:
         else:
             if open_name != match["name"]:
                 raise InputError(f"end of region '{match['name']}' without its begin marker", line=line)
-            regions[open_name] = (min(open_at, match.start()), match.start())
+            regions[match["name"]] = (min(open_at, match.start()), match.start())
             open_name = None
     if open_name is not None:
         raise InputError(f"region '{open_name}' is never closed (missing '{end(open_name)}')")
@@ -57,6 +57,9 @@ def merge(existing: str, fresh: str) -> str:
     Regions that `fresh` has and `existing` lacks are appended at the end, so nothing new is lost;
     regions that only `existing` has are left as they are.
     """
+    if "\r\n" in existing:  # keep a Windows file's line endings: merge as LF, convert back
+        merged = merge(existing.replace("\r\n", "\n"), fresh.replace("\r\n", "\n"))
+        return merged.replace("\n", "\r\n")
     old_regions = find_regions(existing)
     new_regions = find_regions(fresh)
     result = existing

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from planner.errors import ConflictError, InputError
+from planner.filenames import parse_phase_dir
 from planner.frontmatter import compose
 from planner.ids import PhaseNumber, PlanId, next_phase_number, next_plan_part, slugify
 from planner.model import Phase, Plan, Project
@@ -76,12 +77,12 @@ def add_phase(project: Project, title: str, goal: str = "", targets: list[str] |
         project = load_project(project.root)
         numbers = [phase.number for phase in project.phases if phase.number is not None]
         number = next_phase_number(numbers, after=after)
-        directory = project.planning_dir / "phases" / f"{number}-{slugify(title)}"
+        directory = project.planning_dir / "phases" / phase_folder_name(number, title)
         if directory.exists():
             raise ConflictError(f"phase folder {directory.name} already exists", directory)
         make_directory(directory, planning_dir=project.planning_dir)
-        phase = Phase(number=number, slug=slugify(title), directory=directory, title=title.strip(),
-                      goal=goal.strip(), targets=clean_targets)
+        phase = Phase(number=number, slug=parse_phase_dir(directory.name).slug, directory=directory,
+                      title=title.strip(), goal=goal.strip(), targets=clean_targets)
         goal_path = directory / f"{number}-GOAL.md"
         meta = {"phase": str(number), "title": phase.title, "goal": phase.goal, "targets": list(clean_targets)}
         body = render("goal.md.j2", {"phase": {"id": str(number), "title": phase.title, "goal": phase.goal,
@@ -90,6 +91,14 @@ def add_phase(project: Project, title: str, goal: str = "", targets: list[str] |
         atomic_write(goal_path, compose(meta, "\n" + body), planning_dir=project.planning_dir)
         written = refresh_documents(load_project(project.root), f"phase {number} added")
     return Created((goal_path, *written), phase=phase)
+
+
+def phase_folder_name(number: PhaseNumber, title: str) -> str:
+    """`NN-slug`, unless the slug would change the number read back (`05-3-tiers` reads as 5.3)."""
+    name = f"{number}-{slugify(title)}"
+    if parse_phase_dir(name).number != number:
+        name = f"{number}-phase-{slugify(title)}"
+    return name
 
 
 def resolve_phase(project: Project, reference: str) -> Phase:

@@ -224,7 +224,7 @@ def json_schema() -> dict[str, Any]:
     }
     properties: dict[str, Any] = {}
     for key, spec in PLAN_FIELDS.items():
-        entry = {"enum": list(spec.choices)} if spec.kind == "enum" else dict(kinds[spec.kind])
+        entry: dict[str, Any] = {"enum": list(spec.choices)} if spec.kind == "enum" else dict(kinds[spec.kind])
         entry["description"] = spec.description
         properties[key] = entry
         for alias in spec.aliases:

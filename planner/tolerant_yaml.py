@@ -11,9 +11,21 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_KEY_LINE = re.compile(r"^(?P<indent>[ \t]*)(?P<key>[A-Za-z0-9_][A-Za-z0-9_. -]*?)\s*:(?:[ \t]+(?P<value>.*?))?\s*$")
-_ITEM_LINE = re.compile(r"^(?P<indent>[ \t]*)-(?:[ \t]+(?P<value>.*?))?\s*$")
+# Possessive quantifiers and a greedy value (trailing blanks stripped in code, see _value_of):
+# the lazy `.*?` followed by `\s*$` these replaced took time quadratic in a run of blanks, so a
+# single long line of spaces could stall the reader for hours.
+_KEY_LINE = re.compile(
+    r"^(?P<indent>[ \t]*+)(?P<key>[A-Za-z0-9_][A-Za-z0-9_. -]*+|\"[^\"]++\"|'[^']++')"
+    r"\s*+:(?:[ \t]++(?P<value>.*)|\s*+)$"
+)
+_ITEM_LINE = re.compile(r"^(?P<indent>[ \t]*+)-(?:[ \t]++(?P<value>.*)|\s*+)$")
 _QUOTED_LIST = re.compile(r"""^(?:"[^"]*"|'[^']*')(?:\s*,\s*(?:"[^"]*"|'[^']*'))+$""")
+
+
+def _value_of(match: re.Match[str]) -> str | None:
+    """The value group of a key or item line without its trailing blanks (None when absent)."""
+    value = match["value"]
+    return None if value is None else value.rstrip()
 
 
 def unquote(value: str) -> str:
@@ -86,8 +98,8 @@ def _parse_mapping(lines: list[str], start: int, indent: int) -> tuple[dict[str,
         if match is None or line_indent > indent:
             index += 1  # Markdown or stray text inside the block: skipped, as GSD's parser does
             continue
-        key = match["key"].strip()
-        value = match["value"]
+        key = unquote(match["key"])
+        value = _value_of(match)
         if value is not None and value != "|" and value != ">":
             mapping[key] = scalar(value)
             index += 1
@@ -117,7 +129,7 @@ def _parse_list(lines: list[str], start: int, indent: int) -> tuple[list[Any], i
         match = _ITEM_LINE.match(line)
         if match is None or _indent_of(line) != indent:
             break
-        value = match["value"] or ""
+        value = _value_of(match) or ""
         key_match = _KEY_LINE.match(" " * (indent + 2) + value) if value else None
         index += 1
         if key_match and not value.startswith(("\"", "'")):

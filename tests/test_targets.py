@@ -80,8 +80,14 @@ def test_selector_is_allowed_on_coverage_like_metrics(metric: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["coverage>=28", "  coverage >= 28  ", "coverage\t>=\t28", "coverage [x] >= 28",
-     "coverage >=28 %", "coverage>=28%"],
+    [
+        "coverage>=28",
+        "  coverage >= 28  ",
+        "coverage\t>=\t28",
+        "coverage [x] >= 28",
+        "coverage >=28 %",
+        "coverage>=28%",
+    ],
 )
 def test_blank_variants_parse_alike(text: str) -> None:
     expected = "coverage[x] >= 28" if "[x]" in text else "coverage >= 28"
@@ -94,8 +100,14 @@ def test_percent_suffix_does_not_change_the_target() -> None:
 
 @pytest.mark.parametrize(
     ("text", "threshold"),
-    [("tests.duration <= 1.5", 1.5), ("tests.duration > -2", -2.0), ("tests.failed < +3", 3.0),
-     ("coverage >= .5", 0.5), ("coverage >= 27.125", 27.125), ("tests.total >= 007", 7.0)],
+    [
+        ("tests.duration <= 1.5", 1.5),
+        ("tests.duration > -2", -2.0),
+        ("tests.failed < +3", 3.0),
+        ("coverage >= .5", 0.5),
+        ("coverage >= 27.125", 27.125),
+        ("tests.total >= 007", 7.0),
+    ],
 )
 def test_signed_and_decimal_thresholds(text: str, threshold: float) -> None:
     assert parse_target(text).threshold == threshold
@@ -128,11 +140,17 @@ def test_target_built_in_code_is_checked() -> None:
 
 @pytest.mark.parametrize(
     ("metric", "selector", "op", "threshold", "words"),
-    [("lines", None, ">=", 1, "unknown metric"), ("coverage", None, "=>", 1, "unknown comparison"),
-     ("coverage", "", ">=", 1, "bad selector"), ("coverage", " a", ">=", 1, "bad selector"),
-     ("coverage", "a]b[", ">=", 1, "bad selector"), ("coverage", None, ">=", float("inf"), "finite"),
-     ("coverage", None, ">=", "28", "must be a number"), ("coverage", None, ">=", True, "number"),
-     ("coverage", None, ">=", 100.5, "between 0 and 100")],
+    [
+        ("lines", None, ">=", 1, "unknown metric"),
+        ("coverage", None, "=>", 1, "unknown comparison"),
+        ("coverage", "", ">=", 1, "bad selector"),
+        ("coverage", " a", ">=", 1, "bad selector"),
+        ("coverage", "a]b[", ">=", 1, "bad selector"),
+        ("coverage", None, ">=", float("inf"), "finite"),
+        ("coverage", None, ">=", "28", "must be a number"),
+        ("coverage", None, ">=", True, "number"),
+        ("coverage", None, ">=", 100.5, "between 0 and 100"),
+    ],
 )
 def test_target_built_in_code_rejects_bad_parts(
     metric: str, selector: str | None, op: str, threshold: float, words: str
@@ -215,22 +233,28 @@ def test_frontmatter_list_parses_in_order() -> None:
 
 def test_non_text_item_names_file_and_line() -> None:
     with pytest.raises(InputError, match="target 2 must be text") as caught:
-        parse_targets(["coverage >= 28", {"coverage": 28}], path=Path("p.md"),
-                      line_of=lambda i: 3 + i)
+        parse_targets(
+            ["coverage >= 28", {"coverage": 28}], path=Path("p.md"), line_of=lambda i: 3 + i
+        )
     assert (caught.value.path, caught.value.line) == (Path("p.md"), 4)
 
 
 def test_item_error_column_points_into_the_file() -> None:
     with pytest.raises(InputError) as caught:
-        parse_targets(["coverage >= 28", "tests.failed => 0"], path=Path("p.md"),
-                      line_of=lambda i: 3 + i, source_lines=PLAN_LINES)
+        parse_targets(
+            ["coverage >= 28", "tests.failed => 0"],
+            path=Path("p.md"),
+            line_of=lambda i: 3 + i,
+            source_lines=PLAN_LINES,
+        )
     assert (caught.value.line, caught.value.column) == (4, 18)
 
 
 def test_item_not_found_on_its_line_gives_no_column_but_says_where() -> None:
     with pytest.raises(InputError) as caught:
-        parse_targets(["tests.failed => 0"], path=Path("p.md"), line_of=lambda i: 1,
-                      source_lines=PLAN_LINES)
+        parse_targets(
+            ["tests.failed => 0"], path=Path("p.md"), line_of=lambda i: 1, source_lines=PLAN_LINES
+        )
     assert (caught.value.line, caught.value.column) == (1, None)
     assert "at character 14 of 'tests.failed => 0'" in caught.value.message
 
@@ -245,8 +269,14 @@ def test_targets_that_are_not_a_list_are_an_input_error() -> None:
 
 @pytest.mark.parametrize(
     ("op", "passes_at_28", "passes_at_30"),
-    [(">=", True, True), (">", False, True), ("<=", True, False), ("<", False, False),
-     ("==", True, False), ("!=", False, True)],
+    [
+        (">=", True, True),
+        (">", False, True),
+        ("<=", True, False),
+        ("<", False, False),
+        ("==", True, False),
+        ("!=", False, True),
+    ],
 )
 def test_every_operator_evaluates(op: str, passes_at_28: bool, passes_at_30: bool) -> None:
     target = parse_target(f"coverage {op} 28")
@@ -265,9 +295,16 @@ def test_pass_has_no_shortfall() -> None:
 
 @pytest.mark.parametrize(
     ("text", "value", "shortfall"),
-    [("tests.failed == 0", 3, 3.0), ("tests.failed < 2", 5, 4.0), ("tests.failed <= 2", 5, 3.0),
-     ("tests.total > 10", 10, 1.0), ("tests.failed != 0", 0, 1.0), ("coverage > 28", 28, 0.01),
-     ("coverage >= 27.555", 27.5, 0.06), ("tests.duration < 2", 2.5, 0.501)],
+    [
+        ("tests.failed == 0", 3, 3.0),
+        ("tests.failed < 2", 5, 4.0),
+        ("tests.failed <= 2", 5, 3.0),
+        ("tests.total > 10", 10, 1.0),
+        ("tests.failed != 0", 0, 1.0),
+        ("coverage > 28", 28, 0.01),
+        ("coverage >= 27.555", 27.5, 0.06),
+        ("tests.duration < 2", 2.5, 0.501),
+    ],
 )
 def test_shortfall_is_distance_to_nearest_displayable_pass(
     text: str, value: float, shortfall: float
@@ -295,21 +332,27 @@ def test_selector_is_passed_to_the_lookup() -> None:
 
 
 def test_deltas_against_previous_and_start() -> None:
-    result = evaluate(parse_target("coverage >= 28"), lookup(coverage=26.5),
-                      previous=lookup(coverage=25.25), start=lookup(coverage=30))
+    result = evaluate(
+        parse_target("coverage >= 28"),
+        lookup(coverage=26.5),
+        previous=lookup(coverage=25.25),
+        start=lookup(coverage=30),
+    )
     assert (result.delta_previous, result.delta_start) == (1.25, -3.5)
 
 
 def test_delta_is_none_when_the_other_snapshot_lacks_the_metric() -> None:
-    result = evaluate(parse_target("coverage >= 28"), lookup(coverage=26.5),
-                      previous=lookup(tests__failed=0))
+    result = evaluate(
+        parse_target("coverage >= 28"), lookup(coverage=26.5), previous=lookup(tests__failed=0)
+    )
     assert (result.delta_previous, result.delta_start) == (None, None)
 
 
 def test_delta_is_the_difference_of_displayed_values() -> None:
     # 27.504 shows as 27.50 and 26.256 as 26.26: the delta shown is 1.24, not 27.504 - 26.256.
-    result = evaluate(parse_target("coverage >= 28"), lookup(coverage=27.504),
-                      previous=lookup(coverage=26.256))
+    result = evaluate(
+        parse_target("coverage >= 28"), lookup(coverage=27.504), previous=lookup(coverage=26.256)
+    )
     assert result.delta_previous == 1.24
 
 
@@ -337,8 +380,9 @@ def test_formatting_by_unit() -> None:
 
 
 def test_result_describes_itself_in_one_line() -> None:
-    result = evaluate(parse_target("coverage >= 28"), lookup(coverage=26.5),
-                      previous=lookup(coverage=26))
+    result = evaluate(
+        parse_target("coverage >= 28"), lookup(coverage=26.5), previous=lookup(coverage=26)
+    )
     assert result.describe() == "FAIL coverage >= 28: 26.50% (short by 1.50; +0.50 since previous)"
 
 
@@ -407,20 +451,44 @@ def test_canonical_form_round_trips(target: Target) -> None:
 def test_blanks_and_percent_do_not_change_the_parse(target: Target, blank: str, pct: bool) -> None:
     where = f"{blank}[{blank}{target.selector}{blank}]" if target.selector is not None else ""
     suffix = f"{blank}%" if pct and METRICS[target.metric].unit == "percent" else ""
-    text = f"{blank}{target.metric}{where}{blank}{target.op}{blank}" \
+    text = (
+        f"{blank}{target.metric}{where}{blank}{target.op}{blank}"
         f"{format_number(target.threshold)}{suffix}{blank}"
+    )
     assert parse_target(text) == target
 
 
 _PIECES = st.sampled_from(
-    ["coverage", "tests.failed", "tests.pass_rate", "[", "]", "tier1", ">=", "=", "<", "!",
-     "28", "-1.5", ".", "%", " ", "\t", "\n", "é", "1e5", "__", "\x00"]
+    [
+        "coverage",
+        "tests.failed",
+        "tests.pass_rate",
+        "[",
+        "]",
+        "tier1",
+        ">=",
+        "=",
+        "<",
+        "!",
+        "28",
+        "-1.5",
+        ".",
+        "%",
+        " ",
+        "\t",
+        "\n",
+        "é",
+        "1e5",
+        "__",
+        "\x00",
+    ]
 )
 
 
 @HYPOTHESIS
-@given(st.one_of(st.text(max_size=40), st.lists(_PIECES, max_size=12).map("".join)),
-       st.integers(0, 10))
+@given(
+    st.one_of(st.text(max_size=40), st.lists(_PIECES, max_size=12).map("".join)), st.integers(0, 10)
+)
 def test_any_text_parses_or_raises_input_error_with_a_column(text: str, offset: int) -> None:
     try:
         target = parse_target(text, line=1, column_offset=offset)
@@ -436,8 +504,11 @@ def test_any_text_parses_or_raises_input_error_with_a_column(text: str, offset: 
 def test_evaluation_status_agrees_with_the_shortfall(
     target: Target, now: float, before: float
 ) -> None:
-    result = evaluate(target, DictLookup({(target.metric, target.selector): now}),
-                      previous=DictLookup({(target.metric, target.selector): before}))
+    result = evaluate(
+        target,
+        DictLookup({(target.metric, target.selector): now}),
+        previous=DictLookup({(target.metric, target.selector): before}),
+    )
     assert result.status in ("PASS", "FAIL")
     assert (result.shortfall is None) == (result.status == "PASS")
     if result.shortfall is not None:

@@ -1,0 +1,108 @@
+"""Shared fixtures: the real corpora beside the project, a CLI runner, small trees on disk."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SHARED = PROJECT_ROOT.parent / "shared"
+CORPORA = SHARED / "corpora"
+SAMPLES = SHARED / "samples"
+
+# Every planning root in the corpora (atom-nested holds four).
+CORPUS_ROOTS = (
+    "helix-staking",
+    "posthog-vscode",
+    "ancode",
+    "atom-nested",
+    "atom-nested/backend",
+    "atom-nested/frontend-nextjs",
+    "atom-nested/mobile",
+)
+
+
+@pytest.fixture
+def corpora() -> Path:
+    """../shared/corpora beside the project root; the test is skipped when it is absent."""
+    if not CORPORA.is_dir():
+        pytest.skip(f"../shared/corpora not present: expected the real planning trees at {CORPORA}")
+    return CORPORA
+
+
+@pytest.fixture
+def samples() -> Path:
+    """../shared/samples beside the project root; the test is skipped when it is absent."""
+    if not SAMPLES.is_dir():
+        pytest.skip(f"../shared/samples not present: expected report samples at {SAMPLES}")
+    return SAMPLES
+
+
+@dataclass(frozen=True)
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+CliRunner = Callable[..., CliResult]
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """Run `plan ARGV...` through `planner.cli.run`, the real entry point, capturing both streams.
+
+    `cwd=` runs it from that folder. NO_COLOR is set so output is plain text.
+    """
+    from planner.cli import _state, run
+
+    monkeypatch.setenv("NO_COLOR", "1")
+
+    def invoke(*argv: str, cwd: Path | None = None) -> CliResult:
+        capsys.readouterr()
+        _state.update({"debug": False, "root": None})
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        code = run(list(argv))
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return invoke
+
+
+TreeWriter = Callable[[Mapping[str, str | bytes]], Path]
+
+
+@pytest.fixture
+def make_tree(tmp_path: Path) -> TreeWriter:
+    """Write `{relative path: text or bytes}` under tmp_path/project and return that folder.
+
+    Text is written byte for byte (no newline translation), so CRLF and BOMs survive.
+    """
+
+    def write(files: Mapping[str, str | bytes]) -> Path:
+        root = tmp_path / "project"
+        (root / ".planning" / "phases").mkdir(parents=True, exist_ok=True)
+        for relative, content in files.items():
+            path = root / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            path.write_bytes(data)
+        return root
+
+    return write
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path) -> Iterator[Path]:
+    """Run the test from tmp_path (for commands that look for a project upwards)."""
+    before = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        yield tmp_path
+    finally:
+        os.chdir(before)
