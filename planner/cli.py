@@ -215,6 +215,31 @@ def verify(
     typer.echo(f"status: {result.status} ({open_gaps} open or partial gap(s))")
 
 
+@app.command()
+def handoff(
+    phase: Annotated[str, typer.Argument(help="Phase number or folder name.")],
+    scaffold: Annotated[bool, typer.Option("--scaffold", help="Create the next phase with a PLAN per recommendation.")] = False,
+    dry_run: DryRunOption = False,
+    diff: DiffOption = False,
+    json_output: JsonOption = False,
+    root: RootOption = None,
+) -> None:
+    """Recommend the next plans from the gaps and the evidence; write NN-HANDOFF.md."""
+    from planner.handoff import handoff_phase, handoff_to_dict
+
+    project = _project(root)
+    result = handoff_phase(project, phase, scaffold=scaffold, dry_run=dry_run or diff)
+    if json_output:
+        typer.echo(to_json(handoff_to_dict(result, project)))
+        return
+    if dry_run or diff:
+        _show_pending(result.document, project.root, dry_run=dry_run, diff=diff)
+        return
+    typer.echo(f"{'wrote' if result.written else 'unchanged'} {project.relative(result.document.path)}")
+    _echo_written(project.root, result.created)
+    typer.echo(f"{len(result.report['recommendations'])} recommended plan(s); reachable: {result.report['reachable']}")
+
+
 @app.command("render")
 def render_command(
     check: Annotated[bool, typer.Option("--check", help="Exit 1 when a generated document is stale; write nothing.")] = False,
