@@ -315,6 +315,27 @@ def _status_table(document: dict[str, Any]) -> str:
 
 
 @app.command()
+def demo(
+    directory: Annotated[Optional[Path], typer.Argument(help="Empty or new folder for the example (default: a new temporary folder).")] = None,
+) -> None:
+    """Build an example project and run the whole cycle on it: new, start, measure, close, verify, handoff."""
+    from planner.demo import run_demo
+    from planner.reader import load_project
+    from planner.status import project_status
+
+    result = run_demo(directory, step=lambda message: typer.echo(f"- {message}"))
+    _state["root"] = result.directory
+    typer.echo("")
+    typer.echo(f"Example project: {result.directory}")
+    rows = [[label, path.relative_to(result.directory).as_posix()] for label, path in result.documents]
+    typer.echo(table(["Document", "Path"], rows))
+    typer.echo("")
+    typer.echo(_status_table(project_status(load_project(result.directory))))
+    typer.echo("")
+    typer.echo(f"Look around: cd {result.directory} && plan status && plan check")
+
+
+@app.command()
 def schema(json_output: JsonOption = True) -> None:
     """Print the JSON Schema of PLAN frontmatter."""
     from planner.schema import json_schema

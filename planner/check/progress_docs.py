@@ -142,9 +142,14 @@ def _checkboxes(project: Project, rel: str, document: Document) -> list[Finding]
         if named is None or seen[key] != 1 or not _same_phase(named, context):
             continue  # unknown or ambiguous: lint reports ambiguity, and an unknown plan is no claim
         checked = match["mark"] != " "
-        if checked != named.has_summary:
+        # The model's status: a plan's own `status:` where it has one, else "has a SUMMARY" (GSD).
+        done = named.status == "complete"
+        if checked != done:
             said = "checked as done" if checked else "not checked"
-            fact = "has no SUMMARY" if checked else f"has a SUMMARY ({named.summary_paths[0].name})"
+            if checked:
+                fact = "has no SUMMARY" if not named.has_summary else f"its status is {named.status}"
+            else:
+                fact = f"is complete ({named.summary_paths[0].name})" if named.has_summary else "is complete"
             findings.append(make(rel, document.body_line + offset, "DOC605",
                                  f"plan {key} is {said} but {fact}"))
     return findings
