@@ -21,7 +21,7 @@ app = typer.Typer(
     rich_markup_mode=None,
     add_completion=True,
 )
-phase_app = typer.Typer(help="Add and list phases.", no_args_is_help=True, rich_markup_mode=None)
+phase_app = typer.Typer(help="Add phases (next number, or a decimal phase inserted after N).", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(phase_app, name="phase")
 
 _state: dict[str, Any] = {"debug": False, "root": None}
