@@ -50,11 +50,15 @@ def main_options(
 
 
 def _project(root: Path | None) -> Any:
-    from planner.reader import find_project_root, load_project
+    from planner.index import load_project_indexed
+    from planner.reader import find_project_root
 
     project_root = find_project_root(root=root)
     _state["root"] = project_root
-    return load_project(project_root)
+    project, stats = load_project_indexed(project_root)
+    for warning in stats.warnings:
+        sys.stderr.write(f"plan: warning: {warning}\n")
+    return project
 
 
 def _echo_written(project_root: Path, paths: tuple[Path, ...]) -> None:

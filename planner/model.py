@@ -5,6 +5,7 @@ Parsing happens at the edge (reader.py, schema.py); everything here is already w
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -135,6 +136,9 @@ class Project:
 
     def relative(self, path: Path) -> str:
         """A path as shown to people: relative to the project root, POSIX separators."""
+        text, root = str(path), str(self.root)
+        if os.sep == "/" and text.startswith(root + "/"):  # the common case without pathlib's parsing
+            return text[len(root) + 1:]
         try:
             return path.relative_to(self.root).as_posix()
         except ValueError:

@@ -1,0 +1,396 @@
+"""The planning index: changed files are re-read, the rest come from `.planning/.cache/index.sqlite`."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner.index import INDEX_FILE, IndexStats, _path, load_project_indexed, scan_tree
+from planner.model import Project
+from planner.reader import load_project
+from planner.status import project_status
+
+CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
+CORPUS_ROOTS = ("helix-staking", "posthog-vscode", "ancode", "atom-nested", "atom-nested/backend",
+                "atom-nested/frontend-nextjs", "atom-nested/mobile")
+OLD_NS = 1_600_000_000 * 10**9  # files written long ago: outside the racy window
+
+PLAN = "---\nphase: {phase}\nplan: '{part}'\ntitle: {title}\nstatus: {status}\n---\n\n# Plan\n"
+SUMMARY = "---\nphase: {phase}\nplan: '{part}'\nduration: 5min\n---\n\n# Summary\n"
+
+
+def _write(path: Path, text: str, mtime_ns: int = OLD_NS) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(mtime_ns, mtime_ns))
+
+
+def _tree(root: Path) -> Path:
+    """Two phases, five plan documents, one summary, a bold-metadata plan and a root document."""
+    phases = root / ".planning" / "phases"
+    _write(root / ".planning" / "ROADMAP.md", "# Roadmap\n")
+    for phase, parts in (("01-setup", ("01", "02")), ("02-reader", ("01", "02"))):
+        for part in parts:
+            _write(phases / phase / f"{phase[:2]}-{part}-PLAN.md",
+                   PLAN.format(phase=phase, part=part, title=f"Plan {phase[:2]}-{part}", status="planned"))
+    _write(phases / "01-setup" / "01-01-SUMMARY.md", SUMMARY.format(phase="01-setup", part="01"))
+    _write(phases / "02-reader" / "02-03-PLAN.md", "# Plan 3\n\n**Status:** Complete\n**Title:** Bold one\n")
+    return root
+
+
+def _index(root: Path) -> Path:
+    return root / ".planning" / ".cache" / INDEX_FILE
+
+
+def _status(project: Project) -> dict[str, object]:
+    return project_status(project)
+
+
+def _plan_status(project: Project, plan_id: str) -> str:
+    return next(plan.status for plan in project.plans if str(plan.id) == plan_id)
+
+
+def test_first_load_reads_every_file_and_builds_the_index(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    _, stats = load_project_indexed(tmp_path)
+    assert (stats.hits, stats.misses, stats.saved) == (0, 7, True)
+    assert _index(tmp_path).is_file()
+
+
+def test_unchanged_tree_comes_whole_from_the_index(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    load_project_indexed(tmp_path)
+    _, stats = load_project_indexed(tmp_path)
+    assert stats == IndexStats(hits=7, misses=0, project_hit=True)
+
+
+def test_indexed_project_equals_the_read_one(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    load_project_indexed(tmp_path)
+    project, _ = load_project_indexed(tmp_path)
+    assert _status(project) == _status(load_project(tmp_path))
+    assert project.diagnostics == load_project(tmp_path).diagnostics
+
+
+def test_edited_file_is_reread_and_the_others_come_from_the_index(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    load_project_indexed(tmp_path)
+    plan = tmp_path / ".planning/phases/02-reader/02-01-PLAN.md"
+    _write(plan, PLAN.format(phase="02-reader", part="01", title="Edited", status="complete"), OLD_NS + 10**9)
+    project, stats = load_project_indexed(tmp_path)
+    assert (stats.hits, stats.misses, stats.project_hit) == (6, 1, False)
+    assert _plan_status(project, "02-01") == "complete"
+
+
+def test_edit_that_keeps_size_and_mtime_is_still_seen(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    load_project_indexed(tmp_path)
+    plan = tmp_path / ".planning/phases/01-setup/01-02-PLAN.md"
+    text = plan.read_text(encoding="utf-8")
+    edited = text.replace("status: planned", "status: started")
+    assert len(edited) == len(text)
+    with open(plan, "r+", encoding="utf-8") as handle:  # in place: same inode, same size
+        handle.write(edited)
+    os.utime(plan, ns=(OLD_NS, OLD_NS))  # and the old mtime back: only ctime tells
+    project, stats = load_project_indexed(tmp_path)
+    assert stats.misses == 1
+    assert _plan_status(project, "01-02") == "in_progress"
+
+
+def test_change_is_seen_by_the_load_after_it_too(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    load_project_indexed(tmp_path)
+    plan = tmp_path / ".planning/phases/02-reader/02-02-PLAN.md"
+    _write(plan, PLAN.format(phase="02-reader", part="02", title="Edited", status="complete"), OLD_NS + 10**9)
+    load_project_indexed(tmp_path)
+    project, stats = load_project_indexed(tmp_path)
+    assert stats.project_hit
+    assert _plan_status(project, "02-02") == "complete"
+
+
+def test_deleted_file_is_gone_from_the_model(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    load_project_indexed(tmp_path)
+    (tmp_path / ".planning/phases/01-setup/01-02-PLAN.md").unlink()
+    project, stats = load_project_indexed(tmp_path)
+    assert "01-02" not in {str(plan.id) for plan in project.plans}
+    assert (stats.hits, stats.misses) == (6, 0)
+
+
+def test_new_file_appears_in_the_model(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    load_project_indexed(tmp_path)
+    _write(tmp_path / ".planning/phases/01-setup/01-03-PLAN.md",
+           PLAN.format(phase="01-setup", part="03", title="New", status="planned"))
+    project, stats = load_project_indexed(tmp_path)
+    assert "01-03" in {str(plan.id) for plan in project.plans}
+    assert (stats.hits, stats.misses) == (7, 1)
+
+
+def test_new_phase_folder_appears_even_when_empty(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    load_project_indexed(tmp_path)
+    (tmp_path / ".planning/phases/03-empty").mkdir()
+    project, _ = load_project_indexed(tmp_path)
+    assert [phase.id for phase in project.phases] == ["01", "02", "03"]
+
+
+def test_file_written_just_now_is_not_stored(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    _write(tmp_path / ".planning/phases/01-setup/01-03-PLAN.md",
+           PLAN.format(phase="01-setup", part="03", title="Fresh", status="planned"), mtime_ns=os.stat(tmp_path).st_mtime_ns)
+    load_project_indexed(tmp_path)
+    _, stats = load_project_indexed(tmp_path)
+    assert (stats.misses, stats.project_hit) == (1, False)  # a same-tick second edit would keep its stamp
+
+
+@pytest.mark.parametrize("content", [b"this is not a database\n" * 40, b"", b"SQLite format 3\x00" + b"\x07" * 90],
+                         ids=["text", "empty", "bad-header"])
+def test_corrupt_index_is_rebuilt_with_a_warning(tmp_path: Path, content: bytes) -> None:
+    _tree(tmp_path)
+    load_project_indexed(tmp_path)
+    _index(tmp_path).write_bytes(content)
+    project, stats = load_project_indexed(tmp_path)
+    assert stats.rebuilt and stats.misses == 7
+    assert len(stats.warnings) == 1 and INDEX_FILE in stats.warnings[0]
+    assert _status(project) == _status(load_project(tmp_path))
+    assert load_project_indexed(tmp_path)[1].project_hit
+
+
+def test_truncated_index_is_rebuilt_with_a_warning(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    load_project_indexed(tmp_path)
+    index = _index(tmp_path)
+    index.write_bytes(index.read_bytes()[: index.stat().st_size // 2])
+    project, stats = load_project_indexed(tmp_path)
+    assert stats.rebuilt and stats.warnings
+    assert _status(project) == _status(load_project(tmp_path))
+
+
+def test_foreign_sqlite_database_is_rebuilt_with_a_warning(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    index = _index(tmp_path)
+    index.parent.mkdir(parents=True)
+    with sqlite3.connect(index) as db:
+        db.execute("CREATE TABLE songs (title TEXT)")
+    _, stats = load_project_indexed(tmp_path)
+    assert stats.rebuilt and "not a planner index" in stats.warnings[0]
+    assert load_project_indexed(tmp_path)[1] == IndexStats(hits=7, project_hit=True)
+
+
+class _Exploit:
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, ("touch pwned",))
+
+
+def test_planted_pickle_is_refused_not_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _tree(tmp_path)
+    load_project_indexed(tmp_path)
+    with sqlite3.connect(_index(tmp_path)) as db:
+        db.execute("UPDATE project SET model = ?", (pickle.dumps(_Exploit()),))
+    monkeypatch.chdir(tmp_path)
+    project, stats = load_project_indexed(tmp_path)
+    assert not (tmp_path / "pwned").exists()
+    assert "foreign object" in stats.warnings[0]
+    assert _status(project) == _status(load_project(tmp_path))
+
+
+def test_damaged_document_entry_distrusts_the_whole_index(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    load_project_indexed(tmp_path)
+    with sqlite3.connect(_index(tmp_path)) as db:
+        db.execute("DELETE FROM project")
+        db.execute("UPDATE documents SET parsed = ? WHERE path LIKE '%02-02-PLAN.md'", (b"\x80\x05garbage",))
+    project, stats = load_project_indexed(tmp_path)
+    assert (stats.hits, stats.misses, stats.rebuilt) == (0, 7, True)
+    assert len(stats.warnings) == 1
+    assert _status(project) == _status(load_project(tmp_path))
+
+
+def test_index_of_another_version_is_rebuilt_without_warning(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    load_project_indexed(tmp_path)
+    with sqlite3.connect(_index(tmp_path)) as db:
+        db.execute("UPDATE planner_index SET value = '0' WHERE key = 'format'")
+    _, stats = load_project_indexed(tmp_path)
+    assert (stats.rebuilt, stats.warnings, stats.misses) == (True, (), 7)
+
+
+def test_deleted_index_is_rebuilt(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    load_project_indexed(tmp_path)
+    shutil.rmtree(tmp_path / ".planning" / ".cache")
+    _, stats = load_project_indexed(tmp_path)
+    assert stats.misses == 7 and _index(tmp_path).is_file()
+
+
+def test_unwritable_cache_folder_loads_without_the_index(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    (tmp_path / ".planning" / ".cache").write_text("a file where the folder should be", encoding="utf-8")
+    project, stats = load_project_indexed(tmp_path)
+    assert (stats.saved, stats.warnings) == (False, ())
+    assert _status(project) == _status(load_project(tmp_path))
+
+
+def test_folder_marked_read_only_is_not_written(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    planning = tmp_path / ".planning"
+    planning.chmod(0o555)
+    try:
+        _, stats = load_project_indexed(tmp_path)
+    finally:
+        planning.chmod(0o755)
+    assert not stats.saved and not (planning / ".cache").exists()
+
+
+def test_locked_index_is_read_around(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    load_project_indexed(tmp_path)
+    (tmp_path / ".planning/phases/01-setup/01-02-PLAN.md").unlink()
+    holder = sqlite3.connect(_index(tmp_path), isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        project, stats = load_project_indexed(tmp_path)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert "01-02" not in {str(plan.id) for plan in project.plans}
+    assert stats.warnings == ()
+
+
+def test_cache_folder_ignores_itself_in_git(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    load_project_indexed(tmp_path)
+    ignore = tmp_path / ".planning" / ".cache" / ".gitignore"
+    assert ignore.read_text(encoding="utf-8").splitlines()[-1] == "*"
+
+
+def test_moved_tree_reports_its_new_paths(tmp_path: Path) -> None:
+    _tree(tmp_path / "a")
+    load_project_indexed(tmp_path / "a")
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    project, stats = load_project_indexed(tmp_path / "b")
+    assert not stats.project_hit
+    assert all(tmp_path / "b" in plan.plan_path.parents for plan in project.plans if plan.plan_path)
+
+
+def test_without_index_nothing_is_written(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    _, stats = load_project_indexed(tmp_path, use_index=False)
+    assert stats == IndexStats() and not (tmp_path / ".planning" / ".cache").exists()
+
+
+def test_scan_lists_what_the_reader_reads(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    _write(tmp_path / ".planning" / "phases" / "01-setup" / "notes.txt", "not markdown")
+    stamps = scan_tree(tmp_path / ".planning")
+    names = {Path(path).name for path in stamps}
+    assert "notes.txt" not in names and {"ROADMAP.md", "01-01-SUMMARY.md", "config.json"} <= names
+
+
+@pytest.mark.parametrize("name", CORPUS_ROOTS)
+def test_corpus_status_is_identical_through_the_index(tmp_path: Path, name: str) -> None:
+    if not CORPORA.is_dir():
+        pytest.skip(f"../shared/corpora not present: expected real planning trees at {CORPORA}")
+    source = CORPORA / name / ".planning"
+    if not source.is_dir():
+        pytest.skip(f"../shared/corpora/{name} not present")
+    shutil.copytree(source, tmp_path / ".planning", symlinks=True)  # the corpora are read-only: work on a copy
+    for folder, _, files in os.walk(tmp_path):
+        os.chmod(folder, 0o755)  # the copy keeps the corpus's read-only marks, which the index honours
+        for file_name in files:
+            os.utime(os.path.join(folder, file_name), ns=(OLD_NS, OLD_NS), follow_symlinks=False)
+    expected = _status(load_project(tmp_path))
+    cold, cold_stats = load_project_indexed(tmp_path)
+    with sqlite3.connect(_index(tmp_path)) as db:
+        db.execute("DELETE FROM project")  # so the next load goes through the document layer
+    from_documents, document_stats = load_project_indexed(tmp_path)
+    warm, warm_stats = load_project_indexed(tmp_path)
+    assert cold_stats.misses > 0 and document_stats.misses == 0 and warm_stats.project_hit
+    assert _status(cold) == _status(from_documents) == _status(warm) == expected
+
+
+def test_files_parsed_by_worker_processes_give_the_same_project(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import planner.index
+
+    _tree(tmp_path)
+    monkeypatch.setattr(planner.index, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(planner.index, "PARSE_CHUNK", 2)
+    project, stats = load_project_indexed(tmp_path, workers=2)
+    assert stats.misses == 7
+    assert _status(project) == _status(load_project(tmp_path))
+    assert project.diagnostics == load_project(tmp_path).diagnostics
+    assert load_project_indexed(tmp_path, workers=2)[1].project_hit
+
+
+def test_failing_workers_leave_the_parsing_to_the_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import planner.index
+
+    _tree(tmp_path)
+    monkeypatch.setattr(planner.index, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(planner.index, "_parse_chunk", lambda paths: [])
+    project, stats = load_project_indexed(tmp_path, workers=2)
+    assert stats.misses == 7 and _status(project) == _status(load_project(tmp_path))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(min_codepoint=1, max_codepoint=0xD7FF, blacklist_characters="/"),
+                        min_size=1, max_size=8), min_size=0, max_size=5), st.booleans())
+def test_stored_paths_come_back_equal(parts: list[str], absolute: bool) -> None:
+    path = Path("/" if absolute else ".", *parts)
+    assert _path(str(path)) == path and str(_path(str(path))) == str(path)
+
+
+def test_index_replaced_by_a_link_is_rebuilt_not_written_through(tmp_path: Path) -> None:
+    _tree(tmp_path / "project")
+    load_project_indexed(tmp_path / "project")
+    elsewhere = tmp_path / "elsewhere.sqlite"
+    _index(tmp_path / "project").rename(elsewhere)
+    _index(tmp_path / "project").symlink_to(elsewhere)
+    before = elsewhere.read_bytes()
+    _, stats = load_project_indexed(tmp_path / "project")
+    assert stats.warnings and elsewhere.read_bytes() == before
+    assert not _index(tmp_path / "project").is_symlink()
+
+
+_KILLED_WRITER = """
+import os, sys
+from pathlib import Path
+from planner.index import load_project_indexed
+root = Path(sys.argv[1])
+plan = root / ".planning/phases/01-setup/01-01-PLAN.md"
+for round in range(10_000):
+    plan.write_text(plan.read_text(encoding="utf-8") + "x" * (round % 7), encoding="utf-8")
+    os.utime(plan, ns=(1_600_000_000 * 10**9 + round, 1_600_000_000 * 10**9 + round))
+    load_project_indexed(root, workers=1)
+"""
+
+
+def test_writer_killed_at_any_moment_leaves_an_index_that_is_never_wrong(tmp_path: Path) -> None:
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    _tree(tmp_path)
+    rng = random.Random(7)
+    for _ in range(6):
+        writer = subprocess.Popen([sys.executable, "-c", _KILLED_WRITER, str(tmp_path)])
+        time.sleep(rng.uniform(0.3, 0.9))
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+        leftovers = [p.name for p in (tmp_path / ".planning/.cache").iterdir()
+                     if p.name not in (INDEX_FILE, ".gitignore") and not p.name.endswith(".tmp")]
+        assert leftovers == []
+        project, stats = load_project_indexed(tmp_path, workers=1)
+        assert stats.warnings == ()
+        assert _status(project) == _status(load_project(tmp_path))
