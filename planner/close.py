@@ -12,7 +12,7 @@ from typing import Any
 
 from planner import __version__
 from planner.documents import PendingWrite, commit_write, prepare
-from planner.edit import set_keys
+from planner.edit import read_for_edit, set_keys
 from planner.model import Phase, Plan, Project
 from planner.plan_facts import PlanFacts, gather, parse_time
 from planner.progress import refresh_documents
@@ -112,7 +112,7 @@ def _record_status(project: Project, plan: Plan, facts: PlanFacts) -> None:
     updates: dict[str, Any] = {"status": "complete" if facts.all_targets_passed else "in_progress"}
     if facts.all_targets_passed:
         updates["completed"] = facts.completed_at
-    raw = plan.plan_path.read_text(encoding="utf-8")
+    raw = read_for_edit(plan.plan_path)
     new = set_keys(raw, updates, path=plan.plan_path)
     if new != raw:
         atomic_write(plan.plan_path, new, planning_dir=project.planning_dir, overwrite=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from planner import regions
+from planner.edit import read_for_edit
 from planner.errors import InputError
 from planner.frontmatter import compose, parse_document
 from planner.writer import atomic_write
@@ -42,7 +43,7 @@ def prepare(path: Path, meta: dict[str, Any], body: str) -> PendingWrite:
     fresh = compose(meta, body if body.startswith("\n") else "\n" + body)
     if not path.exists():
         return PendingWrite(path, None, fresh)
-    old_text = path.read_text(encoding="utf-8")
+    old_text = read_for_edit(path)
     existing = parse_document(path, old_text)
     try:
         merged_body = regions.merge(existing.body, body)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.errors import InputError
-from planner.frontmatter import BOM, dump_yaml, split
+from planner.frontmatter import BOM, MAX_DOCUMENT_BYTES, dump_yaml, split
 
 _TOP_LEVEL = re.compile(r"^(?P<key>[A-Za-z0-9_][A-Za-z0-9_.-]*)\s*:")
 
@@ -45,3 +45,12 @@ def set_keys(raw: str, updates: dict[str, Any], *, path: Path | None = None) -> 
     if crlf:
         result = result.replace("\n", "\r\n")
     return (BOM if had_bom else "") + result
+
+
+def read_for_edit(path: Path) -> str:
+    """The text of a document planner is about to rewrite; refuses files too big to be one."""
+    size = path.stat().st_size
+    if size > MAX_DOCUMENT_BYTES:
+        raise InputError(f"file is {size:,} bytes, over the {MAX_DOCUMENT_BYTES:,}-byte limit for a planning "
+                         "document; planner will not rewrite it", path)
+    return path.read_text(encoding="utf-8")

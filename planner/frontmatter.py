@@ -7,20 +7,18 @@ GSD's own parser accepts, with a diagnostic naming the file and line of what YAM
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
-from planner.tolerant_yaml import parse_tolerant
-
-try:  # the C loader is ~10x faster; pure Python is the fallback where libyaml is missing
-    from yaml import CSafeLoader as _BaseLoader
-except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+# PyYAML (~10 ms of imports and regex compiling) is imported when the first document is parsed
+# or dumped, not with this module: a warm `plan status` served from the index parses nothing.
 
 BOM = "\ufeff"
 _FENCE = re.compile(r"^---[ \t]*$")
@@ -72,38 +70,64 @@ _MAP_TAG = "tag:yaml.org,2002:map"
 _NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
 
 
-class _TextLoader(_BaseLoader):
-    """Safe loader whose plain scalars are all text, except null; records duplicate keys."""
-
-    duplicate_keys: list[tuple[str, int]]
-
-    # The composer asks these for every node. Only the null resolver is kept and no path
-    # resolvers exist, so a set lookup answers what PyYAML's generic regex walk would.
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-        if kind is yaml.ScalarNode:
-            return _NULL_TAG if implicit[0] and value in _NULL_WORDS else _STR_TAG
-        return _SEQ_TAG if kind is yaml.SequenceNode else _MAP_TAG
-
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        return None
-
-    def ascend_resolver(self) -> None:
-        return None
+# Node classes for `_build`, bound by `_text_loader()` with the rest of PyYAML.
+_ScalarNode: Any = None
+_SequenceNode: Any = None
+_MappingNode: Any = None
+_TEXT_LOADER: list[Any] = []  # the loader class, built once
 
 
-# Keep only the null resolver: YAML 1.1 turns `on` into True, `07` into 7, `1.10` into 1.1 and
-# dates into naive datetimes. The model decides types, so the loader hands it text.
-_TextLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag == "tag:yaml.org,2002:null"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_TextLoader.yaml_implicit_resolvers = {k: v for k, v in _TextLoader.yaml_implicit_resolvers.items() if v}
+def _text_loader() -> Any:
+    """The safe loader whose plain scalars are all text, except null; it records duplicate keys."""
+    if not _TEXT_LOADER:
+        _TEXT_LOADER.append(_make_text_loader())
+    return _TEXT_LOADER[0]
 
 
-def _construct_mapping(loader: _TextLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+def _make_text_loader() -> Any:
+    global _ScalarNode, _SequenceNode, _MappingNode  # bound once, on first use
+    import yaml
+
+    # the C loader is ~10x faster; pure Python is the fallback where libyaml is missing
+    base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    scalar, sequence = yaml.ScalarNode, yaml.SequenceNode
+
+    class _TextLoader(base):  # type: ignore[misc]
+        duplicate_keys: list[tuple[str, int]]
+
+        # The composer asks these for every node. Only the null resolver is kept and no path
+        # resolvers exist, so a set lookup answers what PyYAML's generic regex walk would.
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+            if kind is scalar:
+                return _NULL_TAG if implicit[0] and value in _NULL_WORDS else _STR_TAG
+            return _SEQ_TAG if kind is sequence else _MAP_TAG
+
+        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+            return None
+
+        def ascend_resolver(self) -> None:
+            return None
+
+    # Keep only the null resolver: YAML 1.1 turns `on` into True, `07` into 7, `1.10` into 1.1 and
+    # dates into naive datetimes. The model decides types, so the loader hands it text.
+    resolvers = {first: [(tag, regexp) for tag, regexp in found if tag == _NULL_TAG]
+                 for first, found in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    _TextLoader.yaml_implicit_resolvers = {key: value for key, value in resolvers.items() if value}
+    _TextLoader.add_constructor(_MAP_TAG, _construct_mapping)
+    _ScalarNode, _SequenceNode, _MappingNode = scalar, sequence, yaml.MappingNode
+    return _TextLoader
+
+
+def __getattr__(name: str) -> Any:
+    if name == "_TextLoader":  # built on first use; `from planner.frontmatter import _TextLoader` still works
+        return _text_loader()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
-        if isinstance(key_node, yaml.ScalarNode):
+        if isinstance(key_node, _ScalarNode):
             if key_node.value in seen:
                 loader.duplicate_keys.append((key_node.value, key_node.start_mark.line))
             seen.add(key_node.value)
@@ -117,9 +141,6 @@ def _construct_mapping(loader: _TextLoader, node: yaml.MappingNode, deep: bool =
     return mapping
 
 
-_TextLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)  # type: ignore[arg-type, unused-ignore]
-
-
 class _Unusual(Exception):
     """A node the fast builder leaves to PyYAML's constructor: an explicit tag, a recursive alias."""
 
@@ -130,7 +151,7 @@ def _build(node: yaml.Node, memo: dict[int, Any], building: set[int], duplicates
     Does what the constructor below does for such nodes at a fraction of the cost (no per-node
     generator and bookkeeping); an alias shares one built value, as PyYAML's constructor does.
     """
-    if isinstance(node, yaml.ScalarNode):
+    if isinstance(node, _ScalarNode):
         if node.tag == _STR_TAG:
             return node.value
         if node.tag == _NULL_TAG:
@@ -143,14 +164,14 @@ def _build(node: yaml.Node, memo: dict[int, Any], building: set[int], duplicates
         raise _Unusual
     building.add(identity)
     value: Any
-    if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ_TAG:
+    if isinstance(node, _SequenceNode) and node.tag == _SEQ_TAG:
         value = [_build(item, memo, building, duplicates) for item in node.value]
-    elif isinstance(node, yaml.MappingNode) and node.tag == _MAP_TAG:
+    elif isinstance(node, _MappingNode) and node.tag == _MAP_TAG:
         value = {}
         seen: set[str] = set()
         for key_node, value_node in node.value:
             key = _build(key_node, memo, building, duplicates)
-            if isinstance(key_node, yaml.ScalarNode):
+            if isinstance(key_node, _ScalarNode):
                 if key_node.value in seen:
                     duplicates.append((key_node.value, key_node.start_mark.line))
                 seen.add(key_node.value)
@@ -164,7 +185,7 @@ def _build(node: yaml.Node, memo: dict[int, Any], building: set[int], duplicates
 
 def load_yaml_text(text: str) -> tuple[Any, list[tuple[str, int]]]:
     """Parse YAML with every plain scalar kept as text; returns the value and duplicate keys (0-based lines)."""
-    loader = _TextLoader(text)
+    loader = _text_loader()(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -230,6 +251,8 @@ def _cut_unclosed_block(block: str) -> tuple[str, str]:
 
 
 def _parse_block(path: Path, block: str, diagnostics: list[Diagnostic]) -> dict[str, Any]:
+    import yaml
+
     try:
         value, duplicates = load_yaml_text(block)
     except yaml.YAMLError as error:
@@ -241,6 +264,8 @@ def _parse_block(path: Path, block: str, diagnostics: list[Diagnostic]) -> dict[
         diagnostics.append(
             Diagnostic(path, line, "FM001", f"frontmatter is not valid YAML ({problem}); read it line by line instead")
         )
+        from planner.tolerant_yaml import parse_tolerant
+
         return parse_tolerant(block)
     for key, line in duplicates:
         diagnostics.append(Diagnostic(path, line + 2, "FM004", f"duplicate key '{key}': the last value is used"))
@@ -261,12 +286,11 @@ def read_document(path: Path) -> Document:
 
     Files over MAX_DOCUMENT_BYTES are not read at all: an empty document with a diagnostic.
     """
-    size = path.stat().st_size
-    if size > MAX_DOCUMENT_BYTES:
+    with open(path, "rb") as handle:
+        data, size = _read_limited(handle)
+    if data is None:
         message = f"file is {size:,} bytes, over the {MAX_DOCUMENT_BYTES:,}-byte limit for a planning document; not read"
         return Document(path, {}, "", False, diagnostics=(Diagnostic(path, None, "FM006", message),))
-    with path.open("rb") as handle:
-        data = handle.read(MAX_DOCUMENT_BYTES + 1)
     try:
         raw = data.decode("utf-8")
         bad_encoding = False
@@ -280,39 +304,64 @@ def read_document(path: Path) -> Document:
     return document
 
 
+def _read_limited(handle: BinaryIO) -> tuple[bytes | None, int]:
+    """(the file's bytes, size), bytes None past MAX_DOCUMENT_BYTES: a buffer of the file's size, not the limit's.
+
+    The size is asked of the open file; one byte more is read to notice a file that grew since,
+    and a file that did (or a device reporting size 0) is read on only up to the limit.
+    """
+    size = os.fstat(handle.fileno()).st_size
+    if size > MAX_DOCUMENT_BYTES:
+        return None, size
+    data = handle.read(size + 1)
+    if len(data) > size:
+        data += handle.read(MAX_DOCUMENT_BYTES + 1 - len(data))
+    return (None, len(data)) if len(data) > MAX_DOCUMENT_BYTES else (data, len(data))
+
+
 def _with_diagnostic(document: Document, diagnostic: Diagnostic) -> Document:
     from dataclasses import replace
 
     return replace(document, diagnostics=document.diagnostics + (diagnostic,))
 
 
-class _CleanDumper(yaml.SafeDumper):
-    """Block style, no aliases, multi-line strings as literal blocks."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
 _UNICODE_BREAKS = frozenset("\r\x85\u2028\u2029")
+_CLEAN_DUMPER: list[Any] = []
+
+
+def _clean_dumper() -> Any:
+    """A SafeDumper writing block style, no aliases, multi-line strings as literal blocks."""
+    if _CLEAN_DUMPER:
+        return _CLEAN_DUMPER[0]
+    import yaml
+
+    class _CleanDumper(yaml.SafeDumper):
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
+
+    _CleanDumper.add_representer(str, _represent_str)
+    _CLEAN_DUMPER.append(_CleanDumper)
+    return _CleanDumper
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     # PyYAML writes NEL and the Unicode line separators raw (then reads them back as breaks):
     # only double quotes escape them.
-    if not _UNICODE_BREAKS.isdisjoint(value):
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+    # A literal block keeping several trailing newlines ends with a `...` document-end line,
+    # which would close the frontmatter early: double quotes carry such text safely.
+    if not _UNICODE_BREAKS.isdisjoint(value) or value.endswith("\n\n") or (value and not value.strip()):
+        return dumper.represent_scalar(_STR_TAG, value, style='"')
     style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_CleanDumper.add_representer(str, _represent_str)
+    return dumper.represent_scalar(_STR_TAG, value, style=style)
 
 
 def dump_yaml(meta: dict[str, Any]) -> str:
     """Clean block-style YAML in the mapping's own key order; text that looks typed is quoted."""
     if not meta:
         return ""
-    return yaml.dump(meta, Dumper=_CleanDumper, sort_keys=False, allow_unicode=True, width=100)
+    import yaml
+
+    return yaml.dump(meta, Dumper=_clean_dumper(), sort_keys=False, allow_unicode=True, width=100)
 
 
 def compose(meta: dict[str, Any], body: str) -> str:

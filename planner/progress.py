@@ -11,11 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from planner import regions
 from planner.frontmatter import compose, read_document
 from planner.model import Phase, Plan, Project
-from planner.render import render
-from planner.writer import atomic_write
 
 BAR_WIDTH = 10
 
@@ -111,6 +108,8 @@ def state_context(project: Project, activity: str, now: dt.datetime | None = Non
 
 def refresh_documents(project: Project, activity: str) -> list[Path]:
     """Re-render the generated regions of ROADMAP.md and STATE.md from the model."""
+    from planner.render import render  # Jinja's loader: not for `plan status`, which only counts
+
     written = []
     roadmap = project.planning_dir / "ROADMAP.md"
     fresh = render("roadmap.md.j2", roadmap_context(project), planning_dir=project.planning_dir)
@@ -131,9 +130,14 @@ def refresh_documents(project: Project, activity: str) -> list[Path]:
 
 
 def _merge_into(path: Path, fresh: str, project: Project, meta: dict[str, Any] | None) -> Path:
+    from planner import regions
+    from planner.writer import atomic_write
+
     if path.exists():
         document = read_document(path)
-        existing_body = document.body if document.has_frontmatter else path.read_text(encoding="utf-8")
+        from planner.edit import read_for_edit
+
+        existing_body = document.body if document.has_frontmatter else read_for_edit(path)
         body = regions.merge(existing_body, fresh)
         if meta is not None:
             merged_meta = {**document.meta, **meta}

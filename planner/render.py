@@ -6,6 +6,7 @@ sees only dicts, lists, strings and numbers: it cannot read files, the environme
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 
 from planner.errors import InputError
 
+MAX_TEMPLATE_SEQUENCE = 1_000_000
 PLAIN_TYPES = (str, int, float, bool, type(None))
 
 
@@ -43,15 +45,43 @@ def _environment(planning_dir: Path | None) -> Any:
     from jinja2.runtime import BlockReference, Macro
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+    from jinja2.exceptions import SecurityError
+
     class DataOnlyEnvironment(ImmutableSandboxedEnvironment):
         """No method calls at all: a template formats data with filters, macros and blocks only."""
+
+        intercepted_binops = frozenset({"*", "**"})
 
         def is_safe_callable(self, obj: Any) -> bool:
             return isinstance(obj, (Macro, BlockReference))
 
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            # `'x' * 10**9` or `9 ** 99999999` would exhaust memory or time: refuse big results.
+            if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
+                raise SecurityError(f"exponent {right} is too large for a template")
+            if operator == "*":
+                sizes = [len(x) for x in (left, right) if isinstance(x, (str, list, tuple))]
+                counts = [x for x in (left, right) if isinstance(x, int)]
+                if sizes and counts and sizes[0] * max(counts[0], 0) > MAX_TEMPLATE_SEQUENCE:
+                    raise SecurityError("template repetition is too large")
+            return super().call_binop(context, operator, left, right)
+
+    class ContainedLoader(FileSystemLoader):
+        """A FileSystemLoader that will not follow a symbolic link out of its folder."""
+
+        def get_source(self, environment: Any, template: str) -> Any:
+            source, filename, uptodate = super().get_source(environment, template)
+            real = os.path.realpath(filename)
+            if not any(real.startswith(os.path.realpath(root) + os.sep) for root in self.searchpath):
+                raise SecurityError(f"template {template} leads outside its folder (a symbolic link?)")
+            return source, filename, uptodate
+
     loaders = []
-    if planning_dir is not None and (planning_dir / "templates").is_dir():
-        loaders.append(FileSystemLoader(str(planning_dir / "templates")))
+    project_templates = planning_dir / "templates" if planning_dir is not None else None
+    if project_templates is not None and project_templates.is_dir():
+        if project_templates.is_symlink():
+            raise InputError("refusing to use .planning/templates: it is a symbolic link", project_templates)
+        loaders.append(ContainedLoader(str(project_templates)))
     loaders.append(FileSystemLoader(str(builtin_templates_dir())))
     environment = DataOnlyEnvironment(
         loader=ChoiceLoader(loaders),
@@ -85,9 +115,12 @@ def render(name: str, context: Mapping[str, Any], *, planning_dir: Path | None =
     except TemplateSyntaxError as error:
         raise InputError(f"template error: {error.message}", origin, error.lineno) from None
     except TemplateNotFound as error:
-        raise InputError(f"template not found: {error.name}", origin) from None
-    except (UndefinedError, SecurityError, TemplateError, TypeError) as error:
+        raise InputError(f"template not found: {error.name}", origin, _failing_line(error, origin)) from None
+    except (UndefinedError, SecurityError, TemplateError, TypeError, ValueError, OverflowError) as error:
         raise InputError(f"template error: {error}", origin, _failing_line(error, origin)) from None
+    except (MemoryError, RecursionError) as error:
+        raise InputError(f"template error: rendering ran out of {'memory' if isinstance(error, MemoryError) else 'stack'}",
+                         origin, _failing_line(error, origin)) from None
 
 
 def _failing_line(error: BaseException, origin: Path) -> int | None:

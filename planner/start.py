@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from planner.edit import set_keys
+from planner.edit import read_for_edit, set_keys
 from planner.errors import ConflictError, GitProblem, InputError
 from planner.model import Project
 from planner.progress import refresh_documents
@@ -54,7 +54,7 @@ def start_plan(project: Project, reference: str, *, force: bool = False, now: dt
         updates: dict[str, object] = {"status": "in_progress", "started": started}
         if base:
             updates["base_commit"] = base
-        raw = plan.plan_path.read_text(encoding="utf-8")
+        raw = read_for_edit(plan.plan_path)
         atomic_write(plan.plan_path, set_keys(raw, updates, path=plan.plan_path),
                      planning_dir=project.planning_dir, overwrite=True)
         refresh_documents(load_project(project.root), f"plan {plan.id} started")

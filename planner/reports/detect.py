@@ -46,6 +46,8 @@ _LCOV_LINE = re.compile(rb"^(?:TN|SF|DA|LF|LH|FN|FNDA|FNF|FNH|BRDA|BRF|BRH|VER):
 def read_report_bytes(path: Path, limit: int = MAX_REPORT_BYTES) -> bytes:
     """The bytes of a report; InputError when missing, unreadable, empty or over `limit` bytes."""
     try:
+        if path.exists() and not path.is_file() and not path.is_dir():
+            raise InputError("report path is not a regular file (a pipe or device?)", path=path)
         size = path.stat().st_size
         if size > limit:
             raise InputError(

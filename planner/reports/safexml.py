@@ -36,6 +36,11 @@ def parse_xml(data: bytes, path: Path) -> Element:
             "reports never need them, so this file is unsafe or not a real report",
             path=path,
         ) from None
+    except (LookupError, ValueError) as exc:  # after DefusedXmlException, itself a ValueError
+        raise InputError(
+            f"XML declares an encoding planner cannot read ({exc}); write the report as UTF-8",
+            path=path,
+        ) from None
     return root
 
 
