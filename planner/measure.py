@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from planner.errors import EnvironmentProblem, InputError
+from planner.gitlog import GitState, working_state
 from planner.model import Project
 from planner.snapshot import (
     FailedTest,
@@ -31,9 +32,15 @@ from planner.snapshot import (
     save_snapshot,
     snapshot_id,
 )
+from planner.snapshot_report import format_summary, snapshot_summary
 
 if TYPE_CHECKING:
     from planner.reports.types import CoverageReport, TestReport
+
+__all__ = [
+    "MeasureResult", "OutputCallback", "format_summary", "measure", "run_tests", "snapshot_summary",
+    "take_snapshot", "test_command",
+]
 
 OutputCallback = Callable[[str], None]
 
@@ -56,15 +63,6 @@ class MeasureResult:
     snapshot: Snapshot
     path: Path
     warnings: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class GitState:
-    """HEAD, its commit time and whether tracked files differ from it (None: no git here)."""
-
-    commit: str | None = None
-    committed_at: datetime | None = None
-    dirty: bool | None = None
 
 
 # ------------------------------------------------------------------------------------ use case
@@ -132,7 +130,7 @@ def take_snapshot(
         cov = read_coverage(coverage, project.root) if coverage is not None else None
         tests = read_junit(junit, project.root) if junit is not None else None
         files = _file_metrics(pool, project.root, cov) if cov is not None else {}
-        git = git_state(project.root)
+        git = working_state(project.root)
         sources = tuple(
             _source(project, kind, report, digests[report.source].result())
             for kind, report in (("coverage", cov), ("junit", tests)) if report is not None
@@ -363,88 +361,3 @@ def _stream(command: tuple[str, ...], cwd: Path, on_output: OutputCallback | Non
             process.kill()
             raise
     return process.returncode
-
-
-# ------------------------------------------------------------------------------------ git
-
-
-def git_state(root: Path) -> GitState:
-    """HEAD, its commit time and dirtiness of tracked files outside `.planning/`; an empty
-    GitState outside a repository or without git (a snapshot is still worth taking)."""
-    head = _git(root, "log", "-1", "--format=%H%x00%cI")
-    if head is None or "\0" not in head:
-        inside = _git(root, "rev-parse", "--is-inside-work-tree")
-        dirty = _dirty(root) if inside is not None and inside.strip() == "true" else None
-        return GitState(None, None, dirty)
-    commit, when = head.strip().split("\0")
-    return GitState(commit, datetime.fromisoformat(when), _dirty(root))
-
-
-def _dirty(root: Path) -> bool | None:
-    changes = _git(root, "status", "--porcelain", "--untracked-files=no", "--", ".",
-                   ":(exclude).planning")
-    return None if changes is None else bool(changes.strip())
-
-
-def _git(root: Path, *args: str) -> str | None:
-    try:
-        done = subprocess.run(
-            ["git", "-c", "core.quotepath=off", *args], cwd=root, capture_output=True,
-            text=True, errors="replace", stdin=subprocess.DEVNULL, check=False,
-        )
-    except OSError:
-        return None
-    return done.stdout if done.returncode == 0 else None
-
-
-# ------------------------------------------------------------------------------------ summary
-
-
-def snapshot_summary(snapshot: Snapshot) -> dict[str, Any]:
-    """The headline numbers of a snapshot as JSON-ready data (`plan measure --json`)."""
-    from planner.snapshot import snapshot_to_dict
-
-    stored = snapshot_to_dict(snapshot)
-    tests = stored["tests"]
-    return {
-        "id": snapshot.id,
-        "taken_at": stored["taken_at"],
-        "commit": snapshot.commit,
-        "dirty": snapshot.dirty,
-        "sources": stored["sources"],
-        "coverage": stored["totals"],
-        "files_measured": len(snapshot.files),
-        "tests": tests["totals"] if isinstance(tests, dict) else None,
-        "clusters": [
-            {"signature": c.signature, "count": c.count, "examples": list(c.example_ids)}
-            for c in snapshot.clusters
-        ],
-        "run": stored["run"],
-        "warnings": list(snapshot.warnings),
-    }
-
-
-def format_summary(snapshot: Snapshot) -> str:
-    """A few lines for people: coverage, branch coverage, tests passed/failed, clusters."""
-    from planner.targets import format_value
-
-    commit = snapshot.commit[:7] if snapshot.commit else "no commit"
-    lines = [f"snapshot {snapshot.id} ({commit}{', uncommitted changes' if snapshot.dirty else ''})"]
-    totals = snapshot.totals
-    if totals is not None:
-        shown = format_value("coverage", totals.percent) if totals.statements else "n/a"
-        lines.append(f"coverage         {shown} ({totals.covered}/{totals.statements} statements, "
-                     f"{len(snapshot.files)} files)")
-        if totals.branch_percent is not None:
-            lines.append(f"branch coverage  {format_value('branch_coverage', totals.branch_percent)}"
-                         f" ({totals.covered_branches}/{totals.branches} branches)")
-    if snapshot.tests is not None:
-        t = snapshot.tests.totals
-        rate = format_value("tests.pass_rate", t.pass_rate) if t.pass_rate is not None else "n/a"
-        lines.append(f"tests            {t.passed + t.xpass} passed, {t.failed} failed, "
-                     f"{t.errors} errors, {t.skipped + t.xfail} skipped of {t.total} ({rate})")
-        lines.append(f"failure clusters {len(snapshot.clusters)}")
-        lines.extend(f"  {c.count:>4} x {c.signature}" for c in snapshot.clusters[:5])
-    if snapshot.run is not None:
-        lines.append(f"test command     exit {snapshot.run.exit_code} in {snapshot.run.seconds:.1f}s")
-    return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""The target expression language: parse `coverage[tier1] >= 50`, evaluate it against measurements.
+"""The target expression language: its vocabulary, and parsing `coverage[tier1] >= 50` to a Target.
 
 Grammar (one target per text; spaces and tabs may stand between tokens)::
 
@@ -12,12 +12,8 @@ Grammar (one target per text; spaces and tabs may stand between tokens)::
 A selector is allowed only on metrics that take one (coverage, branch_coverage, missing); '%'
 only on percentage metrics, whose thresholds must lie between 0 and 100.
 
-Comparison rule: **a target is judged on the value as displayed.** Each metric has a display
-precision (percentages 2 decimals, seconds 3, counts 0); the measured value is rounded to it
-before comparing, and a percentage strictly between 0 and 100 never rounds to 0 or 100 (as in
-coverage.py: 99.996 shows and compares as 99.99, so `coverage >= 100` means all covered). So a
-result never reads "28.00% FAIL >= 28". Deltas and shortfalls are computed from displayed values,
-so the arithmetic a reader sees adds up.
+Judging a target against measurements (the display rule, `evaluate`, `TargetResult`, formatting
+values) lives in `planner.target_results`; its public names are importable from here too.
 """
 
 from __future__ import annotations
@@ -25,18 +21,36 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import Decimal
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal
 
 from planner.errors import InputError
+
+if TYPE_CHECKING:
+    from planner.target_results import (
+        DictLookup,
+        MetricLookup,
+        TargetResult,
+        displayed_value,
+        evaluate,
+        evaluate_all,
+        format_delta,
+        format_value,
+    )
+
+__all__ = [
+    "METRICS", "OPERATORS", "DictLookup", "Metric", "MetricLookup", "Status", "Target",
+    "TargetResult", "TokenKind", "Unit", "displayed_value", "evaluate", "evaluate_all", "format_delta",
+    "format_number", "format_value", "metric_spec", "parse_target", "parse_targets",
+    "selector_patterns",
+]
 
 Unit = Literal["percent", "count", "seconds"]
 Status = Literal["PASS", "FAIL", "UNMEASURED"]
 
 OPERATORS: tuple[str, ...] = (">=", ">", "<=", "<", "==", "!=")
 _PRECISION: Mapping[Unit, int] = {"percent": 2, "count": 0, "seconds": 3}
-_SUFFIX: Mapping[Unit, str] = {"percent": "%", "count": "", "seconds": "s"}
 
 
 @dataclass(frozen=True)
@@ -50,7 +64,7 @@ class Metric:
 
     @property
     def precision(self) -> int:
-        """Decimal places shown, and compared (see the module's comparison rule)."""
+        """Decimal places shown, and compared (see `planner.target_results`)."""
         return _PRECISION[self.unit]
 
 
@@ -95,59 +109,6 @@ class Target:
         return f"{self.metric}{where} {self.op} {format_number(self.threshold)}"
 
 
-class MetricLookup(Protocol):
-    """Where measured numbers come from (a snapshot, a report, a dict)."""
-
-    def value(self, metric: str, selector: str | None) -> float | None:
-        """The measured value, or None when it was not measured."""
-        ...
-
-
-@dataclass(frozen=True)
-class DictLookup:
-    """A MetricLookup over a mapping of (metric, selector) to value: for tests and simple callers."""
-
-    values: Mapping[tuple[str, str | None], float]
-
-    def value(self, metric: str, selector: str | None) -> float | None:
-        """The stored value, or None when the pair is absent."""
-        return self.values.get((metric, selector))
-
-
-@dataclass(frozen=True)
-class TargetResult:
-    """A target judged: status, the displayed value, deltas against the previous and the start
-    snapshot (None when either side is unmeasured) and, when FAIL, how far the value must move."""
-
-    target: Target
-    status: Status
-    value: float | None
-    delta_previous: float | None = None
-    delta_start: float | None = None
-    shortfall: float | None = None
-
-    @property
-    def passed(self) -> bool:
-        """True only for PASS: an unmeasured target is not met."""
-        return self.status == "PASS"
-
-    def describe(self) -> str:
-        """One line for people, e.g. `FAIL coverage >= 28: 26.50% (short by 1.50; +0.50 since
-        previous)`."""
-        head = f"{self.status} {self.target}"
-        metric = METRICS[self.target.metric]
-        if self.value is None:
-            return f"{head}: not measured"
-        notes = []
-        if self.shortfall is not None:
-            notes.append(f"short by {self.shortfall:.{metric.precision}f}")
-        for delta, since in ((self.delta_previous, "previous"), (self.delta_start, "start")):
-            if delta is not None:
-                notes.append(f"{format_delta(self.target.metric, delta)} since {since}")
-        tail = f" ({'; '.join(notes)})" if notes else ""
-        return f"{head}: {format_value(self.target.metric, self.value)}{tail}"
-
-
 # --- formatting -------------------------------------------------------------------------------
 
 
@@ -157,29 +118,6 @@ def format_number(number: float) -> str:
     if "." in shown:
         shown = shown.rstrip("0").rstrip(".")
     return shown
-
-
-def displayed_value(metric: str, value: float) -> float:
-    """The value rounded as shown, which is also the value compared (see the module docstring)."""
-    spec = _metric(metric)
-    shown = round(value, spec.precision)
-    if spec.unit == "percent":
-        step = 10.0**-spec.precision
-        if 0.0 < value < 100.0:
-            shown = min(max(shown, step), round(100.0 - step, spec.precision))
-    return shown + 0.0
-
-
-def format_value(metric: str, value: float) -> str:
-    """A measured value with its unit: `27.99%`, `3`, `1.250s`."""
-    spec = _metric(metric)
-    return f"{displayed_value(metric, value):.{spec.precision}f}{_SUFFIX[spec.unit]}"
-
-
-def format_delta(metric: str, delta: float) -> str:
-    """A signed change at the metric's precision: `+1.25`, `-3`, `+0.00`."""
-    spec = _metric(metric)
-    return f"{round(delta, spec.precision) + 0.0:+.{spec.precision}f}"
 
 
 def selector_patterns(selector: str, groups: Mapping[str, Sequence[str]]) -> str | tuple[str, ...]:
@@ -195,7 +133,8 @@ def selector_patterns(selector: str, groups: Mapping[str, Sequence[str]]) -> str
     return selector
 
 
-def _metric(name: str) -> Metric:
+def metric_spec(name: str) -> Metric:
+    """The Metric called `name`; InputError naming the known ones when there is none."""
     spec = METRICS.get(name)
     if spec is None:
         raise InputError(_unknown_metric_message(name))
@@ -213,7 +152,7 @@ def _unknown_metric_message(name: str) -> str:
 
 def _check_parts(metric: str, selector: str | None, op: str, threshold: float) -> None:
     """The rules a Target obeys however it was made (parsed or built in code)."""
-    spec = _metric(metric)
+    spec = metric_spec(metric)
     if op not in OPERATORS:
         raise InputError(f"unknown comparison operator {op!r}; use one of {', '.join(OPERATORS)}")
     if selector is not None:
@@ -461,89 +400,15 @@ def _offset_in_line(item: str, line: int | None, lines: Sequence[str] | None) ->
     return found if found >= 0 else None
 
 
-# --- evaluation -------------------------------------------------------------------------------
+# Judging moved to planner.target_results; its public names stay importable from here. Loaded on
+# first use: target_results imports this module, so importing it here at load time would cycle.
+_JUDGING = frozenset({"DictLookup", "MetricLookup", "TargetResult", "displayed_value", "evaluate",
+                      "evaluate_all", "format_delta", "format_value"})
 
 
-def evaluate(
-    target: Target,
-    measure: MetricLookup,
-    previous: MetricLookup | None = None,
-    start: MetricLookup | None = None,
-) -> TargetResult:
-    """The target judged on `measure`, with deltas against `previous` and `start` snapshots.
+def __getattr__(name: str) -> object:
+    if name in _JUDGING:
+        from planner import target_results
 
-    Compares the displayed value (module docstring); a value of None (or NaN) is UNMEASURED,
-    which is not PASS. The shortfall of a FAIL is how far the displayed value must move to the
-    nearest displayable passing value: `coverage >= 28` at 26.50 is short by 1.5,
-    `tests.failed == 0` at 3 by 3, `tests.failed < 2` at 5 by 4.
-    """
-    value = _measured(measure, target)
-    if value is None:
-        return TargetResult(target, "UNMEASURED", None)
-    passed = _compare(value, target.op, target.threshold)
-    return TargetResult(
-        target,
-        "PASS" if passed else "FAIL",
-        value,
-        delta_previous=_delta(target, value, previous),
-        delta_start=_delta(target, value, start),
-        shortfall=None if passed else _shortfall(target, value),
-    )
-
-
-def evaluate_all(
-    targets: Sequence[Target],
-    measure: MetricLookup,
-    previous: MetricLookup | None = None,
-    start: MetricLookup | None = None,
-) -> list[TargetResult]:
-    """Each target judged, in order."""
-    return [evaluate(target, measure, previous, start) for target in targets]
-
-
-def _measured(lookup: MetricLookup, target: Target) -> float | None:
-    raw = lookup.value(target.metric, target.selector)
-    if raw is None or (isinstance(raw, float) and math.isnan(raw)):
-        return None
-    return displayed_value(target.metric, float(raw))
-
-
-def _compare(value: float, op: str, threshold: float) -> bool:
-    if op == ">=":
-        return value >= threshold
-    if op == ">":
-        return value > threshold
-    if op == "<=":
-        return value <= threshold
-    if op == "<":
-        return value < threshold
-    if op == "==":
-        return value == threshold
-    return value != threshold
-
-
-def _delta(target: Target, value: float, other: MetricLookup | None) -> float | None:
-    before = _measured(other, target) if other is not None else None
-    if before is None:
-        return None
-    return float(_exact(value) - _exact(before)) + 0.0
-
-
-def _shortfall(target: Target, value: float) -> float:
-    step = Decimal(1).scaleb(-METRICS[target.metric].precision)
-    shown, threshold = _exact(value), _exact(target.threshold)
-    low = (threshold / step).to_integral_value(ROUND_FLOOR) * step  # displayable, <= threshold
-    high = (threshold / step).to_integral_value(ROUND_CEILING) * step  # displayable, >= threshold
-    needed = {
-        ">=": high - shown,
-        ">": (low + step) - shown,
-        "<=": shown - low,
-        "<": shown - (high - step),
-        "==": abs(shown - threshold),
-        "!=": step,
-    }[target.op]
-    return float(needed)
-
-
-def _exact(number: float) -> Decimal:
-    return Decimal(repr(number))
+        return getattr(target_results, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -17,10 +17,10 @@ import pytest
 from gitrepo import GitRepo, git_env
 
 from planner.errors import EnvironmentProblem, InputError
+from planner.gitlog import working_state as git_state
 from planner.measure import (
     MeasureResult,
     format_summary,
-    git_state,
     measure,
     snapshot_summary,
     take_snapshot,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from typing import Protocol
 
 from planner.reports.types import (
     CoverageReport,
-    FileCoverage,
     SuiteTotals,
     TestCase,
     TestTotals,
@@ -59,12 +59,25 @@ def _ratio(part: int, whole: int) -> float:
     return 100.0 * part / whole if whole > 0 else 100.0
 
 
-def file_numbers(file: FileCoverage) -> Numbers:
+class CoverageCounts(Protocol):
+    """Anything with a file's four counts: a report's FileCoverage, a snapshot's FileMetrics."""
+
+    @property
+    def statements(self) -> int: ...
+    @property
+    def covered(self) -> int: ...
+    @property
+    def branches(self) -> int: ...
+    @property
+    def covered_branches(self) -> int: ...
+
+
+def file_numbers(file: CoverageCounts) -> Numbers:
     """The counts of one file."""
     return Numbers(file.statements, file.covered, file.branches, file.covered_branches)
 
 
-def sum_numbers(files: Iterable[FileCoverage]) -> Numbers:
+def sum_numbers(files: Iterable[CoverageCounts]) -> Numbers:
     """Statement-weighted totals of files (a sum of counts, never a mean of percentages)."""
     statements = covered = branches = covered_branches = 0
     for f in files:
