@@ -11,7 +11,7 @@ import typer
 
 from planner import __version__
 from planner.console import style, table, to_json
-from planner.errors import PlannerError
+from planner.errors import EXIT_INTERNAL, PlannerError
 
 app = typer.Typer(
     name="plan",
@@ -361,4 +361,10 @@ def run(argv: list[str]) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("plan: interrupted\n")
         return 130
+    except Exception as error:  # a bug: one line for people, the traceback on request
+        if _state["debug"]:
+            traceback.print_exc()
+        sys.stderr.write(f"plan: internal error: {type(error).__name__}: {error} "
+                         "(a bug in planner; rerun with --debug for the traceback and report it)\n")
+        return EXIT_INTERNAL
     return 0

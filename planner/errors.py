@@ -8,6 +8,7 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1  # findings, a failed target or gate, a stale document
 EXIT_INPUT = 2  # bad input or usage: a file we cannot read, an unknown id, a refused overwrite
 EXIT_ENVIRONMENT = 3  # the world around us: git missing, no project found, not a repository
+EXIT_INTERNAL = 4  # a bug in planner itself: reported in one line, traceback with --debug
 
 
 class PlannerError(Exception):

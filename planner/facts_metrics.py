@@ -6,7 +6,9 @@ import datetime as dt
 from typing import Any
 
 from planner.model import Plan, Project
-from planner.targets import Target, TargetResult, evaluate, format_delta, format_value, parse_target
+from planner.target_results import TargetResult, evaluate, format_delta, format_value
+from planner.target_sources import targets_in
+from planner.targets import Target
 
 
 def _lookup(snapshot: Any, project: Project) -> Any:
@@ -107,7 +109,7 @@ def measurement_facts(project: Project, plan: Plan, started: dt.datetime | None)
     start = snapshot_at_or_before(project, started) if started is not None else None
     if start is not None and latest is not None and start.id == latest.id:
         start = None  # measured only after the start: there is no "before"
-    targets = [parse_target(text, path=plan.plan_path) for text in plan.targets]
+    targets = targets_in(plan.plan_path, plan.targets)
     return {
         "targets": target_rows(targets, latest, previous, start, project),
         "tests": tests_facts(latest),

@@ -85,7 +85,10 @@ def roadmap_context(project: Project) -> dict[str, Any]:
             "plans": [{"file": plan_file_name(phase, plan), "title": plan.title, "status": plan.status}
                       for plan in phase.plans],
         })
-    return {"project": {"name": project.root.name}, "phases": phases}
+    from planner.diagrams import diagram_context
+
+    return {"project": {"name": project.root.name}, "phases": phases,
+            "diagrams": diagram_context(project.phases)}
 
 
 def state_context(project: Project, activity: str, now: dt.datetime | None = None) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from planner.reader import load_project
 from planner.render import render
 from planner.scaffold import resolve_phase
 from planner.start import now_utc
-from planner.targets import parse_target
+from planner.target_sources import goal_path, targets_in
 from planner.writer import project_lock
 
 
@@ -173,7 +173,7 @@ def build_verification(project: Project, phase: Phase, now: dt.datetime) -> tupl
 
     latest = latest_snapshot(project)
     previous_snap = previous_snapshot(project, before=latest) if latest is not None else None
-    targets = target_rows([parse_target(text) for text in phase.targets], latest, previous_snap, None, project)
+    targets = target_rows(targets_in(goal_path(phase.directory), phase.targets), latest, previous_snap, None, project)
     tests = tests_facts(latest)
     previous_gaps, previous_time = _previous(phase, now)
     must_haves = _must_have_facts(project, phase)

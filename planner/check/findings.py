@@ -45,6 +45,7 @@ CODES: dict[str, CodeInfo] = {
     "LNT102": CodeInfo("error", "plan id used by more than one plan in the planning root"),
     "LNT103": CodeInfo("warning", "depends_on / requires / affects names a plan that does not exist"),
     "LNT104": CodeInfo("error", "plans depend on each other in a cycle"),
+    "LNT105": CodeInfo("error", "a target expression in a PLAN or GOAL file does not parse"),
     "GIT200": CodeInfo("info", "git checks skipped, and why"),
     "GIT201": CodeInfo("warning", "a claimed commit hash is not in the repository"),
     "GIT202": CodeInfo("error", "a claimed commit names a different plan"),

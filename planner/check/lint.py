@@ -40,6 +40,23 @@ def unknown_keys(project: Project) -> list[Finding]:
     return findings
 
 
+def bad_targets(project: Project) -> list[Finding]:
+    """LNT105 for each target expression in a PLAN or GOAL file that does not parse."""
+    from planner.target_sources import goal_path, targets_in
+
+    sources = [(plan.plan_path, list(plan.targets)) for plan in project.plans if plan.targets]
+    sources += [(goal_path(phase.directory), list(phase.targets)) for phase in project.phases if phase.targets]
+    findings = []
+    for path, texts in sources:
+        try:
+            targets_in(path, texts)
+        except InputError as error:  # the parser stops at a file's first bad expression
+            where = error.path if error.path is not None else path
+            findings.append(make(project.relative(where) if where else "?", error.line or 1, "LNT105",
+                                 f"target expression: {error.message}"))
+    return findings
+
+
 def _plan_file(plan: Plan) -> Path | None:
     return plan.plan_path or (plan.summary_paths[0] if plan.summary_paths else None)
 
