@@ -105,7 +105,7 @@ def _configure(directory: Path) -> None:
     config_path = directory / ".planning" / "config.json"
     config = json.loads(config_path.read_text(encoding="utf-8"))
     config["planner"]["test_command"] = [
-        sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--cov=calc", "--cov-branch",
+        sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--cov=calc",
         "--cov-context=test", "--cov-report=json:.planning/metrics/coverage.json",
         "--junitxml=.planning/metrics/junit.xml",
     ]

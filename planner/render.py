@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +18,13 @@ PLAIN_TYPES = (str, int, float, bool, type(None))
 
 
 def builtin_templates_dir() -> Path:
-    """Where the shipped templates are: inside the installed package, or `templates/` in a checkout."""
-    try:
-        packaged = Path(str(resources.files("planner.templates")))
-        if (packaged / "plan.md.j2").is_file():
-            return packaged
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return Path(__file__).resolve().parent.parent / "templates"
+    """Where the shipped templates are: `planner/templates/` in an installed wheel, or the
+    top-level `templates/` of a source checkout (editable installs)."""
+    here = Path(__file__).resolve().parent
+    installed = here / "templates"
+    if (installed / "plan.md.j2").is_file():
+        return installed
+    return here.parent / "templates"
 
 
 def plain(value: Any) -> Any:

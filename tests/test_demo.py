@@ -1,0 +1,59 @@
+"""plan demo: the whole cycle on a real repository; its SUMMARY holds real hashes and coverage.py's total."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from planner.demo import run_demo
+from planner.frontmatter import read_document
+from planner.reports.numbers import format_percent
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    return run_demo(tmp_path_factory.mktemp("demo") / "example")
+
+
+def _summaries(directory: Path) -> list[Path]:
+    return sorted(directory.glob(".planning/phases/*/*-SUMMARY.md"))
+
+
+def test_demo_writes_every_document(demo) -> None:  # type: ignore[no-untyped-def]
+    labels = [label for label, _ in demo.documents]
+    assert labels == ["01-01 summary", "01-02 summary", "01 verification", "01 handoff"]
+    assert all(path.is_file() for _, path in demo.documents)
+
+
+def test_summary_hashes_exist_in_the_demo_repository(demo) -> None:  # type: ignore[no-untyped-def]
+    for path in _summaries(demo.directory):
+        commits = read_document(path).meta["evidence"]["git"]["commits"]
+        assert commits, f"{path.name} lists no commits"
+        for commit in commits:
+            subprocess.run(["git", "cat-file", "-e", f"{commit}^{{commit}}"], cwd=demo.directory, check=True)
+
+
+def test_summary_coverage_equals_coverage_py_total(demo) -> None:  # type: ignore[no-untyped-def]
+    report = json.loads((demo.directory / ".planning" / "metrics" / "coverage.json").read_text(encoding="utf-8"))
+    totals = report["totals"]
+    latest = _summaries(demo.directory)[-1]  # 01-02 was closed on the last measurement
+    ours = read_document(latest).meta["metrics"]["coverage"]
+    assert ours == f"{totals['percent_covered']:.2f}%"
+    assert format_percent(float(ours.rstrip("%")), 0) == totals["percent_covered_display"]
+
+
+def test_demo_status_is_derived_from_the_failing_test(demo) -> None:  # type: ignore[no-untyped-def]
+    second = read_document(_summaries(demo.directory)[-1]).meta
+    assert second["status"] == "incomplete"
+    verification = read_document(next(p for label, p in demo.documents if label == "01 verification")).meta
+    assert verification["status"] == "gaps_found"
+
+
+def test_demo_refuses_a_folder_that_is_not_empty(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "keep.txt").write_text("mine", encoding="utf-8")
+    result = cli("demo", str(tmp_path))
+    assert result.exit_code == 2
+    assert (tmp_path / "keep.txt").read_text(encoding="utf-8") == "mine"
