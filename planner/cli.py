@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import traceback
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -27,7 +27,7 @@ app.add_typer(phase_app, name="phase")
 _state: dict[str, Any] = {"debug": False, "root": None}
 
 RootOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--root", help="Project folder holding .planning/ (default: nearest one above the working directory)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print a stable JSON document instead of a table.")]
@@ -86,8 +86,8 @@ def init(
 def phase_add(
     title: Annotated[str, typer.Argument(help="Phase title; the folder is NN-slug of it.")],
     goal: Annotated[str, typer.Option(help="What must be true when the phase is done.")] = "",
-    target: Annotated[Optional[list[str]], typer.Option(help="Target expression, e.g. 'coverage >= 80'. Repeatable.")] = None,
-    insert_after: Annotated[Optional[str], typer.Option(help="Insert a decimal phase after phase N.")] = None,
+    target: Annotated[list[str] | None, typer.Option(help="Target expression, e.g. 'coverage >= 80'. Repeatable.")] = None,
+    insert_after: Annotated[str | None, typer.Option(help="Insert a decimal phase after phase N.")] = None,
     root: RootOption = None,
 ) -> None:
     """Add the next phase (or a decimal phase after N)."""
@@ -103,9 +103,9 @@ def new(
     phase: Annotated[str, typer.Argument(help="Phase number (3, 08.1) or folder name.")],
     title: Annotated[str, typer.Option(help="Plan title.")] = "",
     gap: Annotated[bool, typer.Option("--gap", help="A gap-closure plan (id NN-GAP-MM).")] = False,
-    requires: Annotated[Optional[list[str]], typer.Option(help="Plan id this plan requires. Repeatable.")] = None,
-    target: Annotated[Optional[list[str]], typer.Option(help="Target expression. Repeatable.")] = None,
-    closes: Annotated[Optional[list[str]], typer.Option(help="Gap id this plan closes. Repeatable.")] = None,
+    requires: Annotated[list[str] | None, typer.Option(help="Plan id this plan requires. Repeatable.")] = None,
+    target: Annotated[list[str] | None, typer.Option(help="Target expression. Repeatable.")] = None,
+    closes: Annotated[list[str] | None, typer.Option(help="Gap id this plan closes. Repeatable.")] = None,
     root: RootOption = None,
 ) -> None:
     """Scaffold the next free plan in a phase from the plan template."""
@@ -136,8 +136,8 @@ def start(
 
 @app.command("measure")
 def measure_command(
-    coverage: Annotated[Optional[Path], typer.Option("--coverage", help="Coverage report: coverage.py JSON, Cobertura XML or LCOV.")] = None,
-    junit: Annotated[Optional[Path], typer.Option("--junit", help="JUnit XML test report.")] = None,
+    coverage: Annotated[Path | None, typer.Option("--coverage", help="Coverage report: coverage.py JSON, Cobertura XML or LCOV.")] = None,
+    junit: Annotated[Path | None, typer.Option("--junit", help="JUnit XML test report.")] = None,
     run: Annotated[bool, typer.Option("--run", help="Run the configured test command first; failing tests are recorded, not fatal.")] = False,
     json_output: JsonOption = False,
     root: RootOption = None,
@@ -283,7 +283,7 @@ def check(
 
 @app.command()
 def status(
-    phase: Annotated[Optional[str], typer.Argument(help="Only this phase.")] = None,
+    phase: Annotated[str | None, typer.Argument(help="Only this phase.")] = None,
     json_output: JsonOption = False,
     root: RootOption = None,
 ) -> None:
@@ -320,7 +320,7 @@ def _status_table(document: dict[str, Any]) -> str:
 
 @app.command()
 def demo(
-    directory: Annotated[Optional[Path], typer.Argument(help="Empty or new folder for the example (default: a new temporary folder).")] = None,
+    directory: Annotated[Path | None, typer.Argument(help="Empty or new folder for the example (default: a new temporary folder).")] = None,
 ) -> None:
     """Build an example project and run the whole cycle on it: new, start, measure, close, verify, handoff."""
     from planner.demo import run_demo
@@ -361,7 +361,7 @@ def run(argv: list[str]) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("plan: interrupted\n")
         return 130
-    except Exception as error:  # a bug: one line for people, the traceback on request
+    except Exception as error:  # noqa: BLE001  (a bug: one line for people, the traceback on request)
         if _state["debug"]:
             traceback.print_exc()
         sys.stderr.write(f"plan: internal error: {type(error).__name__}: {error} "

@@ -39,13 +39,10 @@ def dependency_graph(phases: Sequence[Phase]) -> str | None:
 
 
 def _utc(text: str | None) -> dt.datetime | None:
-    if not text:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment.astimezone(dt.timezone.utc) if moment.tzinfo else None
+    from planner.plan_facts import parse_time
+
+    moment = parse_time(text)
+    return moment.astimezone(dt.UTC) if moment else None
 
 
 def gantt(phases: Sequence[Phase]) -> str | None:

@@ -32,7 +32,7 @@ def parse_time(text: str | None) -> dt.datetime | None:
     if not text:
         return None
     try:
-        moment = dt.datetime.fromisoformat(str(text).strip().replace("Z", "+00:00"))
+        moment = dt.datetime.fromisoformat(str(text).strip())
     except ValueError:
         return None
     return moment if moment.tzinfo is not None else None

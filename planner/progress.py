@@ -102,7 +102,7 @@ def state_context(project: Project, activity: str, now: dt.datetime | None = Non
         if phase else "none yet",
         "status": "complete" if progress.total_plans and progress.percent == 100 else (
             "in progress" if progress.completed_plans or progress.in_progress_plans else "not started"),
-        "last_activity": f"{(now or dt.datetime.now(dt.timezone.utc)).date().isoformat()} -- {activity}",
+        "last_activity": f"{(now or dt.datetime.now(dt.UTC)).date().isoformat()} -- {activity}",
         "bar": "█" * filled + "░" * (BAR_WIDTH - filled),
         "index": phase_index,
     }

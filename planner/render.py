@@ -40,10 +40,9 @@ def plain(value: Any) -> Any:
 
 def _environment(planning_dir: Path | None) -> Any:
     from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
+    from jinja2.exceptions import SecurityError
     from jinja2.runtime import BlockReference, Macro
     from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-    from jinja2.exceptions import SecurityError
 
     class DataOnlyEnvironment(ImmutableSandboxedEnvironment):
         """No method calls at all: a template formats data with filters, macros and blocks only."""
@@ -74,7 +73,7 @@ def _environment(planning_dir: Path | None) -> Any:
                 raise SecurityError(f"template {template} leads outside its folder (a symbolic link?)")
             return source, filename, uptodate
 
-    loaders = []
+    loaders: list[Any] = []
     project_templates = planning_dir / "templates" if planning_dir is not None else None
     if project_templates is not None and project_templates.is_dir():
         if project_templates.is_symlink():

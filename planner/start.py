@@ -25,7 +25,7 @@ class Started:
 
 
 def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def start_plan(project: Project, reference: str, *, force: bool = False, now: dt.datetime | None = None) -> Started:
