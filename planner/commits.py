@@ -121,8 +121,10 @@ class Duration:
     end: datetime | None = None
 
     def human(self) -> str:
-        """`7min`, `1h 15m`, `2h`; a negative duration keeps its sign so checkers can flag it."""
+        """`45s`, `7min`, `1h 15m`, `2h`; a negative duration keeps its sign so checkers can flag it."""
         sign = "-" if self.seconds < 0 else ""
+        if abs(self.seconds) < 60:
+            return f"{sign}{abs(self.seconds)}s"
         hours, minutes = divmod(round(abs(self.seconds) / 60), 60)
         if hours == 0:
             return f"{sign}{minutes}min"
