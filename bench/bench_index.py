@@ -11,11 +11,14 @@ times whole processes, interpreter start-up included, medians of --runs:
   frontmatter (the issue's "0.86 s on 3,116 files" measurement);
 - cold: `plan status --json` with no index (it builds one);   goal <= 1.2x baseline
 - warm: `plan status --json` with an up-to-date index;        goal <= 0.2x baseline
+- one edit: `plan status --json` after one CONTEXT file changed (read again, index rewritten);
+- `plan check --no-git` (as `check_root(git=False)`) without the index, cold and warm;
 - `plan --version` against bare `python3 -c pass`;            goal <= 5x
 - `plan status` (--json, and the table) on a one-phase project against `python3 -c pass`.
 
 Run it from a folder other than the project root to measure another copy of planner through
-PYTHONPATH (`python -m` puts the working directory first on the path).
+PYTHONPATH (`python -m` puts the working directory first on the path). Bytecode is written under
+bench/out/pycache, as an installed package has it (the environment may say not to write any).
 """
 
 from __future__ import annotations
@@ -185,6 +188,28 @@ def _line(label: str, measured: tuple[float, float], against: tuple[float, float
     print(text)
 
 
+CHECK = ("import sys; from pathlib import Path; from planner.check import check_report_to_dict, check_root; "
+         "from planner.console import to_json; "
+         "print(to_json(check_report_to_dict(check_root(Path(sys.argv[1]), git=False, use_index=sys.argv[2] == 'index'))))")
+
+EDIT = ("import os, sys; path = sys.argv[1]; text = open(path, encoding='utf-8').read(); "
+        "text = text[:-1] if text.endswith('  ') else text + ' '; open(path, 'w', encoding='utf-8').write(text); "
+        f"os.utime(path, ns=({OLD_NS}, {OLD_NS}))")
+
+
+def _checks(tree: Path, runs: int, env: dict[str, str], drop_index: list[str]) -> list[tuple[float, float]]:
+    """check_root without the index, cold (building it) and warm; their outputs must agree."""
+    plain = [PYTHON, "-c", CHECK, str(tree), "plain"]
+    indexed = [PYTHON, "-c", CHECK, str(tree), "index"]
+    outputs = {subprocess.run(command, check=True, env=env, capture_output=True, text=True).stdout
+               for command in (plain, indexed, indexed)}
+    print(f"check output identical without the index, cold and warm: {len(outputs) == 1}")
+    without = _time(plain, runs, env)
+    cold = _time(indexed, runs, env, before=drop_index)
+    subprocess.run(indexed, check=True, env=env, stdout=subprocess.DEVNULL)
+    return [without, cold, _time(indexed, runs, env)]
+
+
 def _same_output(status: list[str], tree: Path, env: dict[str, str]) -> bool:
     """`plan status --json` (through the index) prints what a plain read of every file gives."""
     plain = ("import sys; from pathlib import Path; from planner.reader import load_project; "
@@ -200,6 +225,8 @@ def main() -> int:
     parser.add_argument("--documents", type=int, default=6000)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="reuse the generated tree if present")
+    parser.add_argument("--check", action=argparse.BooleanOptionalAction, default=True,
+                        help="also time check_root with and without the index")
     options = parser.parse_args()
     tree = OUT / f"index-tree-{options.documents}"
     if tree.exists() and not options.keep:
@@ -208,7 +235,10 @@ def main() -> int:
         started = time.perf_counter()
         generate_tree(tree, options.documents)
         print(f"generated {options.documents} documents in {time.perf_counter() - started:.1f} s: {tree}")
-    env = {**os.environ, "NO_COLOR": "1"}
+    # Bytecode as an installed package has it (pip compiles on install): without it every run
+    # compiles planner's sources again. Kept under bench/out/, never beside the sources.
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    env.update(NO_COLOR="1", PYTHONPYCACHEPREFIX=str(OUT / "pycache"))
     where = subprocess.run([PYTHON, "-c", "import planner; print(planner.__file__)"], env=env,
                            capture_output=True, text=True, check=True).stdout.strip()
     print(f"measuring the planner at {where}")
@@ -220,6 +250,9 @@ def main() -> int:
     cold = _time(status, options.runs, env, before=drop_index)
     subprocess.run(status, check=True, env=env, stdout=subprocess.DEVNULL)
     warm = _time(status, options.runs, env)
+    edited = next((tree / ".planning" / "phases").glob("*/*-CONTEXT.md"))
+    one_edit = _time(status, options.runs, env, before=[PYTHON, "-c", EDIT, str(edited)])
+    checks = _checks(tree, options.runs, env, drop_index) if options.check else []
     bare = _time([PYTHON, "-c", "pass"], options.runs, env)
     version = _time([*PLAN_COMMAND, "--version"], options.runs, env)
     small = OUT / "index-tree-one-phase"
@@ -234,6 +267,11 @@ def main() -> int:
     _line("baseline (read + CSafeLoader every file)", baseline)
     _line("plan status --json, cold (no index)", cold, baseline, 1.2)
     _line("plan status --json, warm (index)", warm, baseline, 0.2)
+    _line("plan status --json, one file edited", one_edit, baseline)
+    if checks:
+        _line("check --no-git, without the index", checks[0])
+        _line("check --no-git, cold (builds the index)", checks[1], checks[0])
+        _line("check --no-git, warm (index)", checks[2], checks[0])
     _line("python -c pass", bare)
     _line("plan --version", version, bare, 5.0)
     _line("plan status --json, one-phase project", one_phase_json, bare, 0.0)

@@ -277,6 +277,8 @@ def check(
     project_root = find_project_root(root=root)
     _state["root"] = project_root
     report = check_root(project_root, git=not no_git)
+    for warning in report.index.warnings if report.index else ():
+        sys.stderr.write(f"plan: warning: {warning}\n")
     typer.echo(to_json(check_report_to_dict(report)) if json_output else "\n".join(format_findings(report)))
     raise typer.Exit(exit_code(report, strict))
 

@@ -3,8 +3,9 @@
 Kept in `.planning/.cache/index.sqlite` (the folder ignores itself with its own `.gitignore`).
 Two layers, both checked against a fresh stat of every file the reader reads:
 
-- documents: what was parsed from each file, keyed by its path (relative to `.planning/`) and a
-  stamp of size, mtime_ns, ctime_ns and inode (an edit that keeps the size still changes ctime,
+- documents: what was parsed from each file (the body of SUMMARY and VERIFICATION files in a
+  second pickle that only `plan check` decodes), keyed by its path (relative to `.planning/`) and
+  a stamp of size, mtime_ns, ctime_ns and inode (an edit that keeps the size still changes ctime,
   and an atomic rename changes the inode);
 - project: the whole built Project, keyed by a signature of every path and stamp, the project
   root and the parser's own source files. A warm command with no change reads only this.
@@ -27,7 +28,7 @@ import os
 import pickle
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PosixPath, PurePath, WindowsPath
 from typing import Any, Self
@@ -39,7 +40,7 @@ from planner.model import Project
 
 PLANNING = ".planning"  # planner.reader.PLANNING, which is imported only when files must be read
 
-INDEX_FORMAT = "1"  # bump when the stored shape changes
+INDEX_FORMAT = "2"  # bump when the stored shape changes
 CACHE_DIR = ".cache"
 INDEX_FILE = "index.sqlite"
 RACY_NS = 2_000_000_000
@@ -119,9 +120,15 @@ def _pickle(value: Any) -> bytes:
     return buffer.getvalue()
 
 
-def _unpickle(blob: bytes) -> Any:
+def _unpickle(blob: bytes, *, second: bool = False) -> Any:
+    """The first pickle in `blob`; with `second`, (the first, the one after it or None)."""
     try:
-        return _ModelUnpickler(io.BytesIO(blob)).load()
+        stream = io.BytesIO(blob)
+        unpickler = _ModelUnpickler(stream)
+        first = unpickler.load()
+        if not second:
+            return first
+        return first, (unpickler.load() if stream.tell() < len(blob) else None)
     except IndexCorrupt:
         raise
     except Exception as error:  # noqa: BLE001 - damage shows as any error: EOF, bad opcode, bad arguments
@@ -159,6 +166,78 @@ def load_project_indexed(project_root: Path, *, use_index: bool = True,
     return project, session.stats()
 
 
+def load_project_documents(project_root: Path, *, use_index: bool = True, workers: int | None = None
+                           ) -> tuple[Project, Mapping[Path, Document], IndexStats]:
+    """The Project, as `load_project_indexed`, and the documents `plan check` reads, parsed once.
+
+    The mapping holds every document parsed by this load, and every SUMMARY and VERIFICATION
+    (and document without frontmatter) the index holds unchanged, decoded when first asked for.
+    A path it lacks (a PLAN served from the index without its body, a path outside the tree)
+    raises KeyError: read that file itself.
+    """
+    if not use_index:
+        from planner.reader import load_project
+
+        parsed: dict[Path, Document] = {}
+        project = load_project(project_root, document_reader=_Keeper(parsed))
+        return project, parsed, IndexStats()
+    session = _Session(project_root, workers=_available_cores() if workers is None else workers,
+                       keep_documents=True)
+    with _no_collection():
+        project = session.load()
+    return project, session.documents(), session.stats()
+
+
+class _Keeper:
+    """A document reader that keeps what it parsed."""
+
+    def __init__(self, parsed: dict[Path, Document]) -> None:
+        self.parsed = parsed
+
+    def __call__(self, path: Path) -> Document:
+        document = self.parsed[path] = read_document(path)
+        return document
+
+
+class IndexedDocuments(Mapping[Path, Document]):
+    """Documents parsed during the load, and the index's stored ones (decoded on first use)."""
+
+    def __init__(self, parsed: dict[Path, Document], stored: dict[str, bytes], planning_dir: Path) -> None:
+        self._parsed = parsed
+        self._stored = stored  # path relative to `.planning/` -> encoded document with an unchanged stamp
+        self._planning_dir = planning_dir
+        self._prefix = str(planning_dir) + os.sep
+
+    def __getitem__(self, path: Path) -> Document:
+        document = self._parsed.get(path)
+        if document is not None:
+            return document
+        text = str(path)
+        blob = self._stored.get(text[len(self._prefix):]) if text.startswith(self._prefix) else None
+        if blob is None:
+            raise KeyError(path)
+        try:
+            document, whole = _decode_document(path, blob, with_body=True)
+        except IndexCorrupt:
+            raise KeyError(path) from None  # a damaged entry: the caller reads the file itself
+        if not whole:
+            raise KeyError(path)  # stored without its body: the caller reads the file itself
+        self._parsed[path] = document
+        return document
+
+    def __iter__(self) -> Iterator[Path]:
+        """Every path it can serve: stored documents are decoded to know (nothing iterates in `check`)."""
+        servable = list(self._parsed)
+        for key in list(self._stored):
+            path = self._planning_dir / key
+            if path not in self._parsed and self.get(path) is not None:
+                servable.append(path)
+        yield from servable
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 @dataclass
 class _Session:
     """One load through the index: scan, look up, read what changed, write back."""
@@ -172,6 +251,8 @@ class _Session:
     rows: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # relative path -> stored row
     fresh: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # rows to write
     parsers: _Parsers | None = None  # worker processes parsing the changed files ahead of the reader
+    keep_documents: bool = False  # keep every document for the caller (`plan check`)
+    parsed: dict[Path, Document] = field(default_factory=dict)
     seen: set[str] = field(default_factory=set)
     hits: int = 0
     misses: int = 0
@@ -189,6 +270,17 @@ class _Session:
         return IndexStats(self.hits, self.misses, self.rebuild, tuple(self.warnings), self.project_hit,
                           self.saved)
 
+    def documents(self) -> IndexedDocuments:
+        """What was parsed this load, and each stored document whose file is unchanged."""
+        stored = {}
+        for path, stamp in self.stamps.items():
+            if path.endswith(".md"):
+                key = self._relative(path)
+                row = self.rows.get(key)
+                if row is not None and row[0] == stamp and not self._racy(stamp):
+                    stored[key] = row[1]
+        return IndexedDocuments(self.parsed, stored, self.planning_dir)
+
     def load(self) -> Project:
         self.stamps = scan_tree(self.planning_dir)
         signature = self._signature()
@@ -205,6 +297,7 @@ class _Session:
             except _Restart:
                 self.hits = self.misses = 0
                 self.seen.clear()
+                self.parsed.clear()
                 project = load_project(self.project_root, document_reader=self.read)
         self._save(project, signature)
         return project
@@ -221,20 +314,27 @@ class _Session:
         row = self.rows.get(key)
         if row is not None and row[0] == stamp and not self._racy(stamp):
             try:
-                document = _decode_document(path, row[1])
+                document, whole = _decode_document(path, row[1], with_body=self.keep_documents)
             except IndexCorrupt as error:
                 self._damaged(str(error))
                 raise _Restart from None
             else:
                 self.hits += 1
-                return document
+                return self._kept(path, document, whole)
         self.misses += 1
         blob = self.parsers.take(absolute) if self.parsers is not None else None
-        document = read_document(path) if blob is None else _decode_document(path, blob)
+        document, whole = ((read_document(path), True) if blob is None
+                           else _decode_document(path, blob, with_body=self.keep_documents))
         if self._racy(stamp):
             self.storable = False
         else:
             self.fresh[key] = (stamp, _encode_document(document) if blob is None else blob)
+        return self._kept(path, document, whole)
+
+    def _kept(self, path: Path, document: Document, whole: bool) -> Document:
+        """`document`, kept for the caller when asked to and it has its body."""
+        if self.keep_documents and whole:
+            self.parsed[path] = document
         return document
 
     def _stale_paths(self) -> list[str]:
@@ -271,7 +371,8 @@ class _Session:
         return "\n".join([str(self.project_root.resolve()), *entries])
 
     def _open(self, signature: str) -> Project | None:
-        """The stored Project for `signature`, else None with the document rows loaded."""
+        """The stored Project for `signature`, else None; the document rows are loaded on a miss,
+        and on a hit too when documents are kept for the caller."""
         if not self.index_path.exists():
             self.rebuild = True
             return None
@@ -284,13 +385,15 @@ class _Session:
                     self.rebuild = True  # another planner version or parser: not a problem to report
                     return None
                 found = db.execute("SELECT signature, model FROM project").fetchone()
+                model = None
                 if found is not None and found[0] == signature:
                     model = _unpickle(found[1])
-                    if isinstance(model, Project):
-                        return model
-                    raise IndexCorrupt("index holds something other than a project")
-                self.rows = {path: (stamp, parsed) for path, stamp, parsed in
-                             db.execute("SELECT path, stamp, parsed FROM documents")}
+                    if not isinstance(model, Project):
+                        raise IndexCorrupt("index holds something other than a project")
+                if model is None or self.keep_documents:  # the warm `status` path reads no row
+                    self.rows = {path: (stamp, parsed) for path, stamp, parsed in
+                                 db.execute("SELECT path, stamp, parsed FROM documents")}
+                return model
         except IndexCorrupt as error:
             self._damaged(str(error))
         except sqlite3.OperationalError as error:
@@ -456,29 +559,53 @@ def _index_version(db: sqlite3.Connection) -> tuple[str, str]:
     return str(values.get("format")), str(values.get("fingerprint"))
 
 
+def _keeps_body(document: Document) -> bool:
+    """Bodies someone reads: the reader's (no frontmatter) and `plan check`'s (SUMMARY, VERIFICATION).
+
+    The others (plans, context, research) are most of the bytes and nobody reads them from here.
+    """
+    if not document.has_frontmatter:
+        return True
+    name = document.path.name.upper()
+    return "SUMMARY" in name or "VERIFICATION" in name
+
+
 def _encode_document(document: Document) -> bytes:
-    """What the reader uses of a document; the body only where the reader reads it (no frontmatter)."""
+    """The parsed document but its path: one pickle, then the body as a second where `_keeps_body`.
+
+    The reader needs only the first (it reads a body only where there is no frontmatter), so a
+    load for `plan status` never decodes the bodies kept for `plan check`.
+    """
     body = None if document.has_frontmatter else document.body
     diagnostics = [(d.line, d.code, d.message) for d in document.diagnostics]
-    return pickle.dumps((document.meta, document.has_frontmatter, document.frontmatter_text, body,
+    head = pickle.dumps((document.meta, document.has_frontmatter, document.frontmatter_text, body,
                          document.body_line, document.line_ending, document.had_bom, diagnostics),
                         protocol=pickle.HIGHEST_PROTOCOL)
+    if body is None and _keeps_body(document):
+        return head + pickle.dumps(document.body, protocol=pickle.HIGHEST_PROTOCOL)
+    return head
 
 
-def _decode_document(path: Path, blob: bytes) -> Document:
-    value = _unpickle(blob)
+def _decode_document(path: Path, blob: bytes, *, with_body: bool) -> tuple[Document, bool]:
+    """The stored document, and whether it has its body (always without frontmatter; else only
+    `with_body` and when `_keeps_body` stored it: the reader needs no body beside frontmatter)."""
+    value, stored_body = _unpickle(blob, second=True) if with_body else (_unpickle(blob), None)
     try:
         meta, has_frontmatter, frontmatter_text, body, body_line, line_ending, had_bom, diagnostics = value
         checks = (isinstance(meta, dict), isinstance(has_frontmatter, bool), isinstance(frontmatter_text, str),
-                  body is None or isinstance(body, str), isinstance(body_line, int), isinstance(line_ending, str),
-                  isinstance(had_bom, bool), isinstance(diagnostics, list))
+                  isinstance(body, str) if not has_frontmatter else body is None,
+                  stored_body is None or isinstance(stored_body, str),
+                  isinstance(body_line, int), isinstance(line_ending, str), isinstance(had_bom, bool),
+                  isinstance(diagnostics, list))
         if not all(checks):
             raise TypeError
         found = tuple(Diagnostic(path, line, str(code), str(message)) for line, code, message in diagnostics)
     except (TypeError, ValueError):
         raise IndexCorrupt("index entry has the wrong shape") from None
-    return Document(path, meta, body or "", has_frontmatter, frontmatter_text, body_line, line_ending,
-                    had_bom, found)
+    body = body if body is not None else stored_body
+    document = Document(path, meta, body or "", has_frontmatter, frontmatter_text, body_line, line_ending,
+                        had_bom, found)
+    return document, body is not None
 
 
 def _cache_dir(planning_dir: Path) -> Path:

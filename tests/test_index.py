@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import pickle
 import shutil
@@ -394,3 +395,93 @@ def test_writer_killed_at_any_moment_leaves_an_index_that_is_never_wrong(tmp_pat
         project, stats = load_project_indexed(tmp_path, workers=1)
         assert stats.warnings == ()
         assert _status(project) == _status(load_project(tmp_path))
+
+
+# ---------------------------------------------------------------- start-up and reading costs
+# (read_document's buffer and the lazy imports are here because they exist for the indexed paths)
+
+def _modules_after(code: str) -> set[str]:
+    import subprocess
+    import sys
+
+    shown = subprocess.run([sys.executable, "-c", f"{code}\nimport sys; print(' '.join(sys.modules))"],
+                           capture_output=True, text=True, check=True).stdout
+    return set(shown.split())
+
+
+def test_warm_indexed_load_imports_neither_yaml_nor_jinja(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    load_project_indexed(tmp_path)
+    modules = _modules_after("from pathlib import Path; from planner.index import load_project_indexed; "
+                             "from planner.status import project_status; "
+                             f"project, stats = load_project_indexed(Path({str(tmp_path)!r})); "
+                             "assert stats.project_hit; project_status(project)")
+    assert not {"yaml", "jinja2", "planner.render"} & modules
+
+
+def test_parsing_a_document_imports_yaml_when_first_needed(tmp_path: Path) -> None:
+    _write(tmp_path / "PLAN.md", "---\nphase: 01\n---\n# Plan\n")
+    modules = _modules_after("from pathlib import Path; from planner.frontmatter import read_document; "
+                             f"assert read_document(Path({str(tmp_path / 'PLAN.md')!r})).meta == {{'phase': '01'}}")
+    assert "yaml" in modules
+
+
+def test_small_file_is_read_without_a_limit_sized_buffer(tmp_path: Path) -> None:
+    import tracemalloc
+
+    from planner.frontmatter import read_document
+
+    path = tmp_path / "01-01-PLAN.md"
+    _write(path, PLAN.format(phase="01-setup", part="01", title="Small", status="planned"))
+    read_document(path)  # PyYAML's loader is built on first use: not part of what a read costs
+    tracemalloc.start()
+    try:
+        read_document(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 256 * 1024
+
+
+def test_file_one_byte_over_the_limit_is_refused_with_its_size(tmp_path: Path) -> None:
+    from planner.frontmatter import MAX_DOCUMENT_BYTES, read_document
+
+    path = tmp_path / "01-01-PLAN.md"
+    with path.open("wb") as handle:
+        handle.truncate(MAX_DOCUMENT_BYTES + 1)
+    document = read_document(path)
+    assert [d.code for d in document.diagnostics] == ["FM006"]
+    assert f"{MAX_DOCUMENT_BYTES + 1:,} bytes" in document.diagnostics[0].message
+
+
+def test_file_at_the_limit_is_read(tmp_path: Path) -> None:
+    from planner.frontmatter import MAX_DOCUMENT_BYTES, read_document
+
+    path = tmp_path / "01-01-PLAN.md"
+    path.write_bytes(b"# Plan\n" + b"x" * (MAX_DOCUMENT_BYTES - 7))
+    document = read_document(path)
+    assert document.diagnostics == () and len(document.body) == MAX_DOCUMENT_BYTES
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
+def test_endless_file_reporting_size_zero_is_read_only_to_the_limit(tmp_path: Path) -> None:
+    from planner.frontmatter import read_document
+
+    link = tmp_path / "01-01-PLAN.md"
+    link.symlink_to("/dev/zero")
+    assert [d.code for d in read_document(link).diagnostics] == ["FM006"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300), st.sampled_from(["01-01-SUMMARY.md", "01-VERIFICATION.md", "01-01-PLAN.md"]))
+def test_stored_document_comes_back_equal_with_its_body_where_kept(text: str, name: str) -> None:
+    from planner.frontmatter import parse_document
+    from planner.index import _decode_document, _encode_document
+
+    document = parse_document(Path("/p/.planning/phases/01-a") / name, text)
+    blob = _encode_document(document)
+    served, whole = _decode_document(document.path, blob, with_body=True)
+    kept = "PLAN" not in name or not document.has_frontmatter
+    assert whole == kept
+    assert served == (document if kept else dataclasses.replace(document, body=""))
+    assert _decode_document(document.path, blob, with_body=False)[1] == (not document.has_frontmatter)

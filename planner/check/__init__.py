@@ -9,16 +9,19 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from planner.check import arithmetic, claims, contradictions, lint, progress_docs, timing
 from planner.check.findings import CODES, SEVERITIES, Finding, Severity
 from planner.errors import EXIT_FINDINGS, EXIT_OK
 from planner.frontmatter import Document
 from planner.model import Plan, Project
-from planner.summary_claims import DocumentCache, SummaryClaims, read_claims
+from planner.summary_claims import SummaryClaims, read_claims
+
+if TYPE_CHECKING:
+    from planner.index import IndexStats
 
 __all__ = ["CODES", "CheckReport", "Finding", "check_report_to_dict", "check_root", "exit_code",
            "format_findings", "run_checks"]
@@ -34,6 +37,7 @@ class CheckReport:
     findings: tuple[Finding, ...]
     documents_checked: int = 0
     git_used: bool = False
+    index: IndexStats | None = field(default=None, compare=False)  # what the planning index did
 
     def count(self, severity: Severity) -> int:
         return sum(1 for finding in self.findings if finding.severity == severity)
@@ -58,25 +62,27 @@ def _verifications(project: Project, cache: Mapping[Path, Document] | None
             for phase in project.phases if phase.verification_path is not None]
 
 
-def check_root(root: Path, *, git: bool = True) -> CheckReport:
-    """Load the planning root at `root` and check it, parsing each document once."""
-    from planner.reader import load_project
+def check_root(root: Path, *, git: bool = True, use_index: bool = True) -> CheckReport:
+    """Load the planning root at `root` and check it: documents unchanged since the last run come
+    from the planning index (`.planning/.cache/`), the others are parsed, each once."""
+    from planner.index import load_project_documents
 
-    cache = DocumentCache()
-    return run_checks(load_project(root, document_reader=cache), git=git, documents=cache)
+    project, documents, stats = load_project_documents(root, use_index=use_index)
+    return replace(run_checks(project, git=git, documents=documents), index=stats)
 
 
 def run_checks(project: Project, *, git: bool = True,
                documents: Mapping[Path, Document] | None = None) -> CheckReport:
     """All findings for a loaded project; git rules only when `git` and the root is in a repository.
 
-    `documents` (e.g. the DocumentCache given to `load_project`) saves parsing files twice."""
+    `documents` (e.g. from `load_project_documents`) saves parsing files twice."""
     findings: list[Finding] = lint.diagnostic_findings(project)
     findings += lint.unknown_keys(project)
     findings += lint.duplicate_ids(project)
     summaries = _documents(project, documents)
     findings += lint.dangling_references(project, summaries)
     findings += lint.cycles(project)
+    findings += lint.bad_targets(project)
     checked = [(rel, doc_claims) for _, rel, doc_claims in summaries] + _verifications(project, documents)
     for rel, doc_claims in checked:
         findings += claims.created_and_modified(rel, doc_claims)
