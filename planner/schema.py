@@ -4,6 +4,8 @@ generates the published JSON Schema (`docs/plan.schema.json`, via `plan schema`)
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -69,7 +71,8 @@ _STATUS_WORDS = {
 
 def normalise_status(text: str) -> str | None:
     """`✅ READY TO START` -> planned, `Completed` -> complete; None when the word is unknown."""
-    words = "".join(char for char in text.lower() if char.isalnum() or char in " _-").strip()
+    without_asides = re.sub(r"\([^)]*\)|\s[-–—:].*$", "", text.lower())  # `PLANNING (no code changes)`
+    words = "".join(char for char in without_asides if char.isalnum() or char in " _-").strip()
     for status, synonyms in _STATUS_WORDS.items():
         if words in synonyms:
             return status
