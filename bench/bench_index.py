@@ -5,7 +5,8 @@
 Generates a GSD-shaped tree of N Markdown documents under bench/out/index-tree-N (about 520
 phase folders of plans, summaries, a verification and a context file each; 5% of the documents
 keep their metadata in bold `**Key:** value` lines, 1% have frontmatter YAML rejects), then
-times whole processes, interpreter start-up included, medians of --runs:
+times whole processes, interpreter start-up included, medians of --runs interleaved rounds
+(timing.measure_usage: wall and CPU, the CPU of worker processes included):
 
 - baseline: python walks the tree, reads each .md file and runs yaml.load(CSafeLoader) on its
   frontmatter (the issue's "0.86 s on 3,116 files" measurement);
@@ -18,7 +19,8 @@ times whole processes, interpreter start-up included, medians of --runs:
 
 Run it from a folder other than the project root to measure another copy of planner through
 PYTHONPATH (`python -m` puts the working directory first on the path). Bytecode is written under
-bench/out/pycache, as an installed package has it (the environment may say not to write any).
+bench/out/pycache, as an installed package has it (timing.bench_environment, shared by every
+bench script: the environment may say not to write any).
 """
 
 from __future__ import annotations
@@ -26,15 +28,16 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import resource
 import shutil
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent / "out"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timing import OUT, Runnable, bench_environment, command, measure_usage
+
 PYTHON = sys.executable
 PLAN_COMMAND = [PYTHON, "-m", "planner"]
 OLD_NS = 1_600_000_000 * 10**9  # generated files look written long ago, as in a real tree
@@ -157,25 +160,6 @@ def generate_tree(root: Path, documents: int, seed: int = 11) -> Path:
     return root
 
 
-def _time(command: list[str], runs: int, env: dict[str, str], before: list[str] | None = None) -> tuple[float, float]:
-    """Median wall time and median CPU time (user + system) of `command` run as a whole process.
-
-    CPU time is printed beside wall time because the machine is shared: other people's work
-    stretches wall time, much less the CPU a process itself spends. `before` runs untimed first.
-    """
-    walls, cpus = [], []
-    for _ in range(runs):
-        if before is not None:
-            subprocess.run(before, check=True, env=env)
-        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-        start = time.perf_counter()
-        subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL)
-        walls.append(time.perf_counter() - start)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpus.append(after.ru_utime - usage.ru_utime + after.ru_stime - usage.ru_stime)
-    return statistics.median(walls), statistics.median(cpus)
-
-
 def _line(label: str, measured: tuple[float, float], against: tuple[float, float] | None = None,
           goal: float = 0.0) -> None:
     text = f"  {label:42s} {measured[0] * 1000:7.1f} ms / {measured[1] * 1000:7.1f} ms"
@@ -197,17 +181,15 @@ EDIT = ("import os, sys; path = sys.argv[1]; text = open(path, encoding='utf-8')
         f"os.utime(path, ns=({OLD_NS}, {OLD_NS}))")
 
 
-def _checks(tree: Path, runs: int, env: dict[str, str], drop_index: list[str]) -> list[tuple[float, float]]:
+def _checks(tree: Path, runs: int, env: dict[str, str], drop_index: Runnable) -> dict[str, tuple[float, float]]:
     """check_root without the index, cold (building it) and warm; their outputs must agree."""
     plain = [PYTHON, "-c", CHECK, str(tree), "plain"]
     indexed = [PYTHON, "-c", CHECK, str(tree), "index"]
     outputs = {subprocess.run(command, check=True, env=env, capture_output=True, text=True).stdout
                for command in (plain, indexed, indexed)}
     print(f"check output identical without the index, cold and warm: {len(outputs) == 1}")
-    without = _time(plain, runs, env)
-    cold = _time(indexed, runs, env, before=drop_index)
-    subprocess.run(indexed, check=True, env=env, stdout=subprocess.DEVNULL)
-    return [without, cold, _time(indexed, runs, env)]
+    return measure_usage({"without": command(*plain, env=env), "cold": command(*indexed, env=env),
+                          "warm": command(*indexed, env=env)}, runs, prepare={"cold": drop_index})
 
 
 def _same_output(status: list[str], tree: Path, env: dict[str, str]) -> bool:
@@ -235,47 +217,44 @@ def main() -> int:
         started = time.perf_counter()
         generate_tree(tree, options.documents)
         print(f"generated {options.documents} documents in {time.perf_counter() - started:.1f} s: {tree}")
-    # Bytecode as an installed package has it (pip compiles on install): without it every run
-    # compiles planner's sources again. Kept under bench/out/, never beside the sources.
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
-    env.update(NO_COLOR="1", PYTHONPYCACHEPREFIX=str(OUT / "pycache"))
+    env = bench_environment()  # bytecode under bench/out/pycache, as every bench script measures start-up
     where = subprocess.run([PYTHON, "-c", "import planner; print(planner.__file__)"], env=env,
                            capture_output=True, text=True, check=True).stdout.strip()
     print(f"measuring the planner at {where}")
     cache = tree / ".planning" / ".cache"
     status = [*PLAN_COMMAND, "status", "--json", "--root", str(tree)]
-    drop_index = [PYTHON, "-c", f"import shutil; shutil.rmtree({str(cache)!r}, ignore_errors=True)"]
-    subprocess.run(status, check=True, env=env, stdout=subprocess.DEVNULL)  # compile bytecode, warm the disk cache
-    baseline = _time([PYTHON, "-c", BASELINE, str(tree)], options.runs, env)
-    cold = _time(status, options.runs, env, before=drop_index)
-    subprocess.run(status, check=True, env=env, stdout=subprocess.DEVNULL)
-    warm = _time(status, options.runs, env)
+    drop_index = command(PYTHON, "-c", f"import shutil; shutil.rmtree({str(cache)!r}, ignore_errors=True)", env=env)
     edited = next((tree / ".planning" / "phases").glob("*/*-CONTEXT.md"))
-    one_edit = _time(status, options.runs, env, before=[PYTHON, "-c", EDIT, str(edited)])
-    checks = _checks(tree, options.runs, env, drop_index) if options.check else []
-    bare = _time([PYTHON, "-c", "pass"], options.runs, env)
-    version = _time([*PLAN_COMMAND, "--version"], options.runs, env)
+    # Interleaved rounds (baseline, cold, warm, one edit, ...): load on the shared machine hits all alike.
+    # Warm follows the cold run that built the index; the edit makes the next run re-read one file.
+    tree_runs = measure_usage({"baseline": command(PYTHON, "-c", BASELINE, str(tree), env=env),
+                               "cold": command(*status, env=env), "warm": command(*status, env=env),
+                               "one_edit": command(*status, env=env)}, options.runs,
+                              prepare={"cold": drop_index, "one_edit": command(PYTHON, "-c", EDIT, str(edited), env=env)})
+    checks = _checks(tree, options.runs, env, drop_index) if options.check else {}
     small = OUT / "index-tree-one-phase"
     if not small.exists():
         generate_tree(small, 6)
     small_json = [*PLAN_COMMAND, "status", "--json", "--root", str(small)]
-    subprocess.run(small_json, check=True, env=env, stdout=subprocess.DEVNULL)
-    one_phase_json = _time(small_json, options.runs, env)
-    one_phase_table = _time([*PLAN_COMMAND, "status", "--root", str(small)], options.runs, env)
+    start_up = measure_usage({"bare": command(PYTHON, "-c", "pass", env=env),
+                              "version": command(*PLAN_COMMAND, "--version", env=env),
+                              "json": command(*small_json, env=env),
+                              "table": command(*PLAN_COMMAND, "status", "--root", str(small), env=env)}, options.runs)
     print(f"warm output identical to a read without the index: {_same_output(status, tree, env)}")
     print(f"documents: {options.documents}, runs: {options.runs}, medians (wall / CPU):")
+    baseline = tree_runs["baseline"]
     _line("baseline (read + CSafeLoader every file)", baseline)
-    _line("plan status --json, cold (no index)", cold, baseline, 1.2)
-    _line("plan status --json, warm (index)", warm, baseline, 0.2)
-    _line("plan status --json, one file edited", one_edit, baseline)
+    _line("plan status --json, cold (no index)", tree_runs["cold"], baseline, 1.2)
+    _line("plan status --json, warm (index)", tree_runs["warm"], baseline, 0.2)
+    _line("plan status --json, one file edited", tree_runs["one_edit"], baseline)
     if checks:
-        _line("check --no-git, without the index", checks[0])
-        _line("check --no-git, cold (builds the index)", checks[1], checks[0])
-        _line("check --no-git, warm (index)", checks[2], checks[0])
-    _line("python -c pass", bare)
-    _line("plan --version", version, bare, 5.0)
-    _line("plan status --json, one-phase project", one_phase_json, bare, 0.0)
-    _line("plan status (table), one-phase project", one_phase_table, bare, 0.0)
+        _line("check --no-git, without the index", checks["without"])
+        _line("check --no-git, cold (builds the index)", checks["cold"], checks["without"])
+        _line("check --no-git, warm (index)", checks["warm"], checks["without"])
+    _line("python -c pass", start_up["bare"])
+    _line("plan --version", start_up["version"], start_up["bare"], 5.0)
+    _line("plan status --json, one-phase project", start_up["json"], start_up["bare"], 0.0)
+    _line("plan status (table), one-phase project", start_up["table"], start_up["bare"], 0.0)
     return 0
 
 

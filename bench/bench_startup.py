@@ -4,6 +4,8 @@
 
 Candidates run the installed entry point `.venv/bin/plan`; the baseline is the same interpreter
 (`sys.executable -c pass`). Goals: --version <= 5x; status <= 10x (a one-phase project).
+All run with bytecode cached under bench/out/pycache (timing.bench_environment), as every bench
+script measures start-up: without it each run would compile planner's sources again.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from timing import command, measure, report
+from timing import bench_environment, command, measure, report
 
 PLAN = str(Path(sys.executable).with_name("plan"))
 
@@ -24,7 +26,7 @@ PLAN = str(Path(sys.executable).with_name("plan"))
 def one_phase_project(folder: Path) -> Path:
     for argv in (["init", str(folder)], ["phase", "add", "First", "--root", str(folder)],
                  ["new", "1", "--root", str(folder)]):
-        subprocess.run([PLAN, *argv], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([PLAN, *argv], check=True, stdout=subprocess.DEVNULL, env=bench_environment())
     return folder
 
 

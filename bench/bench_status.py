@@ -6,6 +6,8 @@ Baseline: a separate Python process that reads every Markdown file status reads 
 and `.planning/phases/*/*.md`) and parses each frontmatter block with PyYAML's C safe loader,
 nothing else. Both sides are whole processes, so both pay interpreter start-up.
 The candidate is the installed entry point, `.venv/bin/plan`. Goal: ratio <= 1.5.
+Both run with bytecode cached under bench/out/pycache (timing.bench_environment), as every bench
+script measures start-up; the first (warm-up) run compiles it and builds the planning index.
 """
 
 from __future__ import annotations

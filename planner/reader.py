@@ -72,7 +72,7 @@ def load_project(project_root: Path, document_reader: Any = None) -> Project:
         for directory in _phase_directories(planning_dir / "phases", diagnostics)
     ]
     phases.sort(key=_phase_order)
-    root_documents = tuple(sorted(p for p in planning_dir.glob("*.md") if p.is_file()))
+    root_documents = tuple(path for name, path in _markdown_files(planning_dir) if path.is_file())
     for path in root_documents:
         diagnostics.extend(read(path).diagnostics)
     return Project(project_root, planning_dir, read_config(planning_dir), tuple(phases),
@@ -90,10 +90,11 @@ def _phase_directories(phases_dir: Path, diagnostics: list[Diagnostic]) -> list[
     if not phases_dir.is_dir():
         return []
     entries = sorted((entry for entry in os.scandir(phases_dir) if entry.is_dir()), key=lambda e: (e.is_symlink(), e.name))
+    real_phases = os.path.realpath(phases_dir)  # a folder that is no link is this plus its name
     seen: set[str] = set()
     folders = []
     for entry in entries:
-        real = os.path.realpath(entry.path)
+        real = os.path.realpath(entry.path) if entry.is_symlink() else os.path.join(real_phases, entry.name)
         if real in seen:
             diagnostics.append(Diagnostic(Path(entry.path), None, "TREE001",
                                           "symbolic link to a phase folder already read; not counted twice"))
@@ -101,6 +102,20 @@ def _phase_directories(phases_dir: Path, diagnostics: list[Diagnostic]) -> list[
         seen.add(real)
         folders.append(Path(entry.path))
     return folders
+
+
+def _markdown_files(directory: Path) -> list[tuple[str, Path]]:
+    """(name, path) of each `*.md` entry, as sorted `directory.glob("*.md")` gives them on POSIX, for less:
+    a cold load lists hundreds of folders, and pathlib's glob and Path ordering are the slow part."""
+    try:
+        with os.scandir(directory) as entries:
+            names = sorted(entry.name for entry in entries if entry.name.endswith(".md"))
+    except (PermissionError, FileNotFoundError, NotADirectoryError):  # as glob: nothing to list
+        return []
+    child = getattr(directory, "_make_child_relpath", None)  # CPython's join of one known-good name
+    if child is None:
+        return [(name, directory / name) for name in names]
+    return [(name, child(name)) for name in names]
 
 
 @dataclass
@@ -112,16 +127,17 @@ class _PlanFiles:
 
 
 def _read_phase(directory: Path, read: Any, diagnostics: list[Diagnostic]) -> Phase:
-    name = parse_phase_dir(directory.name)
+    dir_name = directory.name
+    name = parse_phase_dir(dir_name)
     groups: dict[str, _PlanFiles] = defaultdict(_PlanFiles)
     documents: list[Path] = []
     goal: Document | None = None
     verification: Document | None = None
     phase_summaries: list[tuple[FileRole, Path]] = []
-    for path in sorted(directory.glob("*.md")):
+    for file_name, path in _markdown_files(directory):
         document = read(path)
         diagnostics.extend(document.diagnostics)
-        role = classify(path.name, directory.name)
+        role = classify(file_name, dir_name)
         if role.kind == "plan" and role.plan_part is not None:
             files = groups[role.plan_part]
             if files.plan is not None:
@@ -169,6 +185,7 @@ def _plan_of(number: PhaseNumber | None, directory: Path, part: str, files: _Pla
              diagnostics: list[Diagnostic]) -> Plan:
     plan_id = PlanId(number or PhaseNumber(0), part)
     summaries = tuple(files.summaries or ())
+    changes: dict[str, Any] = {"summary_paths": summaries, "variant": files.variant}  # one copy, not three
     if files.plan is None:
         plan = Plan(id=plan_id, status="complete" if summaries else "planned")
     else:
@@ -177,10 +194,10 @@ def _plan_of(number: PhaseNumber | None, directory: Path, part: str, files: _Pla
             document = replace(document, meta=bold_metadata(document.body))
         plan = plan_from_document(document, plan_id, diagnostics)
         if "status" not in document.meta and summaries:
-            plan = replace(plan, status="complete")
+            changes["status"] = "complete"
     if files.gap and plan.type != "gap_closure":
-        plan = replace(plan, type="gap_closure")
-    return replace(plan, summary_paths=summaries, variant=files.variant)
+        changes["type"] = "gap_closure"
+    return replace(plan, **changes)
 
 
 def _gaps_of(meta: dict[str, Any], number: PhaseNumber | None, dir_name: str) -> tuple[Gap, ...]:

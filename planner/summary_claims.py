@@ -77,18 +77,6 @@ def read_claims(path: Path, documents: Mapping[Path, Document] | None = None) ->
     return claims_of(document if document is not None else read_document(path))
 
 
-class DocumentCache(dict[Path, Document]):
-    """A document reader for `load_project` that keeps what it parsed, so checks need not re-read."""
-
-    def __bool__(self) -> bool:  # `load_project` tests `document_reader or read_document`
-        return True
-
-    def __call__(self, path: Path) -> Document:
-        document = read_document(path)
-        self[path] = document
-        return document
-
-
 def claims_of(document: Document) -> SummaryClaims:
     """The claims a parsed document makes, frontmatter first, the body filling what it lacks."""
     lines = _file_lines(document)

@@ -179,3 +179,18 @@ def test_documents_without_the_index_are_every_file_read(tmp_path: Path) -> None
     assert not (root / ".planning" / ".cache").exists()
     assert run_checks(project, git=False, documents=documents).findings == \
         check_root(root, git=False, use_index=False).findings
+
+
+@pytest.mark.parametrize("name", ["ancode", "atom-nested"])
+def test_corpus_findings_are_identical_when_workers_parse(tmp_path: Path, name: str,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import planner.index_workers
+
+    root = _copy_corpus(name, tmp_path)
+    plain = check_root(root, use_index=False, git=False)
+    monkeypatch.setattr(planner.index_workers, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(planner.index_workers, "PARSE_CHUNK", 3)
+    project, documents, stats = load_project_documents(root, workers=3)
+    assert stats.misses > 0
+    assert run_checks(project, git=False, documents=documents).findings == plain.findings
+    assert all(documents[path] == read_document(path) for path in documents)

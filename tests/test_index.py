@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.index import INDEX_FILE, IndexStats, _path, load_project_indexed, scan_tree
+from planner.index import INDEX_FILE, IndexStats, load_project_indexed, scan_tree
+from planner.index_store import _path
 from planner.model import Project
 from planner.reader import load_project
 from planner.status import project_status
@@ -320,11 +321,11 @@ def test_corpus_status_is_identical_through_the_index(tmp_path: Path, name: str)
 
 def test_files_parsed_by_worker_processes_give_the_same_project(tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    import planner.index
+    import planner.index_workers
 
     _tree(tmp_path)
-    monkeypatch.setattr(planner.index, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(planner.index, "PARSE_CHUNK", 2)
+    monkeypatch.setattr(planner.index_workers, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(planner.index_workers, "PARSE_CHUNK", 2)
     project, stats = load_project_indexed(tmp_path, workers=2)
     assert stats.misses == 7
     assert _status(project) == _status(load_project(tmp_path))
@@ -333,13 +334,88 @@ def test_files_parsed_by_worker_processes_give_the_same_project(tmp_path: Path,
 
 
 def test_failing_workers_leave_the_parsing_to_the_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import planner.index
+    import planner.index_workers
 
     _tree(tmp_path)
-    monkeypatch.setattr(planner.index, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(planner.index, "_parse_chunk", lambda paths: [])
+    monkeypatch.setattr(planner.index_workers, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(planner.index_workers, "_parse_chunk", lambda paths: {})
     project, stats = load_project_indexed(tmp_path, workers=2)
     assert stats.misses == 7 and _status(project) == _status(load_project(tmp_path))
+
+
+def test_documents_a_worker_parsed_are_used_as_they_are(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import planner.index
+    import planner.index_workers
+
+    _tree(tmp_path)
+    monkeypatch.setattr(planner.index_workers, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(planner.index_workers, "PARSE_CHUNK", 2)
+    monkeypatch.setattr(planner.index_workers.Parsers, "_claim", lambda self, chunk: 2)  # all to the worker
+    monkeypatch.setattr(planner.index, "read_document", lambda path: pytest.fail(f"{path} parsed by the reader"))
+    project, stats = load_project_indexed(tmp_path, workers=2)
+    assert stats.misses == 7 and stats.saved
+    assert _status(project) == _status(load_project(tmp_path))
+    assert project.diagnostics == load_project(tmp_path).diagnostics
+
+
+def test_worker_that_dies_leaves_its_files_to_the_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import planner.index_workers
+
+    def die(paths: list[str]) -> dict[str, bytes]:
+        raise MemoryError
+
+    _tree(tmp_path)
+    monkeypatch.setattr(planner.index_workers, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(planner.index_workers, "PARSE_CHUNK", 1)
+    monkeypatch.setattr(planner.index_workers, "_parse_chunk", die)
+    project, stats = load_project_indexed(tmp_path, workers=3)
+    assert stats.misses == 7 and _status(project) == _status(load_project(tmp_path))
+
+
+def test_reader_error_mid_load_still_ends_the_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import planner.index_workers
+    from planner.errors import InputError
+
+    _tree(tmp_path)
+    (tmp_path / ".planning" / "config.json").write_text("{not json", encoding="utf-8")
+    monkeypatch.setattr(planner.index_workers, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(planner.index_workers, "PARSE_CHUNK", 1)
+    with pytest.raises(InputError):
+        load_project_indexed(tmp_path, workers=2)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child left running or unreaped
+
+
+def test_running_thread_keeps_the_parsing_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    import planner.index_workers
+
+    _tree(tmp_path)
+    monkeypatch.setattr(planner.index_workers, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(os, "fork", lambda: pytest.fail("forked beside a running thread"))
+    release = threading.Event()
+    waiter = threading.Thread(target=release.wait)
+    waiter.start()
+    try:
+        project, stats = load_project_indexed(tmp_path, workers=2)
+    finally:
+        release.set()
+        waiter.join()
+    assert stats.misses == 7 and _status(project) == _status(load_project(tmp_path))
+
+
+def test_markdown_listing_is_what_sorted_glob_gives(tmp_path: Path) -> None:
+    from planner.reader import _markdown_files
+
+    for name in ("b.md", "A.md", ".hidden.md", ".md", "x.MD", "notes.txt", "a b.md", "z.md.bak", "é.md"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    (tmp_path / "folder.md").mkdir()
+    (tmp_path / "dangling.md").symlink_to(tmp_path / "nowhere")
+    listed = _markdown_files(tmp_path)
+    assert [path for _, path in listed] == sorted(tmp_path.glob("*.md"))
+    assert all(path.name == name for name, path in listed)
+    assert _markdown_files(tmp_path / "missing") == []
 
 
 @settings(max_examples=200, deadline=None)
@@ -476,12 +552,12 @@ def test_endless_file_reporting_size_zero_is_read_only_to_the_limit(tmp_path: Pa
 @given(st.text(max_size=300), st.sampled_from(["01-01-SUMMARY.md", "01-VERIFICATION.md", "01-01-PLAN.md"]))
 def test_stored_document_comes_back_equal_with_its_body_where_kept(text: str, name: str) -> None:
     from planner.frontmatter import parse_document
-    from planner.index import _decode_document, _encode_document
+    from planner.index_store import decode_document, encode_document
 
     document = parse_document(Path("/p/.planning/phases/01-a") / name, text)
-    blob = _encode_document(document)
-    served, whole = _decode_document(document.path, blob, with_body=True)
+    blob = encode_document(document)
+    served, whole = decode_document(document.path, blob, with_body=True)
     kept = "PLAN" not in name or not document.has_frontmatter
     assert whole == kept
     assert served == (document if kept else dataclasses.replace(document, body=""))
-    assert _decode_document(document.path, blob, with_body=False)[1] == (not document.has_frontmatter)
+    assert decode_document(document.path, blob, with_body=False)[1] == (not document.has_frontmatter)
