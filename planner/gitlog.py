@@ -13,7 +13,7 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -224,12 +224,16 @@ def find_plan_commits(
     slug: str | None = None,
     base_commit: str | None = None,
     since: datetime | None = None,
+    until: datetime | None = None,
+    keep_late: Callable[[Commit], bool] | None = None,
 ) -> PlanEvidence:
     """The plan's commits and their net effect on files, found by trailer, scope, else range.
 
     Each commit counts for the plan if its `Plan:` trailers name it or, without trailers, its
     conventional-commit scope does. Only when no commit names the plan is `base_commit..HEAD`
-    used, leaving out commits that name other plans.
+    used, leaving out commits that name other plans. With `until`, commits authored at or after
+    it are left out unless `keep_late` keeps them: a summary describes the plan up to its
+    completion, not the commit that records the summary itself.
     """
     slug_token = slugged_scope(check_plan_id(plan_id), slug)
     with _open(root) as repo:
@@ -249,6 +253,10 @@ def find_plan_commits(
         method: Method = "trailer" if "trailer" in methods.values() else "scope"
         if not commits:
             method, commits = _range_commits(repo, plan_id, base_commit, since, notes)
+        if until is not None:
+            _since_args(until)  # the same check: a time without an offset is refused
+            commits = [commit for commit in commits
+                       if commit.author_time < until or (keep_late is not None and keep_late(commit))]
         return _evidence(repo, plan_id, method, commits, base_commit, boundary, notes)
 
 

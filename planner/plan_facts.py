@@ -64,17 +64,22 @@ def task_commits(tasks: list[str], subjects: list[str]) -> list[dict[str, Any]]:
 
 
 def gather(project: Project, phase: Phase, plan: Plan, *, now: dt.datetime) -> PlanFacts:
-    """Collect git evidence, snapshots and target results for `plan`."""
+    """Collect git evidence, snapshots and target results for `plan`, completed at `now`.
+
+    `plan close` passes the current time; `plan render --check` passes the completion time the
+    SUMMARY recorded, so commits made after it (such as the one that commits the SUMMARY) do
+    not make the document stale."""
     from planner import gitlog
     from planner.errors import GitProblem
     from planner.facts_metrics import measurement_facts
 
     started = parse_time(plan.started)
-    completed = parse_time(plan.completed) or now
+    completed = now
     notes: list[str] = []
     try:
         evidence = gitlog.find_plan_commits(project.root, str(plan.id), slug=phase.slug or None,
-                                            base_commit=plan.base_commit)
+                                            base_commit=plan.base_commit, until=completed,
+                                            keep_late=_touches_more_than(project))
         notes.extend(evidence.notes)
     except GitProblem as problem:
         evidence = None
@@ -122,6 +127,19 @@ def gather(project: Project, phase: Phase, plan: Plan, *, now: dt.datetime) -> P
         "self_check": self_check,
     }
     return PlanFacts(context, status, all_passed, completed.isoformat())
+
+
+def _touches_more_than(project: Project) -> Any:
+    """Keeps a commit made after completion when it changes files outside `.planning/`: more work
+    on the plan, which makes its SUMMARY stale (a commit of the SUMMARY alone does not)."""
+    from planner import gitlog
+
+    try:
+        top = gitlog.repo_root(project.root)
+        prefix = project.planning_dir.resolve().relative_to(top.resolve()).as_posix() + "/"
+    except Exception:  # noqa: BLE001  (no repository: nothing to keep or drop)
+        prefix = ".planning/"
+    return lambda commit: any(not change.path.startswith(prefix) for change in commit.files)
 
 
 def _outcome_line(status: str, targets: list[dict[str, Any]], commits: int) -> str:

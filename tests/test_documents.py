@@ -251,3 +251,14 @@ def test_template_context_is_plain_data() -> None:
     with pytest.raises(TypeError):
         plain({"path": Path("/etc/passwd")})
     assert plain({"a": (1, "x", None)}) == {"a": [1, "x", None]}
+
+
+def test_committing_the_summary_does_not_make_it_stale(project_repo: tuple[Path, GitRepo], cli) -> None:  # type: ignore[no-untyped-def]
+    root, repo = project_repo
+    close_plan(load_project(root), "01-01", now=at(40))
+    repo.git("add", "-f", ".planning/phases/01-core/01-01-SUMMARY.md")  # .planning/ is ignored here
+    stamp = at(41).isoformat()
+    repo.git("commit", "-q", "-m", "docs(01-01): summary", env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp})
+    assert cli("render", "--check", "--root", str(root)).exit_code == 0
+    later = close_plan(load_project(root), "01-01", now=at(50))  # closing again takes it in
+    assert "docs(01-01): summary" in [c["subject"] for c in later.facts.context["git"]["commits"]]
