@@ -28,6 +28,8 @@ _PLAN_TOKEN = re.compile(
     re.IGNORECASE,
 )
 
+_GAP_WORD = re.compile(r"GAP(?:[_-]?CLOSURE)?", re.IGNORECASE)
+
 DocumentKind = Literal["plan", "summary", "verification", "goal", "phase_doc", "other"]
 
 
@@ -106,7 +108,7 @@ def _plan_part(remainder: str) -> tuple[str, str]:
     rest = match["rest"] or ""
     part = normalise_plan_part(match["part"])
     if part.isdigit() or part.startswith("GAP-"):
-        gap_rest = re.fullmatch(r"GAP(?:[_-]?CLOSURE)?", rest, re.IGNORECASE)
+        gap_rest = _GAP_WORD.fullmatch(rest)
         return part, "" if gap_rest else rest
     return part, rest
 

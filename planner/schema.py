@@ -175,8 +175,11 @@ def plan_from_document(document: Document, plan_id: PlanId, out: list[Diagnostic
     return Plan(id=plan_id, extra=extra, plan_path=document.path, **_rename(fields))
 
 
+_ALIASES = frozenset({alias for spec in PLAN_FIELDS.values() for alias in spec.aliases} | {"gap_closure"})
+
+
 def _is_alias(key: str) -> bool:
-    return any(key in spec.aliases for spec in PLAN_FIELDS.values()) or key == "gap_closure"
+    return key in _ALIASES
 
 
 def _rename(fields: dict[str, Any]) -> dict[str, Any]:
