@@ -58,14 +58,23 @@ def _previous(phase: Phase, now: dt.datetime) -> tuple[dict[str, dict[str, Any]]
     return gaps, parse_time(str(meta.get("verified") or ""))
 
 
-def _closers(phase: Phase, gap: str, since: dt.datetime | None) -> list[str]:
-    """Plans that name the gap in `closes`, else plans completed since the last verification."""
-    named = [str(plan.id) for plan in phase.plans if gap in plan.closes]
-    if named:
-        return named
+@dataclass(frozen=True)
+class _Baseline:
+    """What this verification compares with, and which plans anywhere say they close which gap."""
+
+    previous: dict[str, dict[str, Any]]
+    since: dt.datetime | None
+    named_closers: dict[str, list[str]]
+
+
+def _closers(phase: Phase, gap: str, baseline: _Baseline) -> list[str]:
+    """Plans (in any phase: handoff scaffolds them into the next) that name the gap in `closes`,
+    else this phase's plans completed since the last verification."""
+    if baseline.named_closers.get(gap):
+        return baseline.named_closers[gap]
     return [str(plan.id) for plan in phase.plans
-            if plan.status == "complete" and since is not None
-            and (completed := parse_time(plan.completed)) is not None and completed > since]
+            if plan.status == "complete" and baseline.since is not None
+            and (completed := parse_time(plan.completed)) is not None and completed > baseline.since]
 
 
 def _number(text: Any) -> float | None:
@@ -85,14 +94,14 @@ def _improved(kind: str, old: dict[str, Any] | None, value: Any) -> bool:
 
 
 def _gap(phase: Phase, kind: str, source: str, value: Any, failing: bool, title: str,
-         previous: dict[str, dict[str, Any]], since: dt.datetime | None) -> dict[str, Any] | None:
+         baseline: _Baseline) -> dict[str, Any] | None:
     identifier = gap_id(phase, kind, source)
-    old = previous.get(identifier)
+    old = baseline.previous.get(identifier)
     if failing:
         status = "partial" if _improved(kind, old, value) else "open"
-        closed_by = _closers(phase, identifier, since) if status == "partial" else []
+        closed_by = _closers(phase, identifier, baseline) if status == "partial" else []
     elif old is not None and old.get("status") != "closed":
-        status, closed_by = "closed", _closers(phase, identifier, since)
+        status, closed_by = "closed", _closers(phase, identifier, baseline)
     elif old is not None:
         status, closed_by = "closed", list(old.get("closed_by") or [])
     else:
@@ -103,30 +112,30 @@ def _gap(phase: Phase, kind: str, source: str, value: Any, failing: bool, title:
 
 def _gaps(phase: Phase, targets: list[dict[str, Any]], tests: dict[str, Any] | None,
           must_have_failures: dict[str, tuple[Any, str]],
-          previous: dict[str, dict[str, Any]], since: dt.datetime | None) -> list[dict[str, Any]]:
+          baseline: _Baseline) -> list[dict[str, Any]]:
     gaps = []
     for row in targets:
         gap = _gap(phase, "target", row["expression"], row["after"], row["status"] != "PASS",
-                   f"{row['expression']}: {row['detail']}", previous, since)
+                   f"{row['expression']}: {row['detail']}", baseline)
         if gap:
             gaps.append(gap)
     gaps.extend(_recurring(phase, "cluster", {c["signature"]: (c["count"], f"{c['count']} failing test(s): {c['signature']}")
-                                              for c in (tests or {}).get("clusters", [])}, previous, since))
-    gaps.extend(_recurring(phase, "musthave", must_have_failures, previous, since))
+                                              for c in (tests or {}).get("clusters", [])}, baseline))
+    gaps.extend(_recurring(phase, "musthave", must_have_failures, baseline))
     return gaps
 
 
 def _recurring(phase: Phase, kind: str, failing: dict[str, tuple[Any, str]],
-               previous: dict[str, dict[str, Any]], since: dt.datetime | None) -> list[dict[str, Any]]:
+               baseline: _Baseline) -> list[dict[str, Any]]:
     """Gaps for problems found now, and closed gaps for ones found before that are gone."""
     gaps = []
-    sources = set(failing) | {str(g.get("source")) for g in previous.values() if g.get("kind") == kind}
+    sources = set(failing) | {str(g.get("source")) for g in baseline.previous.values() if g.get("kind") == kind}
     for source in sorted(sources):
         value, title = failing.get(source, (0, f"resolved: {source}"))
         if source not in failing:
-            old = previous.get(gap_id(phase, kind, source))
+            old = baseline.previous.get(gap_id(phase, kind, source))
             title = str(old.get("truth")) if old else title
-        gap = _gap(phase, kind, source, value, source in failing, title, previous, since)
+        gap = _gap(phase, kind, source, value, source in failing, title, baseline)
         if gap:
             gaps.append(gap)
     return gaps
@@ -177,7 +186,11 @@ def build_verification(project: Project, phase: Phase, now: dt.datetime) -> tupl
     tests = tests_facts(latest)
     previous_gaps, previous_time = _previous(phase, now)
     must_haves = _must_have_facts(project, phase)
-    gaps = _gaps(phase, targets, tests, must_haves["failures"], previous_gaps, previous_time)
+    named: dict[str, list[str]] = {}
+    for plan in project.plans:
+        for closed in plan.closes:
+            named.setdefault(closed, []).append(str(plan.id))
+    gaps = _gaps(phase, targets, tests, must_haves["failures"], _Baseline(previous_gaps, previous_time, named))
     unresolved = [gap for gap in gaps if gap["status"] != "closed"]
     status = "gaps_found" if unresolved else ("passed" if latest is not None else "human_needed")
     passed_targets = sum(1 for row in targets if row["status"] == "PASS")

@@ -262,3 +262,20 @@ def test_committing_the_summary_does_not_make_it_stale(project_repo: tuple[Path,
     assert cli("render", "--check", "--root", str(root)).exit_code == 0
     later = close_plan(load_project(root), "01-01", now=at(50))  # closing again takes it in
     assert "docs(01-01): summary" in [c["subject"] for c in later.facts.context["git"]["commits"]]
+
+
+def test_a_plan_in_the_next_phase_that_closes_a_gap_is_credited(project_repo: tuple[Path, GitRepo]) -> None:
+    root, _ = project_repo
+    first = verify_phase(load_project(root), "1", now=at(45))
+    target_gap = next(g for g in first.context["gaps"] if g["source"] == "tests.failed == 0")
+    add_phase(load_project(root), "Follow-up")
+    new_plan(load_project(root), "2", title="Fix mul", closes=[target_gap["id"]])  # as handoff --scaffold does
+    project = load_project(root)
+    passing = JUNIT.replace('<failure message="assert 6 == 7">E   assert 6 == 7</failure>', "").replace(
+        'failures="1"', 'failures="0"')
+    (root / "reports" / "junit.xml").write_text(passing, encoding="utf-8")
+    save_snapshot(project, take_snapshot(project, root / "reports" / "coverage.json", root / "reports" / "junit.xml",
+                                         now=at(50)))
+    second = verify_phase(load_project(root), "1", now=at(55))
+    closed = next(g for g in second.context["gaps"] if g["id"] == target_gap["id"])
+    assert (closed["status"], closed["closed_by"]) == ("closed", ["02-01"])
