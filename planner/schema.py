@@ -5,7 +5,6 @@ generates the published JSON Schema (`docs/plan.schema.json`, via `plan schema`)
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
