@@ -14,7 +14,7 @@ from planner import __version__
 from planner.documents import PendingWrite, commit_write, prepare
 from planner.edit import read_for_edit, set_keys
 from planner.model import Phase, Plan, Project
-from planner.plan_facts import PlanFacts, gather, parse_time
+from planner.plan_facts import PlanFacts, gather
 from planner.progress import refresh_documents
 from planner.reader import load_project
 from planner.render import render
@@ -117,7 +117,3 @@ def _record_status(project: Project, plan: Plan, facts: PlanFacts) -> None:
     if new != raw:
         atomic_write(plan.plan_path, new, planning_dir=project.planning_dir, overwrite=True)
 
-
-def recorded_completion(pending_old_meta: dict[str, Any]) -> dt.datetime | None:
-    """The completion time an existing SUMMARY recorded (for stale checks that must not drift)."""
-    return parse_time(str(pending_old_meta.get("completed") or ""))

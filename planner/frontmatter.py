@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -368,7 +367,3 @@ def compose(meta: dict[str, Any], body: str) -> str:
     """A whole document: fenced frontmatter then the body (LF line endings)."""
     return f"---\n{dump_yaml(meta)}---\n{body}"
 
-
-def iter_lines(text: str) -> Iterator[tuple[int, str]]:
-    """(1-based line number, line) pairs."""
-    yield from enumerate(text.split("\n"), start=1)

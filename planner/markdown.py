@@ -21,12 +21,3 @@ def bold_metadata(body: str) -> dict[str, str]:
             found.setdefault(field_key(match["key"]), match["value"])
     return found
 
-
-def bold_metadata_lines(body: str, first_line: int) -> dict[str, int]:
-    """Where each bold field is: key -> file line."""
-    lines: dict[str, int] = {}
-    for offset, line in enumerate(body.split("\n")):
-        match = _BOLD_FIELD.match(line)
-        if match:
-            lines.setdefault(field_key(match["key"]), first_line + offset)
-    return lines

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from planner.model import Phase, Plan, Project
@@ -190,6 +189,3 @@ def _self_check(project: Project, evidence: Any) -> dict[str, Any]:
     failed = [item for item in items if not item["ok"]]
     return {"passed": not failed, "checked": len(items), "failed": len(failed), "checks": items}
 
-
-def relative(project: Project, path: Path) -> str:
-    return project.relative(path)

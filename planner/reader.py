@@ -18,7 +18,6 @@ from planner.model import Config, Gap, Phase, Plan, Project
 from planner.schema import plan_from_document
 
 PLANNING = ".planning"
-SKIPPED_DIRS = frozenset({".cache", "metrics", "templates", "node_modules", ".git"})
 
 
 def find_project_root(start: Path | None = None, root: Path | None = None) -> Path:

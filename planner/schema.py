@@ -50,15 +50,6 @@ KNOWN_FOREIGN_PLAN_KEYS = frozenset(
     {"files_modified", "autonomous", "requirements", "user_setup", "objective", "depends-on", "name",
      "description", "priority", "estimated_time", "duration", "created", "updated", "gap_source"}
 )
-SUMMARY_KEYS = frozenset(
-    {"phase", "plan", "subsystem", "tags", "requires", "provides", "affects", "tech-stack", "tech_stack",
-     "key-files", "key_files", "key-decisions", "key_decisions", "patterns-established",
-     "patterns_established", "requirements-completed", "requirements_completed", "duration", "completed",
-     "started", "dependency_graph", "metrics", "status", "evidence", "targets", "tests", "coverage",
-     "decisions", "title", "type", "wave", "gap_closure", "one_liner", "plan_id", "outcome"}
-)
-
-
 _STATUS_WORDS = {
     "planned": ("planned", "pending", "todo", "to do", "ready", "ready to start", "not started", "planning",
                 "draft", "proposed", "queued"),
@@ -171,7 +162,7 @@ def plan_from_document(document: Document, plan_id: PlanId, out: list[Diagnostic
     if _as_bool(meta.get("gap_closure")) and "type" not in fields:
         fields["type"] = "gap_closure"
     extra = {key: value for key, value in meta.items() if key not in value_of and not _is_alias(key)}
-    return Plan(id=plan_id, extra=extra, plan_path=document.path, **_rename(fields))
+    return Plan(id=plan_id, extra=extra, plan_path=document.path, **fields)
 
 
 _ALIASES = frozenset({alias for spec in PLAN_FIELDS.values() for alias in spec.aliases} | {"gap_closure"})
@@ -179,10 +170,6 @@ _ALIASES = frozenset({alias for spec in PLAN_FIELDS.values() for alias in spec.a
 
 def _is_alias(key: str) -> bool:
     return key in _ALIASES
-
-
-def _rename(fields: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in fields.items() if key != "gap_closure"}
 
 
 def unknown_plan_keys(meta: dict[str, Any]) -> list[str]:
