@@ -62,12 +62,10 @@ def _project(root: Path | None) -> Any:
 
 
 def _echo_written(project_root: Path, paths: tuple[Path, ...]) -> None:
+    from planner.model import shown_path
+
     for path in paths:
-        try:
-            shown = path.resolve().relative_to(project_root.resolve()).as_posix()
-        except ValueError:
-            shown = str(path)
-        typer.echo(f"wrote {shown}")
+        typer.echo(f"wrote {shown_path(path, project_root)}")
 
 
 @app.command()
@@ -157,12 +155,22 @@ def measure_command(
     _echo_written(project.root, (result.path,))
 
 
-def _show_pending(pending: Any, project_root: Path, *, dry_run: bool, diff: bool) -> None:
-    shown = pending.path.resolve().relative_to(project_root.resolve()).as_posix()
-    if diff:
+def _report_document(project: Any, pending: Any, written: bool, json_document: dict[str, Any] | None, *,
+                     dry_run: bool, diff: bool) -> bool:
+    """The common ending of close, verify and handoff: JSON, the preview, or `wrote PATH`.
+
+    True when that is all the command prints; False when it goes on with its own summary lines."""
+    shown = project.relative(pending.path)
+    if json_document is not None:
+        typer.echo(to_json(json_document))
+    elif diff:
         typer.echo(pending.diff(shown) or f"{shown}: no change")
     elif dry_run:
         typer.echo(pending.new_text, nl=False)
+    else:
+        typer.echo(f"{'wrote' if written else 'unchanged'} {shown}")
+        return False
+    return True
 
 
 DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Print the document instead of writing it.")]
@@ -182,16 +190,10 @@ def close(
 
     project = _project(root)
     result = close_plan(project, plan, dry_run=dry_run or diff)
-    if json_output:
-        typer.echo(to_json({"schema_version": 1, "plan": result.plan_id, "status": result.facts.status,
-                            "facts": result.facts.context, "written": result.written}))
-        return
-    if dry_run or diff:
-        _show_pending(result.summary, project.root, dry_run=dry_run, diff=diff)
-        return
-    shown = project.relative(result.summary.path)
-    typer.echo(f"{'wrote' if result.written else 'unchanged'} {shown}")
-    typer.echo(result.facts.context["outcome"])
+    document = {"schema_version": 1, "plan": result.plan_id, "status": result.facts.status,
+                "facts": result.facts.context, "written": result.written} if json_output else None
+    if not _report_document(project, result.summary, result.written, document, dry_run=dry_run, diff=diff):
+        typer.echo(result.facts.context["outcome"])
 
 
 @app.command()
@@ -207,14 +209,10 @@ def verify(
 
     project = _project(root)
     result = verify_phase(project, phase, dry_run=dry_run or diff)
-    if json_output:
-        typer.echo(to_json({"schema_version": 1, "phase": result.phase_id, "status": result.status,
-                            "facts": result.context, "written": result.written}))
+    document = {"schema_version": 1, "phase": result.phase_id, "status": result.status,
+                "facts": result.context, "written": result.written} if json_output else None
+    if _report_document(project, result.document, result.written, document, dry_run=dry_run, diff=diff):
         return
-    if dry_run or diff:
-        _show_pending(result.document, project.root, dry_run=dry_run, diff=diff)
-        return
-    typer.echo(f"{'wrote' if result.written else 'unchanged'} {project.relative(result.document.path)}")
     open_gaps = sum(1 for gap in result.context["gaps"] if gap["status"] != "closed")
     typer.echo(f"status: {result.status} ({open_gaps} open or partial gap(s))")
 
@@ -233,13 +231,9 @@ def handoff(
 
     project = _project(root)
     result = handoff_phase(project, phase, scaffold=scaffold, dry_run=dry_run or diff)
-    if json_output:
-        typer.echo(to_json(handoff_to_dict(result, project)))
+    document = handoff_to_dict(result, project) if json_output else None
+    if _report_document(project, result.document, result.written, document, dry_run=dry_run, diff=diff):
         return
-    if dry_run or diff:
-        _show_pending(result.document, project.root, dry_run=dry_run, diff=diff)
-        return
-    typer.echo(f"{'wrote' if result.written else 'unchanged'} {project.relative(result.document.path)}")
     _echo_written(project.root, result.created)
     typer.echo(f"{len(result.report['recommendations'])} recommended plan(s); reachable: {result.report['reachable']}")
 

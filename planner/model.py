@@ -136,10 +136,15 @@ class Project:
 
     def relative(self, path: Path) -> str:
         """A path as shown to people: relative to the project root, POSIX separators."""
-        text, root = str(path), str(self.root)
-        if os.sep == "/" and text.startswith(root + "/"):  # the common case without pathlib's parsing
-            return text[len(root) + 1:]
-        try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
-            return path.as_posix()
+        return shown_path(path, self.root)
+
+
+def shown_path(path: Path, root: Path) -> str:
+    """`path` relative to `root` (POSIX separators) when it lies inside, else as given."""
+    text, prefix = str(path), str(root)
+    if os.sep == "/" and text.startswith(prefix + "/"):  # the common case without pathlib's parsing
+        return text[len(prefix) + 1:]
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError):
+        return path.as_posix()
