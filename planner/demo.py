@@ -113,14 +113,27 @@ def _configure(directory: Path) -> None:
     config_path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
 
 
-def run_demo(target: Path | None = None, step: Step | None = None) -> DemoResult:
-    """Build the example project and run new, start, measure, close, verify and handoff on it."""
+def _carry_out(directory: Path, plan_id: str, files: dict[str, str], message: str) -> None:
+    """One plan's real cycle: start, commit its work, run the tests under coverage, close."""
     from planner.close import close_plan
-    from planner.handoff import handoff_phase
     from planner.measure import measure
     from planner.reader import load_project
-    from planner.scaffold import add_phase, init_project, new_plan
     from planner.start import start_plan
+
+    start_plan(load_project(directory), plan_id)
+    _commit(directory, f"docs({plan_id}): start")
+    _write(directory, files)
+    _commit(directory, message)
+    measure(load_project(directory), run=True)
+    close_plan(load_project(directory), plan_id)
+    _commit(directory, f"docs({plan_id}): summary")
+
+
+def run_demo(target: Path | None = None, step: Step | None = None) -> DemoResult:
+    """Build the example project and run new, start, measure, close, verify and handoff on it."""
+    from planner.handoff import handoff_phase
+    from planner.reader import load_project
+    from planner.scaffold import add_phase, init_project, new_plan
     from planner.verify import verify_phase
 
     say = step or (lambda _message: None)
@@ -143,23 +156,10 @@ def run_demo(target: Path | None = None, step: Step | None = None) -> DemoResult
     _commit(directory, "docs(01): plan phase 1 with two plans")
     say("planned phase 01 with plans 01-01 and 01-02")
 
-    start_plan(load_project(directory), "01-01")
-    _commit(directory, "docs(01-01): start")
-    (directory / "calc" / "arith.py").write_text(
-        _PACKAGE["calc/arith.py"] + "\n\ndef multiply(a: float, b: float) -> float:\n    return a * b\n",
-        encoding="utf-8")
-    _commit(directory, "feat(01-01): multiply")
-    measure(load_project(directory), run=True)
-    close_plan(load_project(directory), "01-01")
-    _commit(directory, "docs(01-01): summary")
+    multiply = _PACKAGE["calc/arith.py"] + "\n\ndef multiply(a: float, b: float) -> float:\n    return a * b\n"
+    _carry_out(directory, "01-01", {"calc/arith.py": multiply}, "feat(01-01): multiply")
     say("plan 01-01: started, committed, measured with pytest and coverage, closed")
-
-    start_plan(load_project(directory), "01-02")
-    _write(directory, _PARSER)
-    _commit(directory, "feat(01-02): parse and evaluate expressions")
-    measure(load_project(directory), run=True)
-    close_plan(load_project(directory), "01-02")
-    _commit(directory, "docs(01-02): summary")
+    _carry_out(directory, "01-02", _PARSER, "feat(01-02): parse and evaluate expressions")
     say("plan 01-02: started, committed, measured (one test fails on purpose), closed")
 
     verify_phase(load_project(directory), "1")
