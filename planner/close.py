@@ -13,10 +13,10 @@ from typing import Any
 from planner import __version__
 from planner.documents import PendingWrite, commit_write, prepare
 from planner.edit import read_for_edit, set_keys
+from planner.index import reload_project
 from planner.model import Phase, Plan, Project
 from planner.plan_facts import PlanFacts, gather
 from planner.progress import refresh_documents
-from planner.reader import load_project
 from planner.render import render
 from planner.scaffold import resolve_plan
 from planner.start import now_utc
@@ -95,14 +95,14 @@ def close_plan(project: Project, reference: str, *, dry_run: bool = False,
     """Write the plan's SUMMARY (unless dry_run) and update its status, STATE.md and ROADMAP.md."""
     moment = now or now_utc()
     with project_lock(project.planning_dir):
-        project = load_project(project.root)
+        project = reload_project(project.root)
         phase, plan = resolve_plan(project, reference)
         facts, pending = build_summary(project, phase, plan, moment)
         if dry_run:
             return CloseResult(str(plan.id), facts, pending, False)
         written = commit_write(pending, project.planning_dir)
         _record_status(project, plan, facts)
-        refresh_documents(load_project(project.root), f"plan {plan.id} closed: {facts.status}")
+        refresh_documents(reload_project(project.root), f"plan {plan.id} closed: {facts.status}")
     return CloseResult(str(plan.id), facts, pending, written)
 
 

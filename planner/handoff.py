@@ -17,8 +17,8 @@ from typing import Any
 from planner import __version__
 from planner.documents import PendingWrite, commit_write, prepare
 from planner.errors import ConflictError, InputError
+from planner.index import reload_project
 from planner.model import Phase, Project
-from planner.reader import load_project
 from planner.recommend import FILES_PER_PLAN, FILES_PER_TARGET, NO_CONTEXTS, compute_report
 from planner.render import render
 from planner.scaffold import add_phase, new_plan, resolve_phase
@@ -56,7 +56,7 @@ def handoff_phase(project: Project, reference: str, *, scaffold: bool = False,
     """Compute the handoff of a phase, write `NN-HANDOFF.md` (unless `dry_run`) and, with
     `scaffold`, create the next phase with one PLAN draft per recommendation."""
     with project_lock(project.planning_dir):
-        project = load_project(project.root)
+        project = reload_project(project.root)
         phase = resolve_phase(project, reference)
         report, pending = build_handoff(project, phase)
         if scaffold:
@@ -126,15 +126,15 @@ def _refuse_second_scaffold(project: Project, phase: Phase, report: dict[str, An
 
 def scaffold_next_phase(project: Project, phase: Phase, report: dict[str, Any]) -> tuple[Path, ...]:
     """The next phase, with one PLAN draft per recommendation (targets and `closes:` filled in)."""
-    _refuse_second_scaffold(load_project(project.root), phase, report)
+    _refuse_second_scaffold(reload_project(project.root), phase, report)
     open_targets = [row["target"] for row in report["path_to_target"] if row["status"] != "met"]
-    created = add_phase(load_project(project.root), f"{phase.title} follow-up",
+    created = add_phase(reload_project(project.root), f"{phase.title} follow-up",
                         goal=f"Close the gaps phase {phase.id} left open, as computed in "
                              f"{handoff_path(phase).name}", targets=open_targets)
     assert created.phase is not None and created.phase.number is not None
     paths = list(created.paths[:1])
     for rec in report["recommendations"]:
-        plan = new_plan(load_project(project.root), created.phase.directory.name, title=rec["title"],
+        plan = new_plan(reload_project(project.root), created.phase.directory.name, title=rec["title"],
                         targets=rec["targets"], closes=rec["closes"])
         paths.append(plan.paths[0])
     return tuple(paths)

@@ -81,6 +81,14 @@ def _no_collection() -> Iterator[None]:
             gc.enable()
 
 
+def reload_project(project_root: Path) -> Project:
+    """The project as it is on disk now, files unchanged since the last load served from the index.
+
+    For the use cases that re-read the tree under the project lock and again after writing: the
+    command's first load has already reported any index warnings."""
+    return load_project_indexed(project_root)[0]
+
+
 def load_project_indexed(project_root: Path, *, use_index: bool = True,
                          workers: int | None = None) -> tuple[Project, IndexStats]:
     """The Project `load_project` reads, served from the index where files are unchanged.

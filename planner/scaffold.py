@@ -10,6 +10,7 @@ from planner.errors import ConflictError, InputError
 from planner.filenames import parse_phase_dir
 from planner.frontmatter import compose
 from planner.ids import PhaseNumber, PlanId, next_phase_number, next_plan_part, slugify
+from planner.index import reload_project
 from planner.model import Phase, Plan, Project
 from planner.progress import refresh_documents
 from planner.reader import PLANNING, load_project
@@ -74,7 +75,7 @@ def add_phase(project: Project, title: str, goal: str = "", targets: list[str] |
         if after not in numbers:
             raise InputError(f"there is no phase {insert_after} to insert after")
     with project_lock(project.planning_dir):
-        project = load_project(project.root)
+        project = reload_project(project.root)
         numbers = [phase.number for phase in project.phases if phase.number is not None]
         number = next_phase_number(numbers, after=after)
         directory = project.planning_dir / "phases" / phase_folder_name(number, title)
@@ -89,7 +90,7 @@ def add_phase(project: Project, title: str, goal: str = "", targets: list[str] |
                                                "targets": list(clean_targets)}},
                       planning_dir=project.planning_dir)
         atomic_write(goal_path, compose(meta, "\n" + body), planning_dir=project.planning_dir)
-        written = refresh_documents(load_project(project.root), f"phase {number} added")
+        written = refresh_documents(reload_project(project.root), f"phase {number} added")
     return Created((goal_path, *written), phase=phase)
 
 
@@ -137,7 +138,7 @@ def new_plan(project: Project, phase_reference: str, title: str = "", gap: bool 
     """The next free plan in a phase, written from the plan template."""
     clean_targets = _validated_targets(targets or [])
     with project_lock(project.planning_dir):
-        project = load_project(project.root)
+        project = reload_project(project.root)
         phase = resolve_phase(project, phase_reference)
         if phase.number is None:
             raise InputError(f"phase folder {phase.directory.name} has no number; plans need one")
@@ -153,5 +154,5 @@ def new_plan(project: Project, phase_reference: str, title: str = "", gap: bool 
                                               "targets": list(plan.targets), "closes": list(plan.closes)}},
                       planning_dir=project.planning_dir)
         atomic_write(path, compose(meta, "\n" + body), planning_dir=project.planning_dir)
-        written = refresh_documents(load_project(project.root), f"plan {plan.id} created")
+        written = refresh_documents(reload_project(project.root), f"plan {plan.id} created")
     return Created((path, *written), phase=phase, plan=plan)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from planner.edit import read_for_edit, set_keys
 from planner.errors import ConflictError, GitProblem, InputError
+from planner.index import reload_project
 from planner.model import Project
 from planner.progress import refresh_documents
-from planner.reader import load_project
 from planner.scaffold import resolve_plan
 from planner.writer import atomic_write, project_lock
 
@@ -34,7 +34,7 @@ def start_plan(project: Project, reference: str, *, force: bool = False, now: dt
 
     warnings: list[str] = []
     with project_lock(project.planning_dir):
-        project = load_project(project.root)
+        project = reload_project(project.root)
         _, plan = resolve_plan(project, reference)
         if plan.plan_path is None:
             raise InputError(f"plan {plan.id} has no PLAN file to record its start in")
@@ -57,5 +57,5 @@ def start_plan(project: Project, reference: str, *, force: bool = False, now: dt
         raw = read_for_edit(plan.plan_path)
         atomic_write(plan.plan_path, set_keys(raw, updates, path=plan.plan_path),
                      planning_dir=project.planning_dir, overwrite=True)
-        refresh_documents(load_project(project.root), f"plan {plan.id} started")
+        refresh_documents(reload_project(project.root), f"plan {plan.id} started")
     return Started(str(plan.id), plan.plan_path, started, base, tuple(warnings))

@@ -16,10 +16,10 @@ from planner.diagrams import diagram_context
 from planner.documents import PendingWrite, commit_write, prepare
 from planner.facts_metrics import coverage_facts, source_facts, target_rows, tests_facts
 from planner.frontmatter import read_document
+from planner.index import reload_project
 from planner.model import Phase, Project
 from planner.plan_facts import parse_time
 from planner.progress import refresh_documents
-from planner.reader import load_project
 from planner.render import render
 from planner.scaffold import resolve_phase
 from planner.start import now_utc
@@ -225,11 +225,11 @@ def verify_phase(project: Project, reference: str, *, dry_run: bool = False,
                  now: dt.datetime | None = None) -> VerifyResult:
     moment = now or now_utc()
     with project_lock(project.planning_dir):
-        project = load_project(project.root)
+        project = reload_project(project.root)
         phase = resolve_phase(project, reference)
         context, pending = build_verification(project, phase, moment)
         if dry_run:
             return VerifyResult(phase.id, context["status"], context, pending, False)
         written = commit_write(pending, project.planning_dir)
-        refresh_documents(load_project(project.root), f"phase {phase.id} verified: {context['status']}")
+        refresh_documents(reload_project(project.root), f"phase {phase.id} verified: {context['status']}")
     return VerifyResult(phase.id, context["status"], context, pending, written)
