@@ -56,10 +56,15 @@ class Document:
     def line_of(self, key: str) -> int | None:
         """The file line of a top-level frontmatter key, if it is there."""
         for offset, line in enumerate(self.frontmatter_text.split("\n")):
-            match = _TOP_KEY.match(line)
-            if match and match["key"].strip("\"'") == key:
+            if top_level_key(line) == key:
                 return offset + 2  # +1 for 1-based, +1 for the opening fence
         return None
+
+
+def top_level_key(line: str) -> str | None:
+    """The key a frontmatter line starts at the top level (`key: ...`), else None."""
+    match = _TOP_KEY.match(line)
+    return match["key"].strip("\"'") if match else None
 
 
 _STR_TAG = "tag:yaml.org,2002:str"

@@ -7,11 +7,10 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from planner.frontmatter import read_document
+from planner.frontmatter import read_document, top_level_key
 from planner.targets import Target, parse_target, parse_targets
 
 _ITEM = re.compile(r"^\s*-\s")
-_TOP_KEY = re.compile(r"^[^\s#-][^:]*:")
 
 
 def targets_in(path: Path | None, texts: Sequence[str], key: str = "targets") -> list[Target]:
@@ -39,7 +38,7 @@ def _item_lines(lines: list[str], key_line: int) -> list[int]:
         text = lines[number - 1]
         if text.strip() in ("---", "..."):
             break
-        if _TOP_KEY.match(text):
+        if top_level_key(text) is not None:
             break
         if _ITEM.match(text):
             found.append(number)
