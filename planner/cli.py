@@ -200,7 +200,7 @@ def close(
                 "written": result.written, "unchanged": result.unchanged} if json_output else None
     if not _report_document(project, result.summary, result.written, document, dry_run=dry_run, diff=diff):
         if result.unchanged:
-            typer.echo("nothing new since the plan was closed: no new snapshot, no new commit")
+            typer.echo("nothing new since the plan was closed: no new commit names it")
         typer.echo(result.facts.context["outcome"])
 
 

@@ -4,8 +4,8 @@ The outcome is derived: COMPLETE when every target passed, TARGETS MISSED when t
 executed but missed some (the misses become gaps of its phase), SUPERSEDED when other plans
 replace it. The plan's own status, STATE.md and ROADMAP.md are updated in the same locked step.
 
-Closing is idempotent: when a SUMMARY planner wrote already exists and nothing new happened
-since (no new snapshot, no new commit that names the plan), the SUMMARY rebuilt from the
+Closing is idempotent: when a SUMMARY planner wrote already exists and nothing new happened to
+the plan since (no new commit names it, it was not restarted), the SUMMARY rebuilt from the
 evidence it records is byte for byte the file, and nothing is written.
 """
 
@@ -162,17 +162,14 @@ def close_plan(project: Project, reference: str, *, dry_run: bool = False,
 
 def _unchanged_since_close(project: Project, phase: Phase, plan: Plan,
                            superseded_by: tuple[str, ...]) -> tuple[PlanFacts, PendingWrite] | None:
-    """The recorded SUMMARY rebuilt from its own evidence, when that is the file as it stands and
-    nothing was measured since; None when the plan must be closed anew."""
-    from planner.snapshot import list_snapshots
-
+    """The recorded SUMMARY rebuilt from its own evidence, when that is the file as it stands;
+    None when the plan must be closed anew. A snapshot taken after completion is not new evidence
+    about a closed plan (it measures later work); a new commit that names the plan is, and so is
+    `plan start --force`, which reopens it."""
     recorded = recorded_summary(summary_path(phase, plan))
     if recorded is None or recorded.pins is None or not plan.closed:
         return None
     if superseded_by and set(superseded_by) != set(recorded.superseded_by):
-        return None
-    refs = list_snapshots(project)
-    if (refs[-1].id if refs else None) != recorded.pins.latest:
         return None
     try:
         facts, pending = build_summary(project, phase, plan, recorded.completed, recorded.pins,
