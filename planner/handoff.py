@@ -88,9 +88,15 @@ def build_handoff(project: Project, phase: Phase) -> tuple[dict[str, Any], Pendi
     meta = {"phase": phase.directory.name, "generated_by": f"planner {__version__}",
             "snapshot": snapshot.id, "recommendations": len(report["recommendations"]),
             "reachable": report["reachable"],
-            "gaps_addressed": sorted({gap for rec in report["recommendations"] for gap in rec["closes"]})}
+            "gaps_addressed": sorted(addressed_gaps(report))}
     body = render("handoff.md.j2", report, planning_dir=project.planning_dir)
     return report, prepare(handoff_path(phase), meta, body)
+
+
+def addressed_gaps(report: dict[str, Any]) -> set[str]:
+    """The gaps the recommendations close, alone or together."""
+    return {gap for rec in report["recommendations"]
+            for gap in [*rec["closes"], *(item["gap"] for item in rec["closes_with"])]}
 
 
 def _earlier_with_contexts(project: Project, latest: Snapshot) -> Snapshot | None:

@@ -2,15 +2,21 @@
 
 Every number is computed exactly on integer counts (`fractions.Fraction`) and rounded once, for
 display, half to even. Raising file F from p% to t% moves the coverage of a selection by
-(t - p) x statements(F) / statements(selection) points; since t% of a file is a whole number of
-statements, raising F "to t%" means covering ceil(t x statements(F) / 100) - covered(F) more
-statements, and the gain is exactly that count x 100 / statements(selection).
+(t - p) x weight(F) / weight(selection) points; since t% of a file is a whole number of units,
+raising F "to t%" means covering ceil(t x weight(F) / 100) - hits(F) more statements (fewer when
+the target, judged on its displayed value, passes sooner), and the gain is exactly that count x
+100 / weight(selection).
+
+The weight of a file is its statements, plus its branches when the metric counts them
+(`coverage` on a snapshot with branch data is coverage.py's percent: statements and branches
+together). Plans cover statements; branches are held as measured, so a file whose branches keep
+it below a goal is raised as far as its statements go, and says so (`FileRaise.reaches`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
@@ -23,11 +29,13 @@ HUNDRED = Fraction(100)
 
 @dataclass(frozen=True)
 class FileCounts:
-    """Statement counts of one measured file."""
+    """Statement (and branch) counts of one measured file."""
 
     path: str
     statements: int
     covered: int
+    branches: int = 0
+    covered_branches: int = 0
 
     @property
     def missing(self) -> int:
@@ -36,8 +44,27 @@ class FileCounts:
 
     @property
     def percent(self) -> Fraction:
-        """Coverage of the file in percent, exact."""
+        """Statement coverage of the file in percent, exact."""
         return percent(self.covered, self.statements)
+
+    def weight(self, with_branches: bool) -> int:
+        """What the file counts for in a selection: statements, plus branches when counted."""
+        return self.statements + (self.branches if with_branches else 0)
+
+    def hits(self, with_branches: bool) -> int:
+        """Covered statements, plus covered branches when counted."""
+        return self.covered + (self.covered_branches if with_branches else 0)
+
+    def value(self, with_branches: bool) -> Fraction:
+        """The file's coverage in percent, exact: coverage.py's percent when branches count."""
+        return percent(self.hits(with_branches), self.weight(with_branches))
+
+    def with_covered(self, covered: int) -> FileCounts:
+        """The same file with `covered` statements run (branches as measured)."""
+        return replace(self, covered=min(self.statements, covered))
+
+
+Passes = Callable[[Fraction], bool]  # whether a percentage meets the goal, as the target is judged
 
 
 @dataclass(frozen=True)
@@ -47,15 +74,22 @@ class FileRaise:
     file: FileCounts
     goal: Fraction
     to_cover: int
+    with_branches: bool = False
+    reaches: bool = True  # False when its statements alone cannot bring it to the goal (branches held)
+
+    @property
+    def percent_before(self) -> Fraction:
+        """The file's coverage now, by the metric's rule."""
+        return self.file.value(self.with_branches)
 
     @property
     def percent_after(self) -> Fraction:
-        """The file's coverage once `to_cover` more statements run (at least `goal`)."""
-        return percent(self.file.covered + self.to_cover, self.file.statements)
+        """The file's coverage once `to_cover` more statements run."""
+        return percent(self.file.hits(self.with_branches) + self.to_cover, self.file.weight(self.with_branches))
 
-    def points(self, selection_statements: int) -> Fraction:
-        """Percentage points the raise adds to a selection of `selection_statements` statements."""
-        return points(self.to_cover, selection_statements)
+    def points(self, selection_weight: int) -> Fraction:
+        """Percentage points the raise adds to a selection of `selection_weight` units."""
+        return points(self.to_cover, selection_weight)
 
 
 def percent(covered: int, statements: int) -> Fraction:
@@ -64,7 +98,8 @@ def percent(covered: int, statements: int) -> Fraction:
 
 
 def points(statements_covered: int, selection_statements: int) -> Fraction:
-    """Percentage points that covering `statements_covered` more statements adds to a selection."""
+    """Percentage points that covering `statements_covered` more statements adds to a selection
+    of `selection_statements` units (its statements, plus its branches when they count)."""
     if selection_statements <= 0:
         return Fraction(0)
     return Fraction(100 * statements_covered, selection_statements)
@@ -75,29 +110,58 @@ def statements_to_reach(statements: int, covered: int, goal: Fraction) -> int:
     return max(0, math.ceil(goal * statements / HUNDRED) - covered)
 
 
-def raise_file(file: FileCounts, goal: Fraction) -> FileRaise:
-    """The work of raising `file` to `goal` percent."""
-    return FileRaise(file, goal, statements_to_reach(file.statements, file.covered, goal))
+def least_to_pass(weight: int, hits: int, goal: Fraction, passes: Passes | None = None) -> int:
+    """More units to cover so that the percentage meets `goal`: exactly (hits / weight >= goal),
+    or, with `passes`, as the target judges it (its displayed value), which may need fewer."""
+    needed = statements_to_reach(weight, hits, goal)
+    if passes is not None:
+        while needed > 0 and passes(percent(hits + needed - 1, weight)):
+            needed -= 1
+    return needed
 
 
-def rank_files(files: Iterable[FileCounts], goal: Fraction) -> list[FileRaise]:
+def raise_file(file: FileCounts, goal: Fraction, *, with_branches: bool = False,
+               passes: Passes | None = None) -> FileRaise:
+    """The work of raising `file` to `goal` percent (statements only: at most its missing ones)."""
+    needed = least_to_pass(file.weight(with_branches), file.hits(with_branches), goal, passes)
+    return FileRaise(file, goal, min(needed, file.missing), with_branches, needed <= file.missing)
+
+
+def rank_files(files: Iterable[FileCounts], goal: Fraction, *, with_branches: bool = False,
+               passes: Passes | None = None) -> list[FileRaise]:
     """Files below `goal`, ranked by statements to cover, then missing statements, then path."""
-    raises = [raise_file(file, goal) for file in files]
+    raises = [raise_file(file, goal, with_branches=with_branches, passes=passes) for file in files]
     wanted = [item for item in raises if item.to_cover > 0]
     return sorted(wanted, key=lambda r: (-r.to_cover, -r.file.missing, r.file.path))
 
 
-def choose_raises(files: Iterable[FileCounts], goal: Fraction, needed: int,
-                  limit: int) -> tuple[tuple[FileRaise, ...], int]:
+def choose_raises(files: Iterable[FileCounts], goal: Fraction, needed: int, limit: int, *,
+                  with_branches: bool = False,
+                  passes: Passes | None = None) -> tuple[tuple[FileRaise, ...], int]:
     """The top-ranked raises (at most `limit`) until `needed` statements are covered, and the
     statements still short after them (0 when they suffice)."""
     chosen: list[FileRaise] = []
     total = 0
-    for item in rank_files(files, goal):
+    for item in rank_files(files, goal, with_branches=with_branches, passes=passes):
         if total >= needed or len(chosen) >= limit:
             break
         chosen.append(item)
         total += item.to_cover
+    return tuple(chosen), max(0, needed - total)
+
+
+def cover_missing(files: Iterable[FileCounts], needed: int, limit: int) -> tuple[tuple[FileRaise, ...], int]:
+    """For a `missing <= N` target: files by missing statements, each covered in full until
+    `needed` statements are covered (the last one only as far as needed), at most `limit` files;
+    and the statements still short."""
+    chosen: list[FileRaise] = []
+    total = 0
+    for file in sorted((f for f in files if f.missing > 0), key=lambda f: (-f.missing, f.path)):
+        if total >= needed or len(chosen) >= limit:
+            break
+        count = min(file.missing, needed - total)
+        chosen.append(FileRaise(file, percent(file.covered + count, file.statements), count))
+        total += count
     return tuple(chosen), max(0, needed - total)
 
 

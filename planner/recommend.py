@@ -10,6 +10,7 @@ arithmetic is `planner.target_path`, the document and `--scaffold` are `planner.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
@@ -22,25 +23,43 @@ from planner.frontmatter import read_document
 from planner.model import Phase, Project
 from planner.snapshot import Snapshot
 from planner.target_path import (
+    HELD,
     TEST_METRICS,
     Ledger,
     Work,
+    counts_branches,
     fresh_ledger,
     goal_of,
     moves_of,
+    overall_path,
+    passes_for,
     path_row,
     recommendation_of,
     selected_files,
+    settle_closes,
+    shown,
     status_of,
     value_now,
+    weight_text,
 )
 from planner.targets import Target, format_number, parse_target
 
 FILES_PER_PLAN = 3  # coverage work per plan: a reviewable change
 FILES_PER_TARGET = 9  # coverage work per target; beyond it the path says what is still short
 _BLOCKING_TYPES = frozenset({"ImportError", "ModuleNotFoundError", "SyntaxError", "IndentationError"})
-NO_CONTEXTS = ("the snapshot has no per-test coverage contexts "
-               "(run pytest with --cov-context=test, then `plan measure`)")
+NO_CONTEXTS = ("the coverage report holds no per-test contexts: recording them takes "
+               "--cov-context=test (the default test command passes it), and coverage.py writes "
+               "them to its JSON report only with `show_contexts = true` under `[json]` in "
+               ".coveragerc (`[tool.coverage.json]` in pyproject.toml); set it, then `plan measure`")
+
+
+def no_contexts_reason(command: tuple[str, ...]) -> str:
+    """Why a snapshot has no per-test contexts, and the real fix, for this test command."""
+    if not command or any(part.startswith("--cov-context") for part in command):
+        return NO_CONTEXTS
+    return ("the coverage report holds no per-test contexts: add --cov-context=test to "
+            "planner.test_command in .planning/config.json, and `show_contexts = true` under "
+            "`[json]` in .coveragerc (`[tool.coverage.json]` in pyproject.toml), then `plan measure`")
 
 
 def compute_report(project: Project, phase: Phase, snapshot: Snapshot, earlier: Snapshot | None,
@@ -48,8 +67,9 @@ def compute_report(project: Project, phase: Phase, snapshot: Snapshot, earlier: 
                    files_per_target: int = FILES_PER_TARGET) -> dict[str, Any]:
     """Recommendations, path to target and what could not be computed, as plain data; coverage
     work is cut into plans of `files_per_plan` files, at most `files_per_target` per target."""
-    gaps = _open_gaps(phase)
+    gaps, closed = _open_gaps(phase)
     state = fresh_ledger(snapshot, project.config.groups, phase.id)
+    state.no_contexts = no_contexts_reason(_test_command(project))
     targets = _path_targets(phase, gaps, state)
     for gap in gaps:
         if gap["kind"] not in ("target", "cluster"):
@@ -64,49 +84,129 @@ def compute_report(project: Project, phase: Phase, snapshot: Snapshot, earlier: 
     recommendations = [recommendation_of(rank, work, plan_moves, initial)
                        for rank, (work, plan_moves) in enumerate(zip(works, moves, strict=True), start=1)]
     path = [path_row(target, gap, moves, works, initial) for target, gap in targets]
+    for row in path:
+        row["label"] = state.labels.get(row["target"], row["target"])
+    settle_closes(recommendations, path)
+    _carry_same_target_gaps(recommendations, state)
+    _order_requires(recommendations)
     open_rows = [row for row in path if row["status"] != "met"]
     reachable = (None if not path else False if any(row["status"] == "not reachable" for row in open_rows)
                  else None if any(row["status"] == "cannot be computed" for row in open_rows) else True)
-    for row in path:
-        if row["status"] == "met" and row["gap"]:
-            state.notes.append({"what": f"gap {row['gap']}", "why": f"`{row['target']}` is met on the "
-                                f"latest snapshot; `plan verify {phase.id}` will close the gap"})
+    _note_unplanned(path, state)
     return {
         "phase": {"id": phase.id, "title": phase.title, "folder": phase.directory.name},
         "snapshot": {"id": snapshot.id, "taken_at": snapshot.taken_at.isoformat(),
-                     "commit": snapshot.commit, "contexts": bool(snapshot.contexts)},
+                     "commit": snapshot.commit, "contexts": bool(snapshot.contexts),
+                     "branches": snapshot.has_branches},
         "earlier_snapshot": earlier.id if earlier is not None else None,
-        "gaps": gaps, "recommendations": recommendations, "path_to_target": path,
+        "gaps": gaps, "closed_gaps": closed, "recommendations": recommendations, "path_to_target": path,
+        "overall": overall_path(works, initial),
         "reachable": reachable, "not_computed": state.notes,
     }
+
+
+def _test_command(project: Project) -> tuple[str, ...]:
+    if project.config.test_command:
+        return tuple(project.config.test_command)
+    from planner.scaffold import DEFAULT_CONFIG
+
+    return tuple(DEFAULT_CONFIG["planner"]["test_command"])
+
+
+def _carry_same_target_gaps(recommendations: list[dict[str, Any]], state: Ledger) -> None:
+    """A gap opened by the same target as another (a phase target a plan also missed) is closed
+    by the same plans."""
+    for rec in recommendations:
+        for gap_id in list(rec["closes"]):
+            rec["closes"].extend(g for g in state.same_target.get(gap_id, ()) if g not in rec["closes"])
+        for item in rec["closes_with"]:
+            for extra in state.same_target.get(item["gap"], ()):
+                if all(other["gap"] != extra for other in rec["closes_with"]):
+                    rec["closes_with"].append({"gap": extra, "with": item["with"]})
+
+
+def _order_requires(recommendations: list[dict[str, Any]]) -> None:
+    """`requires:` in priority order: a plan after one that blocks measurement needs it first;
+    coverage work on a target needs the earlier plans on the same target."""
+    blocking = [f"plan {rec['rank']}" for rec in recommendations if rec["blocks_measurement"]]
+    seen: dict[str, list[int]] = {}
+    for rec in recommendations:
+        before = [] if rec["blocks_measurement"] else list(blocking)
+        target = rec["evidence"].get("target") if rec["kind"] == "coverage" else None
+        if target is not None:
+            before += [f"plan {rank}" for rank in seen.get(target, [])]
+            seen.setdefault(target, []).append(rec["rank"])
+        rec["requires"] = before
+
+
+def _note_unplanned(path: list[dict[str, Any]], state: Ledger) -> None:
+    """Every unmet target that no recommendation moves goes to Not Computed, with the reason."""
+    for row in path:
+        gap = f" (gap {row['gap']})" if row["gap"] else ""
+        if row["status"] == "met" and row["gap"]:
+            state.notes.append({"what": f"gap {row['gap']}", "why": f"`{row['label']}` is met on the "
+                                f"latest snapshot; `plan verify {state.phase_id}` will close the gap"})
+        elif row["status"] == "cannot be computed":
+            state.notes.append({"what": f"`{row['label']}`{gap}", "why": row["short"]})
+        elif row["status"] == "not reachable" and not row["terms"]:
+            state.notes.append({"what": f"`{row['label']}`{gap}", "why": _why_no_plan(row)})
+
+
+def _why_no_plan(row: dict[str, Any]) -> str:
+    target = parse_target(row["target"])
+    if target.metric in ("tests.total", "tests.passed"):
+        return (f"{row['current']} now: reaching {format_number(target.threshold)} takes new tests, and "
+                "which tests to write is for a person; fixing failing tests adds none")
+    return row["short"] or "no recommended plan moves it"
 
 
 # ---------------------------------------------------------------------------------- inputs
 
 
-def _open_gaps(phase: Phase) -> list[dict[str, str]]:
+def _open_gaps(phase: Phase) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The open and partial gaps of the phase's VERIFICATION, and the closed ones with the plans
+    that closed them (the handoff recommends only what is still open)."""
     if phase.verification_path is None:
         raise InputError(f"phase {phase.id} has no VERIFICATION yet: run `plan verify {phase.id}` "
                          "first; the handoff works from its gaps", phase.directory)
     raw = read_document(phase.verification_path).meta.get("gaps")
     kinds = {str(item.get("id")): str(item.get("kind") or "") for item in raw or []
              if isinstance(item, dict)} if isinstance(raw, list) else {}
-    return [{"id": gap.id, "kind": kinds.get(gap.id) or "musthave", "source": gap.source,
-             "status": gap.status, "truth": gap.title}
-            for gap in phase.gaps if gap.status != "closed"]
+    plans = {str(plan.id) for plan in phase.plans}
+    open_gaps = [{"id": gap.id, "kind": kinds.get(gap.id) or "musthave", "source": gap.source,
+                  "status": gap.status, "truth": gap.title, "plan": _plan_of(gap.source, plans)}
+                 for gap in phase.gaps if gap.status != "closed"]
+    closed = [{"id": gap.id, "truth": gap.title, "closed_by": list(gap.closed_by)}
+              for gap in phase.gaps if gap.status == "closed"]
+    return open_gaps, closed
 
 
-def _path_targets(phase: Phase, gaps: list[dict[str, str]],
+def _plan_of(source: str, plans: set[str]) -> str | None:
+    """The plan a missed plan target's gap names (`01-02: tests.total >= 200`), else None."""
+    head, sep, _ = source.partition(": ")
+    return head if sep and head in plans else None
+
+
+def _gap_expression(gap: dict[str, Any]) -> str:
+    return str(gap["source"]).partition(": ")[2] if gap.get("plan") else gap["source"]
+
+
+def _path_targets(phase: Phase, gaps: list[dict[str, Any]],
                   state: Ledger) -> list[tuple[Target, str | None]]:
-    """The phase targets, then targets only a gap names; each with its open gap id, if any."""
-    by_expression: dict[str, str] = {}
+    """The phase targets, then targets only a gap names (those the phase's closed plans missed);
+    each with its open gap id, if any."""
+    by_expression: dict[str, list[str]] = {}
     for gap in gaps:
         if gap["kind"] == "target":
             try:
-                by_expression[str(parse_target(gap["source"]))] = gap["id"]
+                expression = str(parse_target(_gap_expression(gap)))
             except InputError as error:
                 state.notes.append({"what": f"gap {gap['id']}", "why": f"its target does not parse: "
                                     f"{error.message}"})
+                continue
+            by_expression.setdefault(expression, []).append(gap["id"])
+            if gap.get("plan"):
+                state.labels.setdefault(expression, f"{expression} (missed by plan {gap['plan']})")
     chosen: dict[str, Target] = {}
     for text in phase.targets:
         try:
@@ -115,15 +215,19 @@ def _path_targets(phase: Phase, gaps: list[dict[str, str]],
             state.notes.append({"what": f"phase target {text!r}", "why": error.message})
             continue
         chosen.setdefault(str(target), target)
+        state.labels.pop(str(target), None)  # a phase target is shown as itself
     for expression in by_expression:
         chosen.setdefault(expression, parse_target(expression))
-    return [(target, by_expression.get(key)) for key, target in chosen.items()]
+    for ids in by_expression.values():
+        if len(ids) > 1:
+            state.same_target[ids[0]] = tuple(ids[1:])
+    return [(target, by_expression[key][0] if key in by_expression else None) for key, target in chosen.items()]
 
 
 # ---------------------------------------------------------------------------------- clusters
 
 
-def _cluster_works(gaps: list[dict[str, str]], targets: list[tuple[Target, str | None]],
+def _cluster_works(gaps: list[dict[str, Any]], targets: list[tuple[Target, str | None]],
                    state: Ledger, earlier: Snapshot | None) -> list[Work]:
     snapshot = state.snapshot
     own = {gap["source"]: gap["id"] for gap in gaps if gap["kind"] == "cluster"}
@@ -184,7 +288,7 @@ def _cluster_work(cluster: FailureCluster, gap_id: str | None, blocks: str | Non
                   "restore": restore, "at_risk": risk, "test_files": test_files,
                   "source_files": sources,
                   "sources_note": None if state.snapshot.contexts else
-                  f"which source files these tests run cannot be known: {NO_CONTEXTS}"},
+                  f"which source files these tests run cannot be known: {state.no_contexts}"},
     )
 
 
@@ -192,7 +296,7 @@ def _restore(tests: frozenset[str], state: Ledger, earlier: Snapshot | None) -> 
     """Statements fixing the cluster restores (from an earlier snapshot's contexts), and the text."""
     latest = state.snapshot
     if earlier is None:
-        reason = NO_CONTEXTS if not latest.contexts else (
+        reason = state.no_contexts if not latest.contexts else (
             "no earlier snapshot has per-test contexts, so which of today's missing lines these "
             "tests used to run is not recorded (lines after the point of failure never ran now)")
         return {}, f"cannot be computed: {reason}"
@@ -209,8 +313,7 @@ def _restore(tests: frozenset[str], state: Ledger, earlier: Snapshot | None) -> 
             state.claimed.setdefault(path, set()).update(fresh)
             gained[path] = len(fresh)
             counts = state.files[path]
-            state.files[path] = arith.FileCounts(path, counts.statements,
-                                                 min(counts.statements, counts.covered + len(fresh)))
+            state.files[path] = counts.with_covered(counts.covered + len(fresh))
     total = sum(gained.values())
     return gained, (f"{total} statement(s) in {len(gained)} file(s): lines missing now that these tests "
                     f"ran in snapshot {earlier.id}, in files whose content is unchanged")
@@ -235,69 +338,116 @@ def _coverage_works(targets: list[tuple[Target, str | None]], state: Ledger,
                     per_plan: int, per_target: int) -> list[Work]:
     wanted = []
     for target, gap_id in targets:
-        if gap_id is None:
+        if gap_id is None or status_of(target, value_now(target, state)) != "FAIL":
             continue
-        value = value_now(target, state)
-        if target.metric == "coverage" and target.op in (">=", ">"):
-            if status_of(target, value) == "FAIL":
-                statements = sum(f.statements for f in selected_files(target, state))
-                wanted.append((statements, str(target), target, gap_id))
-        elif target.metric not in TEST_METRICS:
-            state.notes.append({"what": f"`{target}` (gap {gap_id})", "why": "planner computes impacts "
-                                "for coverage >= / > targets and test outcome targets only"})
+        raising = target.metric in ("coverage", "line_coverage") and target.op in (">=", ">")
+        if raising or (target.metric == "missing" and target.op in ("<=", "<")):
+            with_branches = counts_branches(target.metric, state)
+            weight = sum(f.weight(with_branches) for f in selected_files(target, state))
+            wanted.append((weight, str(target), target, gap_id))
     works: list[Work] = []
-    for statements, _, target, gap_id in sorted(wanted, key=lambda item: (item[0], item[1])):
-        works += _coverage_target_works(target, gap_id, statements, state, per_plan, per_target)
+    for weight, _, target, gap_id in sorted(wanted, key=lambda item: (item[0], item[1])):
+        works += _coverage_target_works(target, gap_id, weight, state, per_plan, per_target)
     return works
 
 
-def _coverage_target_works(target: Target, gap_id: str, statements: int, state: Ledger,
+def _coverage_target_works(target: Target, gap_id: str, weight: int, state: Ledger,
                            per_plan: int, per_target: int) -> list[Work]:
-    goal = goal_of(target)
     chosen_files = selected_files(target, state)
-    covered = sum(f.covered for f in chosen_files)
-    needed = arith.statements_to_reach(statements, covered, goal)
-    raises, short = arith.choose_raises(chosen_files, goal, needed, per_target)
+    if target.metric == "missing":
+        missing = sum(f.missing for f in chosen_files)
+        limit = int(target.threshold) if target.threshold == int(target.threshold) else math.floor(target.threshold)
+        if target.op == "<" and limit == target.threshold:
+            limit -= 1
+        raises, short = arith.cover_missing(chosen_files, missing - max(limit, 0), per_target)
+    else:
+        with_branches = counts_branches(target.metric, state)
+        passes = passes_for(target)
+        needed = arith.least_to_pass(weight, sum(f.hits(with_branches) for f in chosen_files),
+                                     goal_of(target), passes)
+        raises, short = arith.choose_raises(chosen_files, goal_of(target), needed, per_target,
+                                            with_branches=with_branches, passes=passes)
+        for item in raises:
+            if not item.reaches:
+                state.notes.append({"what": f"`{item.file.path}` toward `{target}`", "why": (
+                    f"covering all its statements leaves it at {shown(target.metric, item.percent_after)}%: "
+                    f"its uncovered branches ({HELD}) keep it below {shown(target.metric, item.goal)}%")})
     if short:
         state.notes.append({"what": f"`{target}`", "why": f"the top {len(raises)} file(s) leave "
                             f"{short} statement(s) short; the path to target shows it"})
-    works = []
-    for group in arith.chunks(raises, per_plan):
-        works.append(_coverage_work(target, gap_id, goal, statements, group, state))
+    works = [_coverage_work(target, gap_id, weight, group, state) for group in arith.chunks(raises, per_plan)]
     for item in raises:
-        state.files[item.file.path] = arith.FileCounts(item.file.path, item.file.statements,
-                                                       item.file.covered + item.to_cover)
+        state.files[item.file.path] = item.file.with_covered(item.file.covered + item.to_cover)
     return works
 
 
-def _coverage_work(target: Target, gap_id: str, goal: Fraction, statements: int,
-                   group: tuple[arith.FileRaise, ...], state: Ledger) -> Work:
-    goal_text = arith.format_fixed(goal)
-    rows = []
-    for item in group:
-        before, after = arith.format_fixed(item.file.percent), arith.format_fixed(item.percent_after)
-        gain = arith.format_fixed(item.points(statements))
-        rows.append({
-            "path": item.file.path, "statements": item.file.statements, "covered": item.file.covered,
-            "missing": item.file.missing, "before": before, "after": after, "to_cover": item.to_cover,
-            "points": gain,
-            "arithmetic": f"({after} - {before}) x {item.file.statements} / {statements} = {gain} points",
-        })
-    names = ", ".join(Path(item.file.path).name for item in group)
+def _file_row(item: arith.FileRaise, target: Target, weight: int, overall: int) -> dict[str, Any]:
+    metric = "line_coverage" if target.metric == "missing" else target.metric
+    before, after = shown(metric, item.percent_before), shown(metric, item.percent_after)
+    file_weight = item.file.weight(item.with_branches)
+    gain, overall_gain = arith.format_fixed(item.points(weight)), arith.format_fixed(item.points(overall))
+    return {
+        "path": item.file.path, "statements": item.file.statements, "covered": item.file.covered,
+        "missing": item.file.missing, "branches": item.file.branches,
+        "covered_branches": item.file.covered_branches, "before": before, "after": after,
+        "to_cover": item.to_cover, "reaches": item.reaches, "points": gain, "overall_points": overall_gain,
+        "arithmetic": (f"{item.to_cover} missing statement(s) covered" if target.metric == "missing" else
+                       f"({after} - {before}) x {file_weight} / {weight} = {gain} points"),
+        "overall_arithmetic": f"{item.to_cover} statement(s) x 100 / {overall} = {overall_gain} points",
+    }
+
+
+def _file_target(item: arith.FileRaise, target: Target) -> str:
+    """The plan's own target for one file: the goal as judged, or as far as statements go."""
+    if target.metric == "missing":
+        return f"missing[{item.file.path}] <= {item.file.missing - item.to_cover}"
+    if item.reaches:
+        return f"{target.metric}[{item.file.path}] {target.op} {format_number(target.threshold)}"
+    reached = Fraction(math.floor(item.percent_after * 100), 100)
+    return f"{target.metric}[{item.file.path}] >= {format_number(float(reached))}"
+
+
+def _coverage_title(group: tuple[arith.FileRaise, ...], target: Target) -> str:
+    if target.metric == "missing":
+        count = sum(item.to_cover for item in group)
+        names = ", ".join(Path(item.file.path).name for item in group)
+        return f"Cover {count} missing statement(s) in {names}"
+    metric = target.metric
+    word = "line coverage" if metric == "line_coverage" else "coverage"
+    afters = [shown(metric, item.percent_after) for item in group]
+    if len(set(afters)) == 1:
+        return f"Raise {word} of {', '.join(Path(i.file.path).name for i in group)} to {afters[0]}%"
+    return f"Raise {word} of " + ", ".join(f"{Path(i.file.path).name} to {a}%" for i, a in zip(group, afters, strict=True))
+
+
+def _coverage_work(target: Target, gap_id: str, weight: int, group: tuple[arith.FileRaise, ...],
+                   state: Ledger) -> Work:
+    overall = sum(f.weight(state.snapshot.has_branches) for f in state.files.values())
+    rows = [_file_row(item, target, weight, overall) for item in group]
     tests = _covering_test_files(group, state)
+    with_branches = counts_branches(target.metric, state)
+    unit = "unit" if with_branches else "statement"
+    if target.metric == "missing":
+        goal_text, goal_note = "", "each file's missing statements covered, most first"
+        priority = f"1 missing statement of `{target}` per statement covered"
+    else:
+        goal_text = shown(target.metric, goal_of(target))
+        goal_note = (f"each file raised to the least coverage that meets `{target}` as it is judged "
+                     f"(its value rounded to 2 places), not to 100%")
+        if with_branches:
+            goal_note += f"; coverage counts statements and branches together, {HELD}"
+        priority = (f"{arith.format_fixed(arith.points(1, weight), 4)} points of `{target}` per "
+                    f"statement covered ({weight_text(selected_files(target, state), with_branches)}"
+                    f"{'' if with_branches else ' statements'} in the selection)")
     return Work(
-        kind="coverage", title=f"Raise coverage of {names} to {goal_text}%",
-        priority=(f"{arith.format_fixed(arith.points(1, statements), 4)} points of `{target}` per "
-                  f"statement covered ({statements} statements in the selection)"),
-        gaps=(gap_id,),
-        targets=tuple(f"coverage[{item.file.path}] >= {format_number(float(goal))}" for item in group),
+        kind="coverage", title=_coverage_title(group, target), priority=priority,
+        gaps=(), targets=tuple(_file_target(item, target) for item in group),
         gained={item.file.path: item.to_cover for item in group},
-        evidence={"target": str(target), "goal": goal_text,
-                  "goal_note": f"each file raised to the target's {goal_text}%, not to 100%",
-                  "files": rows, "selection_statements": statements,
+        evidence={"target": str(target), "metric": target.metric, "goal": goal_text, "goal_note": goal_note,
+                  "files": rows, "selection_statements": weight, "unit": unit, "branches": with_branches,
                   "test_files": tests,
                   "tests_note": None if state.snapshot.contexts else
-                  f"which tests exercise these files cannot be known: {NO_CONTEXTS}"},
+                  f"which tests exercise these files cannot be known: {state.no_contexts}"},
     )
 
 
