@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +84,8 @@ def compute_report(project: Project, phase: Phase, snapshot: Snapshot, earlier: 
                        for rank, (work, plan_moves) in enumerate(zip(works, moves, strict=True), start=1)]
     path = [path_row(target, gap, moves, works, initial) for target, gap in targets]
     for row in path:
-        row["label"] = state.labels.get(row["target"], row["target"])
+        note = state.labels.get(row["target"])
+        row["note"] = f" ({note})" if note else ""
     settle_closes(recommendations, path)
     _carry_same_target_gaps(recommendations, state)
     _order_requires(recommendations)
@@ -144,12 +144,12 @@ def _note_unplanned(path: list[dict[str, Any]], state: Ledger) -> None:
     for row in path:
         gap = f" (gap {row['gap']})" if row["gap"] else ""
         if row["status"] == "met" and row["gap"]:
-            state.notes.append({"what": f"gap {row['gap']}", "why": f"`{row['label']}` is met on the "
+            state.notes.append({"what": f"gap {row['gap']}", "why": f"`{row['target']}`{row['note']} is met on the "
                                 f"latest snapshot; `plan verify {state.phase_id}` will close the gap"})
         elif row["status"] == "cannot be computed":
-            state.notes.append({"what": f"`{row['label']}`{gap}", "why": row["short"]})
+            state.notes.append({"what": f"`{row['target']}`{row['note']}{gap}", "why": row["short"]})
         elif row["status"] == "not reachable" and not row["terms"]:
-            state.notes.append({"what": f"`{row['label']}`{gap}", "why": _why_no_plan(row)})
+            state.notes.append({"what": f"`{row['target']}`{row['note']}{gap}", "why": _why_no_plan(row)})
 
 
 def _why_no_plan(row: dict[str, Any]) -> str:
@@ -206,7 +206,7 @@ def _path_targets(phase: Phase, gaps: list[dict[str, Any]],
                 continue
             by_expression.setdefault(expression, []).append(gap["id"])
             if gap.get("plan"):
-                state.labels.setdefault(expression, f"{expression} (missed by plan {gap['plan']})")
+                state.labels.setdefault(expression, f"missed by plan {gap['plan']}")
     chosen: dict[str, Target] = {}
     for text in phase.targets:
         try:
@@ -215,7 +215,8 @@ def _path_targets(phase: Phase, gaps: list[dict[str, Any]],
             state.notes.append({"what": f"phase target {text!r}", "why": error.message})
             continue
         chosen.setdefault(str(target), target)
-        state.labels.pop(str(target), None)  # a phase target is shown as itself
+        if str(target) in state.labels:  # a phase target that a plan also missed
+            state.labels[str(target)] = "also " + state.labels[str(target)]
     for expression in by_expression:
         chosen.setdefault(expression, parse_target(expression))
     for ids in by_expression.values():
@@ -365,6 +366,13 @@ def _coverage_target_works(target: Target, gap_id: str, weight: int, state: Ledg
         passes = passes_for(target)
         needed = arith.least_to_pass(weight, sum(f.hits(with_branches) for f in chosen_files),
                                      goal_of(target), passes)
+        available = sum(f.missing for f in chosen_files)
+        if needed > available:
+            state.notes.append({"what": f"`{target}`", "why": (
+                f"covering all {available} missing statement(s) still leaves it short: its uncovered "
+                f"branches ({HELD}) need {needed - available} more covered, which planner has no "
+                "arithmetic for")})
+            needed = available
         raises, short = arith.choose_raises(chosen_files, goal_of(target), needed, per_target,
                                             with_branches=with_branches, passes=passes)
         for item in raises:
@@ -403,8 +411,7 @@ def _file_target(item: arith.FileRaise, target: Target) -> str:
         return f"missing[{item.file.path}] <= {item.file.missing - item.to_cover}"
     if item.reaches:
         return f"{target.metric}[{item.file.path}] {target.op} {format_number(target.threshold)}"
-    reached = Fraction(math.floor(item.percent_after * 100), 100)
-    return f"{target.metric}[{item.file.path}] >= {format_number(float(reached))}"
+    return f"{target.metric}[{item.file.path}] >= {shown(target.metric, item.percent_after)}"
 
 
 def _coverage_title(group: tuple[arith.FileRaise, ...], target: Target) -> str:

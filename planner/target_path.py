@@ -362,8 +362,8 @@ def _coverage_counts(target: Target, works: list[Work], state: Ledger, reached: 
                                 total + (covered_branches if with_branches else 0), goal_of(target),
                                 passes_for(target))
     if short > statements - total:
-        return {"counts": counts, "short": f"covering every statement still leaves it short: the "
-                f"branches ({HELD}) need {short - (statements - total)} more covered"}
+        return {"counts": counts, "short": f"covering every statement still leaves it short: its "
+                f"uncovered branches ({HELD}) would need {short - (statements - total)} more covered"}
     return {"counts": counts, "short": f"{short} more statement(s) needed beyond these plans"}
 
 

@@ -434,3 +434,146 @@ def test_rounded_terms_that_do_not_add_up_say_so(tmp_path: Path, monkeypatch: py
     row = report_of(root)["path_to_target"][0]
     assert row["arithmetic"] == ("0.00 + 0.33 + 0.33 + 0.33 = 1.00 >= 1.00: reachable with these plans "
                                  "(each term rounded once; the total is the exact sum, rounded)")
+
+
+# ------------------------------------------------------------------------- overall coverage
+
+
+def _two_files() -> dict[str, FileMetrics]:
+    # a.py: 100 statements at 10%; b.py: 900 at 90%; overall 820 of 1000 = 82.00%
+    return {"src/a.py": FileMetrics("1" * 64, 100, 10, tuple(range(11, 101))),
+            "src/b.py": FileMetrics("2" * 64, 900, 810, tuple(range(811, 901)))}
+
+
+def test_a_file_raise_states_its_effect_on_overall_coverage(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", _snapshot(files=_two_files(), clusters=()),
+                        targets=["coverage[src/a.py] >= 50"])
+    project = load_project(root)
+    result = handoff_phase(project, "1")
+    data = json.loads(json.dumps(handoff_to_dict(result, project)))
+    rec = data["recommendations"][0]
+    assert impacts(data, 1) == {"coverage[src/a.py] >= 50": "+40.00"}
+    assert rec["overall"] == [{"metric": "coverage", "now": "82.00%", "after": "86.00%", "delta": "+4.00",
+                               "arithmetic": "40 statement(s) x 100 / 1000 = 4.00 points"}]
+    assert rec["evidence"]["files"][0]["overall_points"] == "4.00"
+    text = result.document.new_text
+    assert "- `coverage[src/a.py] >= 50`: +40.00 (40 statement(s) x 100 / 100 = 40.00 points)" in text
+    assert "- overall `coverage`: 82.00% -> 86.00%, +4.00 (40 statement(s) x 100 / 1000 = 4.00 points)" in text
+    assert data["overall"][0]["arithmetic"] == "82.00 + 4.00 = 86.00"
+
+
+def _branch_files() -> dict[str, FileMetrics]:
+    # statements 80 of 100, branches 10 of 20: coverage.py's percent (80 + 10) / (100 + 20) = 75.00%
+    return {"src/a.py": FileMetrics("1" * 64, 100, 80, tuple(range(81, 101)), 20, 10)}
+
+
+def _branch_snapshot() -> Snapshot:
+    return Snapshot(**{**vars(_snapshot(files=_branch_files(), clusters=())), "has_branches": True})
+
+
+def test_coverage_on_a_branch_snapshot_is_coverage_pys_percent(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", _branch_snapshot(), targets=["coverage >= 80", "line_coverage >= 90"])
+    report = report_of(root)
+    assert path_row(report, "coverage >= 80")["current"] == "75.00%"
+    assert path_row(report, "line_coverage >= 90")["current"] == "80.00%"
+    summary_total = load_project(root)  # the same number VERIFICATION shows
+    verification = summary_total.phases[0].verification_path
+    assert verification is not None and "75.00%" in verification.read_text(encoding="utf-8")
+
+
+def test_covering_statements_moves_coverage_over_statements_and_branches(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", _branch_snapshot(), targets=["coverage >= 80"])
+    report = report_of(root)
+    # (90 + n) / 120 >= 80% takes n = 6: +5.00 points, branches as measured
+    assert impacts(report, 1) == {"coverage >= 80": "+5.00"}
+    impact = report["recommendations"][0]["impacts"][0]
+    assert impact["arithmetic"] == ("6 statement(s) x 100 / (100 statements + 20 branches) = 5.00 points, "
+                                    "branches held as measured")
+    overall = {row["metric"]: row for row in report["recommendations"][0]["overall"]}
+    assert (overall["coverage"]["delta"], overall["line_coverage"]["delta"],
+            overall["branch_coverage"]["delta"]) == ("+5.00", "+6.00", "+0.00")
+
+
+def test_a_line_coverage_target_gets_the_statement_arithmetic(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", _branch_snapshot(), targets=["line_coverage >= 90"])
+    impact = report_of(root)["recommendations"][0]["impacts"][0]
+    assert (impact["delta"], impact["arithmetic"]) == ("+10.00", "10 statement(s) x 100 / 100 = 10.00 points")
+
+
+def test_branches_that_keep_a_target_out_of_reach_are_said(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", _branch_snapshot(), targets=["coverage >= 95"])
+    report = report_of(root)
+    row = path_row(report, "coverage >= 95")
+    assert row["status"] == "not reachable"
+    assert "uncovered branches (branches held as measured) would need 4 more covered" in row["short"]
+    assert any("need 4 more covered" in note["why"] for note in report["not_computed"])
+
+
+# ------------------------------------------------------------------------- honest titles
+
+
+def test_the_title_says_the_coverage_the_plan_reaches(tmp_path: Path) -> None:
+    files = {"src/x.py": FileMetrics("1" * 64, 3, 2, (3,))}
+    root = make_project(tmp_path / "p", _snapshot(files=files, clusters=()), targets=["coverage[src/x.py] >= 99"])
+    rec = report_of(root)["recommendations"][0]
+    assert rec["title"] == "Raise coverage of x.py to 100.00%"
+    assert rec["evidence"]["files"][0]["after"] == "100.00"
+
+
+def test_a_tests_hint_names_the_config_a_custom_command_lacks(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p")
+    config = root / ".planning" / "config.json"
+    data = json.loads(config.read_text(encoding="utf-8"))
+    data["planner"]["test_command"] = ["pytest", "--cov"]
+    config.write_text(json.dumps(data), encoding="utf-8")
+    note = report_of(root)["recommendations"][0]["evidence"]["sources_note"]
+    assert "add --cov-context=test to planner.test_command" in note
+
+
+# ------------------------------------------------------------------------- every unmet target
+
+
+def _close_plan_missing(root: Path, targets: list[str]) -> None:
+    from planner.frontmatter import compose, read_document
+    from planner.scaffold import new_plan
+
+    path = new_plan(load_project(root), "1", title="Push tests", targets=targets).paths[0]
+    document = read_document(path)
+    meta = {**document.meta, "status": "complete", "outcome": "missed",
+            "started": "2026-03-01T10:00:00+00:00", "completed": "2026-03-01T11:00:00+00:00"}
+    path.write_text(compose(meta, document.body), encoding="utf-8")
+
+
+def test_missed_plan_targets_become_gaps_and_recommendations(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", targets=["tests.failed == 0"], verify=False)
+    _close_plan_missing(root, ["tests.total >= 200", "missing[src/*.py] <= 10"])
+    verify_phase(load_project(root), "1", now=T0 + timedelta(hours=1))
+    report = report_of(root)
+    sources = {gap["source"]: gap["id"] for gap in report["gaps"]}
+    assert {"01-01: tests.total >= 200", "01-01: missing[src/*.py] <= 10"} <= set(sources)
+    missing_gap = sources["01-01: missing[src/*.py] <= 10"]
+    cover = [rec for rec in report["recommendations"] if missing_gap in rec["closes"]]
+    assert [rec["title"] for rec in cover] == ["Cover 730 missing statement(s) in d.py, a.py, b.py"]
+    assert path_row(report, "missing[src/*.py] <= 10")["arithmetic"] == (
+        "740 - 730 = 10 <= 10: reachable with these plans")
+    total_gap = sources["01-01: tests.total >= 200"]
+    assert any(note["what"] == f"`tests.total >= 200` (missed by plan 01-01) (gap {total_gap})"
+               and "takes new tests" in note["why"] for note in report["not_computed"])
+
+
+def test_closed_gaps_are_not_recommended_again_and_name_their_closers(root: Path) -> None:
+    from planner.frontmatter import compose, read_document
+
+    path = load_project(root).phases[0].verification_path
+    assert path is not None
+    document = read_document(path)
+    gaps = [{**gap, "status": "closed", "closed_by": ["02-01"]} if gap["kind"] == "cluster"
+            and "Assertion" in gap["source"] else gap for gap in document.meta["gaps"]]
+    path.write_text(compose({**document.meta, "gaps": gaps}, document.body), encoding="utf-8")
+    project = load_project(root)
+    report, pending = build_handoff(project, project.phases[0])
+    closed = next(g["id"] for g in gaps if g["status"] == "closed")
+    assert report["closed_gaps"] == [{"id": closed, "truth": next(g["truth"] for g in gaps if g["id"] == closed),
+                                      "closed_by": ["02-01"]}]
+    assert all(closed not in rec["closes"] for rec in report["recommendations"])
+    assert f"Already closed, not recommended again: {closed} by 02-01." in pending.new_text
