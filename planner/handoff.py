@@ -18,7 +18,9 @@ from planner import __version__
 from planner.documents import PendingWrite, commit_write, prepare
 from planner.errors import ConflictError, InputError
 from planner.index import reload_project
+from planner.ids import PlanId, next_plan_part
 from planner.model import Phase, Project
+from planner.plan_draft import draft_of
 from planner.recommend import FILES_PER_PLAN, FILES_PER_TARGET, NO_CONTEXTS, compute_report
 from planner.render import render
 from planner.scaffold import add_phase, new_plan, resolve_phase
@@ -131,7 +133,8 @@ def _refuse_second_scaffold(project: Project, phase: Phase, report: dict[str, An
 
 
 def scaffold_next_phase(project: Project, phase: Phase, report: dict[str, Any]) -> tuple[Path, ...]:
-    """The next phase, with one PLAN draft per recommendation (targets and `closes:` filled in)."""
+    """The next phase, with one PLAN draft per recommendation: tasks, files, evidence, impact,
+    targets, `closes:` (the gaps it closes alone or together with others) and `requires:`."""
     _refuse_second_scaffold(reload_project(project.root), phase, report)
     open_targets = [row["target"] for row in report["path_to_target"] if row["status"] != "met"]
     created = add_phase(reload_project(project.root), f"{phase.title} follow-up",
@@ -139,8 +142,18 @@ def scaffold_next_phase(project: Project, phase: Phase, report: dict[str, Any]) 
                              f"{handoff_path(phase).name}", targets=open_targets)
     assert created.phase is not None and created.phase.number is not None
     paths = list(created.paths[:1])
+    parts: list[str] = []
+    for _ in report["recommendations"]:
+        parts.append(next_plan_part(parts, gap=False))
+    plan_ids = {rec["rank"]: str(PlanId(created.phase.number, part))
+                for rec, part in zip(report["recommendations"], parts, strict=True)}
+    waves: dict[str, int] = {}
     for rec in report["recommendations"]:
+        draft = draft_of(rec, plan_ids, waves, handoff_path(phase).name)
+        closes = [*rec["closes"], *(item["gap"] for item in rec["closes_with"])]
         plan = new_plan(reload_project(project.root), created.phase.directory.name, title=rec["title"],
-                        targets=rec["targets"], closes=rec["closes"])
+                        requires=list(draft.requires), targets=rec["targets"], closes=closes, draft=draft)
+        assert plan.plan is not None and str(plan.plan.id) == plan_ids[rec["rank"]]
+        waves[str(plan.plan.id)] = draft.wave
         paths.append(plan.paths[0])
     return tuple(paths)

@@ -276,9 +276,8 @@ def _cluster_work(cluster: FailureCluster, gap_id: str | None, blocks: str | Non
     run = arith.lines_run_by(state.snapshot.contexts, tests, state.test_index())
     sources = sorted(set(run) | set(gained), key=lambda p: (-(run.get(p, 0) + gained.get(p, 0)), p))
     risk = _at_risk(tests, state)
-    kind = cluster.error_type or "Failure"
     return Work(
-        kind="cluster", title=f"Fix {len(cluster.test_ids)} failing test(s): {kind}",
+        kind="cluster", title=_cluster_title(cluster, test_files, blocks is not None),
         priority=(f"blocks measurement: {blocks}" if blocks else
                   f"{len(cluster.test_ids)} failing test(s) fixed by removing one cause"),
         gaps=(gap_id,) if gap_id else (), targets=tuple(targets), gained=gained,
@@ -291,6 +290,17 @@ def _cluster_work(cluster: FailureCluster, gap_id: str | None, blocks: str | Non
                   "sources_note": None if state.snapshot.contexts else
                   f"which source files these tests run cannot be known: {state.no_contexts}"},
     )
+
+
+def _cluster_title(cluster: FailureCluster, test_files: list[str], blocks: bool) -> str:
+    """Names the work: which tests, where, and the cause they share."""
+    count = len(cluster.test_ids)
+    where = ", ".join(Path(path).name for path in test_files[:3]) + (" and others" if len(test_files) > 3 else "")
+    place = f" in {where}" if where else ""
+    cause = cluster.signature if len(cluster.signature) <= 72 else cluster.signature[:71] + "…"
+    if blocks:
+        return f"Make {count} test(s){place} run again: {cause}"
+    return f"Fix {count} test(s){place} failing with {cause}"
 
 
 def _restore(tests: frozenset[str], state: Ledger, earlier: Snapshot | None) -> tuple[dict[str, int], str]:
@@ -389,7 +399,8 @@ def _coverage_target_works(target: Target, gap_id: str, weight: int, state: Ledg
     return works
 
 
-def _file_row(item: arith.FileRaise, target: Target, weight: int, overall: int) -> dict[str, Any]:
+def _file_row(item: arith.FileRaise, target: Target, weight: int, overall: int,
+              missing_lines: str) -> dict[str, Any]:
     metric = "line_coverage" if target.metric == "missing" else target.metric
     before, after = shown(metric, item.percent_before), shown(metric, item.percent_after)
     file_weight = item.file.weight(item.with_branches)
@@ -398,11 +409,24 @@ def _file_row(item: arith.FileRaise, target: Target, weight: int, overall: int) 
         "path": item.file.path, "statements": item.file.statements, "covered": item.file.covered,
         "missing": item.file.missing, "branches": item.file.branches,
         "covered_branches": item.file.covered_branches, "before": before, "after": after,
-        "to_cover": item.to_cover, "reaches": item.reaches, "points": gain, "overall_points": overall_gain,
+        "to_cover": item.to_cover, "reaches": item.reaches, "missing_lines": missing_lines, "points": gain, "overall_points": overall_gain,
         "arithmetic": (f"{item.to_cover} missing statement(s) covered" if target.metric == "missing" else
                        f"({after} - {before}) x {file_weight} / {weight} = {gain} points"),
         "overall_arithmetic": f"{item.to_cover} statement(s) x 100 / {overall} = {overall_gain} points",
     }
+
+
+def _line_ranges(state: Ledger, path: str) -> str:
+    """The file's missing lines as measured, as ranges: `12-18, 40, 52-60`."""
+    item = state.snapshot.files.get(path)
+    lines = sorted(item.missing_lines) if item is not None else []
+    ranges: list[list[int]] = []
+    for line in lines:
+        if ranges and line == ranges[-1][1] + 1:
+            ranges[-1][1] = line
+        else:
+            ranges.append([line, line])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in ranges)
 
 
 def _file_target(item: arith.FileRaise, target: Target) -> str:
@@ -430,7 +454,7 @@ def _coverage_title(group: tuple[arith.FileRaise, ...], target: Target) -> str:
 def _coverage_work(target: Target, gap_id: str, weight: int, group: tuple[arith.FileRaise, ...],
                    state: Ledger) -> Work:
     overall = sum(f.weight(state.snapshot.has_branches) for f in state.files.values())
-    rows = [_file_row(item, target, weight, overall) for item in group]
+    rows = [_file_row(item, target, weight, overall, _line_ranges(state, item.file.path)) for item in group]
     tests = _covering_test_files(group, state)
     with_branches = counts_branches(target.metric, state)
     unit = "unit" if with_branches else "statement"

@@ -12,6 +12,7 @@ from planner.frontmatter import compose
 from planner.ids import PhaseNumber, PlanId, next_phase_number, next_plan_part, slugify
 from planner.index import reload_project
 from planner.model import Phase, Plan, Project
+from planner.plan_draft import PlanDraft
 from planner.progress import refresh_documents
 from planner.reader import PLANNING, load_project
 from planner.render import render
@@ -135,8 +136,9 @@ def resolve_plan(project: Project, reference: str) -> tuple[Phase, Plan]:
 
 def new_plan(project: Project, phase_reference: str, title: str = "", gap: bool = False,
              requires: list[str] | None = None, targets: list[str] | None = None,
-             closes: list[str] | None = None) -> Created:
-    """The next free plan in a phase, written from the plan template."""
+             closes: list[str] | None = None, draft: PlanDraft | None = None) -> Created:
+    """The next free plan in a phase, written from the plan template (with `draft`, the tasks,
+    files, evidence and impact a handoff computed)."""
     clean_targets = _validated_targets(targets or [])
     with project_lock(project.planning_dir):
         project = reload_project(project.root)
@@ -150,9 +152,10 @@ def new_plan(project: Project, phase_reference: str, title: str = "", gap: bool 
             targets=clean_targets, closes=tuple(closes or ()),
         )
         path = phase.directory / f"{plan.id}-PLAN.md"
-        meta = plan_to_meta(plan, phase.directory.name)
+        meta = {**plan_to_meta(plan, phase.directory.name), **(draft.frontmatter() if draft else {})}
         body = render("plan.md.j2", {"plan": {"id": str(plan.id), "title": plan.title,
-                                              "targets": list(plan.targets), "closes": list(plan.closes)}},
+                                              "targets": list(plan.targets), "closes": list(plan.closes),
+                                              "draft": draft.context() if draft else None}},
                       planning_dir=project.planning_dir)
         atomic_write(path, compose(meta, "\n" + body), planning_dir=project.planning_dir)
         written = refresh_documents(reload_project(project.root), f"plan {plan.id} created")

@@ -335,8 +335,70 @@ def test_scaffold_creates_the_next_phase_with_one_plan_per_recommendation(root: 
     assert follow_up.targets == tuple(TARGETS)
     recs = result.report["recommendations"]
     assert [plan.title for plan in follow_up.plans] == [rec["title"] for rec in recs]
-    assert [list(plan.closes) for plan in follow_up.plans] == [rec["closes"] for rec in recs]
+    assert [list(plan.closes) for plan in follow_up.plans] == [
+        rec["closes"] + [item["gap"] for item in rec["closes_with"]] for rec in recs]
     assert [list(plan.targets) for plan in follow_up.plans] == [rec["targets"] for rec in recs]
+
+
+def test_a_scaffolded_draft_matches_the_golden_file(root: Path) -> None:
+    handoff_phase(load_project(root), "1", scaffold=True)
+    draft = next((root / ".planning" / "phases").glob("02-*/02-03-PLAN.md"))
+    text = draft.read_text(encoding="utf-8")
+    golden = GOLDEN / "02-03-PLAN.md"
+    if os.environ.get("PLANNER_REGENERATE_GOLDEN"):
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_a_scaffolded_draft_carries_its_recommendation(root: Path) -> None:
+    from planner.frontmatter import read_document
+
+    recs = handoff_phase(load_project(root), "1", scaffold=True).report["recommendations"]
+    plans = load_project(root).phases[1].plans
+    document = read_document(plans[2].plan_path)
+    assert plans[2].title == recs[2]["title"] == "Raise coverage of a.py, b.py to 50.00%"
+    assert document.meta["requires"] == document.meta["depends_on"] == ["02-01"]
+    assert document.meta["files_modified"] == ["src/a.py", "src/b.py"]
+    assert document.body.count("<task ") == 2
+    assert "<name>Task 1: Cover 40 more statement(s) of src/a.py</name>" in document.body
+    assert "| `src/a.py` | 200 | 60 | 140 | 30.00% | 50.00% | 40 | 13.33 | 4.00 |" in document.body
+    assert "- overall `coverage`: 26.00% -> 33.00%, +7.00" in document.body
+    assert plans[0].title == "Make 2 test(s) in test_imp.py run again: ModuleNotFoundError: No module named <str>"
+    assert "<name>Task 1: Remove the cause of `ModuleNotFoundError: No module named <str>`</name>" in read_document(
+        plans[0].plan_path).body
+
+
+def _gsd(root: Path, *args: str) -> dict[str, Any]:
+    import shutil
+    import subprocess
+
+    tools = Path("/work/gsd/package/get-shit-done/bin/gsd-tools.cjs")
+    if shutil.which("node") is None or not tools.is_file():
+        pytest.skip("GSD's gsd-tools (node) is not installed here")
+    done = subprocess.run(["node", str(tools), *args], cwd=root, capture_output=True, text=True, timeout=120,
+                          check=False)
+    return json.loads(done.stdout)
+
+
+def test_scaffolded_drafts_pass_gsd_plan_structure(root: Path) -> None:
+    handoff_phase(load_project(root), "1", scaffold=True)
+    for plan in load_project(root).phases[1].plans:
+        assert plan.plan_path is not None
+        checked = _gsd(root, "verify", "plan-structure", str(plan.plan_path))
+        assert (checked["valid"], checked["errors"], checked["warnings"]) == (True, [], [])
+
+
+def test_scaffolded_drafts_add_no_gsd_health_issue_of_their_own(root: Path) -> None:
+    # GSD judges the tree as a whole (PROJECT.md, ROADMAP headings): what the drafts add must be
+    # nothing beyond the new phase itself being a phase
+    def issues() -> set[tuple[str, str]]:
+        report = _gsd(root, "validate", "health")
+        return {(item["code"], item["message"]) for kind in ("errors", "warnings") for item in report[kind]}
+
+    before = issues()
+    handoff_phase(load_project(root), "1", scaffold=True)
+    added = issues() - before
+    assert all(code == "W007" and "Phase 02 exists on disk" in message for code, message in added), added
 
 
 def test_scaffold_refuses_to_run_twice(root: Path) -> None:
