@@ -69,6 +69,7 @@ def compute_report(project: Project, phase: Phase, snapshot: Snapshot, earlier: 
     gaps, closed = _open_gaps(phase)
     state = fresh_ledger(snapshot, project.config.groups, phase.id)
     state.no_contexts = no_contexts_reason(_test_command(project))
+    state.left_out = _left_out(project, snapshot, state)
     targets = _path_targets(phase, gaps, state)
     for gap in gaps:
         if gap["kind"] not in ("target", "cluster"):
@@ -103,6 +104,19 @@ def compute_report(project: Project, phase: Phase, snapshot: Snapshot, earlier: 
         "overall": overall_path(works, initial),
         "reachable": reachable, "not_computed": state.notes,
     }
+
+
+def _left_out(project: Project, snapshot: Snapshot, state: Ledger) -> dict[str, str]:
+    """Measured files no plan should raise, each with the reason: those the coverage
+    configuration omits (a snapshot taken before the configuration changed still has them)."""
+    from planner.coverage_config import omit_rules
+
+    rules = omit_rules(project.root)
+    if rules.problem:
+        state.notes.append({"what": "the coverage configuration", "why": f"{rules.problem}; no file "
+                            "was left out for it"})
+    return {path: f"omitted by `[run] omit` in {rules.source}" for path in snapshot.files
+            if rules.patterns and rules.omits(project.root, path)}
 
 
 def _test_command(project: Project) -> tuple[str, ...]:
@@ -364,9 +378,15 @@ def _coverage_works(targets: list[tuple[Target, str | None]], state: Ledger,
 
 def _coverage_target_works(target: Target, gap_id: str, weight: int, state: Ledger,
                            per_plan: int, per_target: int) -> list[Work]:
-    chosen_files = selected_files(target, state)
+    selection = selected_files(target, state)
+    chosen_files = [f for f in selection if f.path not in state.left_out]
+    for file in selection:
+        if file.path in state.left_out and file.missing:
+            state.notes.append({"what": f"`{file.path}` toward `{target}`", "why": (
+                f"not recommended: {state.left_out[file.path]}; its {file.missing} missing statement(s) "
+                "still count in this snapshot's numbers until the next `plan measure`")})
     if target.metric == "missing":
-        missing = sum(f.missing for f in chosen_files)
+        missing = sum(f.missing for f in selection)
         limit = int(target.threshold) if target.threshold == int(target.threshold) else math.floor(target.threshold)
         if target.op == "<" and limit == target.threshold:
             limit -= 1
@@ -374,7 +394,7 @@ def _coverage_target_works(target: Target, gap_id: str, weight: int, state: Ledg
     else:
         with_branches = counts_branches(target.metric, state)
         passes = passes_for(target)
-        needed = arith.least_to_pass(weight, sum(f.hits(with_branches) for f in chosen_files),
+        needed = arith.least_to_pass(weight, sum(f.hits(with_branches) for f in selection),
                                      goal_of(target), passes)
         available = sum(f.missing for f in chosen_files)
         if needed > available:

@@ -65,6 +65,7 @@ class Ledger:
     labels: dict[str, str] = field(default_factory=dict)  # target -> how the path shows it
     same_target: dict[str, tuple[str, ...]] = field(default_factory=dict)  # gap -> gaps of the same target
     no_contexts: str = ""  # why the snapshot has no per-test contexts, and the fix
+    left_out: dict[str, str] = field(default_factory=dict)  # files no plan raises -> why
 
     def test_index(self) -> arith.TestIndex:
         if self.index is None:

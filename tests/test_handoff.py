@@ -639,3 +639,32 @@ def test_closed_gaps_are_not_recommended_again_and_name_their_closers(root: Path
                                       "closed_by": ["02-01"]}]
     assert all(closed not in rec["closes"] for rec in report["recommendations"])
     assert f"Already closed, not recommended again: {closed} by 02-01." in pending.new_text
+
+
+# ------------------------------------------------------------------------- what is left out
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    (".coveragerc", "[run]\nomit =\n    src/d.py\n"),
+    ("setup.cfg", "[coverage:run]\nomit = */d.py\n"),
+    ("pyproject.toml", "[tool.coverage.run]\nomit = [\"src/d.py\"]\n"),
+])
+def test_files_the_coverage_configuration_omits_are_not_recommended(tmp_path: Path, name: str,
+                                                                     text: str) -> None:
+    root = make_project(tmp_path / "p", targets=["coverage >= 40"])
+    (root / name).write_text(text, encoding="utf-8")
+    report = report_of(root)
+    raised = {row["path"] for rec in report["recommendations"] if rec["kind"] == "coverage"
+              for row in rec["evidence"]["files"]}
+    assert "src/d.py" not in raised and raised
+    assert any(note["what"] == "`src/d.py` toward `coverage >= 40`" and f"omit` in {name}" in note["why"]
+               for note in report["not_computed"])
+    assert path_row(report, "coverage >= 40")["current"] == "26.00%"  # the snapshot's numbers stand
+
+
+def test_an_unreadable_coverage_configuration_is_said_not_guessed(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", targets=["coverage >= 40"])
+    (root / ".coveragerc").write_text("[run\nomit = x\n", encoding="utf-8")
+    notes = report_of(root)["not_computed"]
+    assert any(note["what"] == "the coverage configuration" and ".coveragerc does not parse" in note["why"]
+               for note in notes)
