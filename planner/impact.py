@@ -36,11 +36,17 @@ class FileCounts:
     covered: int
     branches: int = 0
     covered_branches: int = 0
+    unreachable: int = 0  # missing statements that can never run here (version guards)
 
     @property
     def missing(self) -> int:
         """Statements not run: the missing-statement weight of the file."""
         return self.statements - self.covered
+
+    @property
+    def coverable(self) -> int:
+        """Missing statements a test can run: the most a plan can cover in this file."""
+        return max(self.missing - self.unreachable, 0)
 
     @property
     def percent(self) -> Fraction:
@@ -122,9 +128,9 @@ def least_to_pass(weight: int, hits: int, goal: Fraction, passes: Passes | None 
 
 def raise_file(file: FileCounts, goal: Fraction, *, with_branches: bool = False,
                passes: Passes | None = None) -> FileRaise:
-    """The work of raising `file` to `goal` percent (statements only: at most its missing ones)."""
+    """The work of raising `file` to `goal` percent (statements only: at most its coverable ones)."""
     needed = least_to_pass(file.weight(with_branches), file.hits(with_branches), goal, passes)
-    return FileRaise(file, goal, min(needed, file.missing), with_branches, needed <= file.missing)
+    return FileRaise(file, goal, min(needed, file.coverable), with_branches, needed <= file.coverable)
 
 
 def rank_files(files: Iterable[FileCounts], goal: Fraction, *, with_branches: bool = False,
@@ -156,10 +162,10 @@ def cover_missing(files: Iterable[FileCounts], needed: int, limit: int) -> tuple
     and the statements still short."""
     chosen: list[FileRaise] = []
     total = 0
-    for file in sorted((f for f in files if f.missing > 0), key=lambda f: (-f.missing, f.path)):
+    for file in sorted((f for f in files if f.coverable > 0), key=lambda f: (-f.coverable, f.path)):
         if total >= needed or len(chosen) >= limit:
             break
-        count = min(file.missing, needed - total)
+        count = min(file.coverable, needed - total)
         chosen.append(FileRaise(file, percent(file.covered + count, file.statements), count))
         total += count
     return tuple(chosen), max(0, needed - total)

@@ -10,8 +10,10 @@ arithmetic is `planner.target_path`, the document and `--scaffold` are `planner.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +44,11 @@ from planner.target_path import (
     weight_text,
 )
 from planner.targets import Target, format_number, parse_target
+from planner.version_guards import interpreter, unreachable_lines
 
 FILES_PER_PLAN = 3  # coverage work per plan: a reviewable change
 FILES_PER_TARGET = 9  # coverage work per target; beyond it the path says what is still short
+_MAX_SOURCE_BYTES = 2_000_000  # larger files are not read for version guards
 _BLOCKING_TYPES = frozenset({"ImportError", "ModuleNotFoundError", "SyntaxError", "IndentationError"})
 NO_CONTEXTS = ("the coverage report holds no per-test contexts: recording them takes "
                "--cov-context=test (the default test command passes it), and coverage.py writes "
@@ -70,6 +74,7 @@ def compute_report(project: Project, phase: Phase, snapshot: Snapshot, earlier: 
     state = fresh_ledger(snapshot, project.config.groups, phase.id)
     state.no_contexts = no_contexts_reason(_test_command(project))
     state.left_out = _left_out(project, snapshot, state)
+    state.root = project.root
     targets = _path_targets(phase, gaps, state)
     for gap in gaps:
         if gap["kind"] not in ("target", "cluster"):
@@ -379,7 +384,8 @@ def _coverage_works(targets: list[tuple[Target, str | None]], state: Ledger,
 def _coverage_target_works(target: Target, gap_id: str, weight: int, state: Ledger,
                            per_plan: int, per_target: int) -> list[Work]:
     selection = selected_files(target, state)
-    chosen_files = [f for f in selection if f.path not in state.left_out]
+    chosen_files = [replace(f, unreachable=_never_run(f.path, state, target))
+                    for f in selection if f.path not in state.left_out]
     for file in selection:
         if file.path in state.left_out and file.missing:
             state.notes.append({"what": f"`{file.path}` toward `{target}`", "why": (
@@ -396,7 +402,7 @@ def _coverage_target_works(target: Target, gap_id: str, weight: int, state: Ledg
         passes = passes_for(target)
         needed = arith.least_to_pass(weight, sum(f.hits(with_branches) for f in selection),
                                      goal_of(target), passes)
-        available = sum(f.missing for f in chosen_files)
+        available = sum(f.coverable for f in chosen_files)
         if needed > available:
             state.notes.append({"what": f"`{target}`", "why": (
                 f"covering all {available} missing statement(s) still leaves it short: its uncovered "
@@ -417,6 +423,33 @@ def _coverage_target_works(target: Target, gap_id: str, weight: int, state: Ledg
     for item in raises:
         state.files[item.file.path] = item.file.with_covered(item.file.covered + item.to_cover)
     return works
+
+
+def _never_run(path: str, state: Ledger, target: Target) -> int:
+    """Missing statements of `path` that can never run under the interpreter in use (noted once)."""
+    if path not in state.unreachable:
+        state.unreachable[path] = count = _count_never_run(path, state)
+        if count:
+            state.notes.append({"what": f"{count} missing line(s) of `{path}`", "why": (
+                f"never run under {interpreter()} (version guards, TYPE_CHECKING): not counted as work "
+                f"toward `{target}`, though they count in the snapshot's numbers")})
+    return state.unreachable[path]
+
+
+def _count_never_run(path: str, state: Ledger) -> int:
+    item = state.snapshot.files.get(path)
+    if state.root is None or item is None or not item.missing_lines or item.sha256 is None:
+        return 0
+    source = state.root / path
+    try:
+        if not source.is_file() or source.stat().st_size > _MAX_SOURCE_BYTES:
+            return 0
+        data = source.read_bytes()
+    except OSError:
+        return 0
+    if hashlib.sha256(data).hexdigest() != item.sha256:  # changed since measured: lines may differ
+        return 0
+    return len(unreachable_lines(data.decode("utf-8", errors="replace")) & set(item.missing_lines))
 
 
 def _file_row(item: arith.FileRaise, target: Target, weight: int, overall: int,

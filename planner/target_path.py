@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 from planner import impact as arith
@@ -66,6 +67,8 @@ class Ledger:
     same_target: dict[str, tuple[str, ...]] = field(default_factory=dict)  # gap -> gaps of the same target
     no_contexts: str = ""  # why the snapshot has no per-test contexts, and the fix
     left_out: dict[str, str] = field(default_factory=dict)  # files no plan raises -> why
+    root: Path | None = None  # the project, to read sources for lines that can never run
+    unreachable: dict[str, int] = field(default_factory=dict)  # path -> missing lines that never run
 
     def test_index(self) -> arith.TestIndex:
         if self.index is None:
