@@ -71,6 +71,7 @@ def compute_report(project: Project, phase: Phase, snapshot: Snapshot, earlier: 
     """Recommendations, path to target and what could not be computed, as plain data; coverage
     work is cut into plans of `files_per_plan` files, at most `files_per_target` per target."""
     gaps, closed = _open_gaps(phase)
+    _planned_elsewhere(project, phase, gaps)
     state = fresh_ledger(snapshot, project.config.groups, phase.id)
     state.no_contexts = no_contexts_reason(_test_command(project))
     state.left_out = _left_out(project, snapshot, state)
@@ -198,6 +199,14 @@ def _open_gaps(phase: Phase) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
     closed = [{"id": gap.id, "truth": gap.title, "closed_by": list(gap.closed_by)}
               for gap in phase.gaps if gap.status == "closed"]
     return open_gaps, closed
+
+
+def _planned_elsewhere(project: Project, phase: Phase, gaps: list[dict[str, Any]]) -> None:
+    """Each open gap's `planned_by`: plans of later phases that name it in `closes:` and are not
+    closed yet (those that are closed show in the VERIFICATION's `closed_by` once re-verified)."""
+    for gap in gaps:
+        gap["planned_by"] = [str(plan.id) for other in project.phases if other.directory != phase.directory
+                             for plan in other.plans if gap["id"] in plan.closes and not plan.closed]
 
 
 def _plan_of(source: str, plans: set[str]) -> str | None:

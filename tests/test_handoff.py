@@ -668,3 +668,32 @@ def test_an_unreadable_coverage_configuration_is_said_not_guessed(tmp_path: Path
     notes = report_of(root)["not_computed"]
     assert any(note["what"] == "the coverage configuration" and ".coveragerc does not parse" in note["why"]
                for note in notes)
+
+
+# ------------------------------------------------------------------------- several phases
+
+
+def test_after_later_gap_plans_close_some_gaps_only_the_open_ones_are_recommended(root: Path) -> None:
+    from planner.frontmatter import compose, read_document
+
+    handoff_phase(load_project(root), "1", scaffold=True)
+    unblock = load_project(root).phases[1].plans[0]  # 02-01 makes the import errors go away
+    assert unblock.plan_path is not None
+    document = read_document(unblock.plan_path)
+    meta = {**document.meta, "status": "complete", "outcome": "met",
+            "started": (T0 + timedelta(hours=1, minutes=30)).isoformat(),
+            "completed": (T0 + timedelta(hours=2, minutes=30)).isoformat()}
+    unblock.plan_path.write_text(compose(meta, document.body), encoding="utf-8")
+    save_snapshot(load_project(root), _snapshot(when=T0 + timedelta(hours=2), clusters=(ASSERTS,)))
+    verify_phase(load_project(root), "1", now=T0 + timedelta(hours=3))
+
+    project = load_project(root)
+    imports_gap = next(g.id for g in project.phases[0].gaps if g.source == IMPORTS.signature)
+    report, pending = build_handoff(project, project.phases[0])
+    assert [gap["closed_by"] for gap in report["closed_gaps"] if gap["id"] == imports_gap] == [["02-01"]]
+    assert all(rec["evidence"].get("signature") != IMPORTS.signature for rec in report["recommendations"])
+    assert imports_gap not in {gap["id"] for gap in report["gaps"]}
+    assert f"{imports_gap} by 02-01" in pending.new_text
+    planned = {gap["id"]: gap["planned_by"] for gap in report["gaps"]}
+    assert planned[next(g.id for g in project.phases[0].gaps if g.source == ASSERTS.signature)] == ["02-02"]
+    assert "Already planned, not closed yet:" in pending.new_text
