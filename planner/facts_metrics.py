@@ -166,8 +166,8 @@ def measurement_facts(project: Project, plan: Plan, snapshots: PlanSnapshots) ->
     latest, start = snapshots.latest, snapshots.baseline
     targets = targets_in(plan.plan_path, plan.targets)
     if start is None:
-        baseline_note = ("no snapshot was taken before this plan started, so Before reads n/a"
-                         if latest is not None else "nothing was measured for this plan")
+        baseline_note = ("No snapshot was taken before this plan started, so Before reads n/a"
+                         if latest is not None else "Nothing was measured for this plan")
     else:
         baseline_note = f"Before is snapshot {start.id}, the latest when the plan started"
     return {

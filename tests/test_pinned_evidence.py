@@ -179,7 +179,7 @@ def test_before_is_na_only_without_a_snapshot_and_the_document_says_why(tmp_path
     assert cli("close", "01-01", "--root", str(root)).exit_code == 0
     body = (root / ".planning/phases/01-core/01-01-SUMMARY.md").read_text(encoding="utf-8")
     assert "| `tests.failed == 0` | n/a | 0 | == 0 | PASS |" in body
-    assert "no snapshot was taken before this plan started, so Before reads n/a" in body
+    assert "No snapshot was taken before this plan started, so Before reads n/a" in body
 
 
 def _git_init(root: Path) -> None:
