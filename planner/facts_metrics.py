@@ -145,7 +145,12 @@ def plan_snapshots(project: Project, plan: Plan, started: dt.datetime | None,
     """The latest snapshot, the one before it (deltas) and the plan's baseline (Before): the
     pinned ones when given, else the latest now and the baseline `plan start` recorded (or the
     newest snapshot at or before the start, for plans started before baselines were recorded)."""
-    from planner.snapshot import latest_snapshot, previous_snapshot, snapshot_at_or_before, snapshot_by_id
+    from planner.snapshot import (
+        latest_snapshot,
+        previous_snapshot,
+        snapshot_at_or_before,
+        snapshot_by_id,
+    )
 
     def pinned(ident: str | None) -> Any:
         return snapshot_by_id(project, ident) if ident else None

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -233,7 +232,7 @@ def test_coverage_is_coverage_py_total_and_respects_the_projects_configuration(t
     config_path.write_text(json.dumps(config), encoding="utf-8")
     result = cli("measure", "--run", "--json", "--root", str(root))
     assert result.exit_code == 0, result.output
-    snapshot_file = sorted((root / ".planning/metrics/snapshots").glob("*.json"))[-1]
+    snapshot_file = max((root / ".planning/metrics/snapshots").glob("*.json"))
     files = json.loads(snapshot_file.read_text(encoding="utf-8"))["files"]
     assert sorted(files) == ["pkg/__init__.py", "pkg/core.py"]  # source kept, omit respected, no tests/
     report = subprocess.run([sys.executable, "-m", "coverage", "report", "--precision=2"], cwd=root,
