@@ -73,11 +73,16 @@ def init(
     directory: Annotated[Path, typer.Argument(help="Folder to create .planning/ in.")] = Path("."),
 ) -> None:
     """Create .planning/ with ROADMAP.md, STATE.md and config.json."""
+    from planner.coverage_config import coverage_advice
     from planner.scaffold import init_project
 
     _state["root"] = directory.resolve()
     created = init_project(directory.resolve())
     _echo_written(directory.resolve(), created.paths)
+    typer.echo("commit .planning/ with its metrics/snapshots/: they are the evidence documents are "
+               "rebuilt from (only .cache/ is ignored)")
+    for advice in coverage_advice(directory.resolve()):
+        typer.echo(f"coverage: {advice}")
 
 
 @phase_app.command("add")

@@ -1,26 +1,59 @@
-"""What the project's coverage.py configuration leaves out of measurement: its `[run] omit`
-patterns, read the way coverage.py finds its configuration file.
-
-coverage.py reads `.coveragerc` when it exists, else the first of `setup.cfg`, `tox.ini` (sections
-`[coverage:run]`) and `pyproject.toml` (`[tool.coverage.run]`) that has coverage settings. A
-file an omit pattern matches is not recommended for coverage work even when an older snapshot
-still measured it. Unreadable configuration gives no patterns and says why.
-"""
+"""The project's own coverage.py configuration, read by coverage.py itself, and what planner
+needs from it: branch measurement (so `coverage` counts branches, as coverage.py's TOTAL does),
+per-test contexts in the JSON report (so the handoff can name the tests that run a line), and
+the `[run] omit` patterns (so the handoff never recommends covering a file coverage.py leaves out)."""
 
 from __future__ import annotations
 
-import configparser
-import tomllib
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import Any
 
-_MAX_BYTES = 1_000_000  # a coverage configuration is small; anything larger is not one
+# coverage.py's own search order; `.coveragerc` uses bare section names, the others prefixes.
+_FILES = ((".coveragerc", True), ("setup.cfg", False), ("tox.ini", False), ("pyproject.toml", False))
+
+
+def _load(root: Path) -> tuple[Any, str | None, str | None]:
+    """coverage.py's configuration of the project, the file it came from, and why it could not
+    be read (then the configuration is None)."""
+    try:
+        from coverage.config import CoverageConfig
+    except ImportError:
+        return None, None, "coverage.py is not installed: `plan measure --run` needs pytest-cov and coverage"
+    config = CoverageConfig()
+    for name, ours in _FILES:
+        path = root / name
+        try:
+            if path.is_file() and config.from_file(str(path), lambda _message: None, our_file=ours):
+                return config, name, None
+        except Exception as error:  # noqa: BLE001  (coverage.py's ConfigError, or a TOML/INI syntax error)
+            return None, name, f"{name}: coverage.py cannot read its configuration ({error})"
+    return config, None, None
+
+
+def coverage_advice(root: Path) -> list[str]:
+    """What to add to the project's coverage configuration, one line each; empty when nothing."""
+    config, found, problem = _load(root)
+    if problem is not None:
+        return [problem]
+    where = found or "pyproject.toml"
+    section = "[tool.coverage.{}]" if where == "pyproject.toml" else (
+        "[{}]" if where == ".coveragerc" else "[coverage:{}]")
+    value = "true" if where == "pyproject.toml" else "True"
+    advice = []
+    if not config.branch:
+        advice.append(f"{where}: add `{section.format('run')} branch = {value}` so coverage counts branches "
+                      "as coverage.py's TOTAL does")
+    if not config.json_show_contexts:
+        advice.append(f"{where}: add `{section.format('json')} show_contexts = {value}` so the JSON report "
+                      "keeps per-test contexts (the handoff names the tests that run each line)")
+    return advice
 
 
 @dataclass(frozen=True)
 class OmitRules:
-    """The omit patterns and the file they come from (None: no configuration found)."""
+    """The `[run] omit` patterns and the file they come from (None: no configuration found)."""
 
     patterns: tuple[str, ...] = ()
     source: str | None = None
@@ -35,61 +68,15 @@ class OmitRules:
 
 def _absolute(root: Path, pattern: str) -> str:
     # coverage.py makes a relative pattern absolute against the current directory; patterns that
-    # start with a wildcard stay as written
+    # start with a wildcard or a slash stay as written
     if pattern.startswith(("*", "/")):
         return pattern
     return (root / pattern).as_posix()
 
 
-def _split(value: str) -> tuple[str, ...]:
-    return tuple(part.strip() for line in value.splitlines() for part in line.split(",") if part.strip())
-
-
-def _read_text(path: Path) -> str | None:
-    if not path.is_file() or path.stat().st_size > _MAX_BYTES:
-        return None
-    return path.read_text(encoding="utf-8", errors="replace")
-
-
-def _ini(path: Path, section: str, *, required: bool) -> OmitRules | None:
-    text = _read_text(path)
-    if text is None:
-        return None
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read_string(text, source=str(path))
-    except configparser.Error as error:
-        return OmitRules(source=path.name, problem=f"{path.name} does not parse: {error.message}")
-    if not required and not any(name.startswith("coverage:") for name in parser.sections()):
-        return None
-    patterns = _split(parser.get(section, "omit", fallback=""))
-    return OmitRules(patterns, path.name)
-
-
-def _pyproject(path: Path) -> OmitRules | None:
-    text = _read_text(path)
-    if text is None:
-        return None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        return OmitRules(source=path.name, problem=f"{path.name} does not parse: {error}")
-    coverage = data.get("tool", {}).get("coverage") if isinstance(data.get("tool"), dict) else None
-    if not isinstance(coverage, dict):
-        return None
-    run = coverage.get("run")
-    omit = run.get("omit", []) if isinstance(run, dict) else []
-    patterns = tuple(str(p) for p in omit) if isinstance(omit, list) else _split(str(omit))
-    return OmitRules(patterns, path.name)
-
-
 def omit_rules(root: Path) -> OmitRules:
     """The omit rules of the project at `root`, from the file coverage.py would read."""
-    found = _ini(root / ".coveragerc", "run", required=True)
-    if found is not None:
-        return found
-    for name in ("setup.cfg", "tox.ini"):
-        found = _ini(root / name, "coverage:run", required=False)
-        if found is not None:
-            return found
-    return _pyproject(root / "pyproject.toml") or OmitRules()
+    config, found, problem = _load(root)
+    if problem is not None:
+        return OmitRules(source=found, problem=problem)
+    return OmitRules(tuple(str(p) for p in config.run_omit or ()), found)

@@ -145,7 +145,12 @@ def plan_snapshots(project: Project, plan: Plan, started: dt.datetime | None,
     """The latest snapshot, the one before it (deltas) and the plan's baseline (Before): the
     pinned ones when given, else the latest now and the baseline `plan start` recorded (or the
     newest snapshot at or before the start, for plans started before baselines were recorded)."""
-    from planner.snapshot import latest_snapshot, previous_snapshot, snapshot_at_or_before, snapshot_by_id
+    from planner.snapshot import (
+        latest_snapshot,
+        previous_snapshot,
+        snapshot_at_or_before,
+        snapshot_by_id,
+    )
 
     def pinned(ident: str | None) -> Any:
         return snapshot_by_id(project, ident) if ident else None
@@ -166,8 +171,8 @@ def measurement_facts(project: Project, plan: Plan, snapshots: PlanSnapshots) ->
     latest, start = snapshots.latest, snapshots.baseline
     targets = targets_in(plan.plan_path, plan.targets)
     if start is None:
-        baseline_note = ("no snapshot was taken before this plan started, so Before reads n/a"
-                         if latest is not None else "nothing was measured for this plan")
+        baseline_note = ("No snapshot was taken before this plan started, so Before reads n/a"
+                         if latest is not None else "Nothing was measured for this plan")
     else:
         baseline_note = f"Before is snapshot {start.id}, the latest when the plan started"
     return {

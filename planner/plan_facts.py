@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from planner.clock import iso, parse_time
@@ -26,7 +26,7 @@ class PlanFacts:
     status: str  # COMPLETE | TARGETS MISSED | SUPERSEDED: executed and targets met are two claims
     all_targets_passed: bool
     completed_at: str
-    pins: SnapshotPins = SnapshotPins()
+    pins: SnapshotPins = field(default_factory=SnapshotPins)
 
     @property
     def outcome(self) -> PlanOutcome:

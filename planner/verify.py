@@ -16,7 +16,13 @@ from planner import __version__
 from planner.clock import iso, now_utc, parse_time
 from planner.diagrams import diagram_context
 from planner.documents import PendingWrite, commit_write, prepare
-from planner.facts_metrics import SnapshotPins, coverage_facts, source_facts, target_rows, tests_facts
+from planner.facts_metrics import (
+    SnapshotPins,
+    coverage_facts,
+    source_facts,
+    target_rows,
+    tests_facts,
+)
 from planner.frontmatter import read_document
 from planner.index import reload_project
 from planner.model import Phase, Project

@@ -666,7 +666,7 @@ def test_an_unreadable_coverage_configuration_is_said_not_guessed(tmp_path: Path
     root = make_project(tmp_path / "p", targets=["coverage >= 40"])
     (root / ".coveragerc").write_text("[run\nomit = x\n", encoding="utf-8")
     notes = report_of(root)["not_computed"]
-    assert any(note["what"] == "the coverage configuration" and ".coveragerc does not parse" in note["why"]
+    assert any(note["what"] == "the coverage configuration" and "coverage.py cannot read its configuration" in note["why"]
                for note in notes)
 
 

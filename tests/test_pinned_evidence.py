@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -120,7 +119,8 @@ def test_a_later_snapshot_alone_does_not_reclose_a_plan(demo: Path, cli) -> None
 
 
 def test_close_after_new_work_on_the_plan_writes_a_new_summary(demo: Path, cli) -> None:  # type: ignore[no-untyped-def]
-    (demo / "calc" / "parse.py").write_text("# reworked\n", encoding="utf-8")
+    with (demo / "calc" / "parse.py").open("a", encoding="utf-8") as handle:
+        handle.write("# reworked\n")
     _git(demo, "commit", "-qam", "fix(01-02): rework")
     assert cli("measure", "--run", "--root", str(demo)).exit_code == 0
     result = cli("close", "01-02", "--root", str(demo))
@@ -178,7 +178,7 @@ def test_before_is_na_only_without_a_snapshot_and_the_document_says_why(tmp_path
     assert cli("close", "01-01", "--root", str(root)).exit_code == 0
     body = (root / ".planning/phases/01-core/01-01-SUMMARY.md").read_text(encoding="utf-8")
     assert "| `tests.failed == 0` | n/a | 0 | == 0 | PASS |" in body
-    assert "no snapshot was taken before this plan started, so Before reads n/a" in body
+    assert "No snapshot was taken before this plan started, so Before reads n/a" in body
 
 
 def _git_init(root: Path) -> None:
@@ -232,7 +232,7 @@ def test_coverage_is_coverage_py_total_and_respects_the_projects_configuration(t
     config_path.write_text(json.dumps(config), encoding="utf-8")
     result = cli("measure", "--run", "--json", "--root", str(root))
     assert result.exit_code == 0, result.output
-    snapshot_file = sorted((root / ".planning/metrics/snapshots").glob("*.json"))[-1]
+    snapshot_file = max((root / ".planning/metrics/snapshots").glob("*.json"))
     files = json.loads(snapshot_file.read_text(encoding="utf-8"))["files"]
     assert sorted(files) == ["pkg/__init__.py", "pkg/core.py"]  # source kept, omit respected, no tests/
     report = subprocess.run([sys.executable, "-m", "coverage", "report", "--precision=2"], cwd=root,
@@ -246,12 +246,43 @@ def test_coverage_is_coverage_py_total_and_respects_the_projects_configuration(t
     assert facts["line_percent"] != total  # branches count: statement coverage alone differs
 
 
-def test_readme_tour_is_what_the_demo_prints(tmp_path: Path) -> None:
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    block = readme.split("<!-- demo-output -->", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
-    directory = tmp_path / "tour"
+@pytest.fixture(scope="module")
+def printed_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """What `plan demo DIR` prints, with DIR shown as README shows it, and DIR."""
+    directory = tmp_path_factory.mktemp("tour") / "demo"
     printed = subprocess.run([sys.executable, "-m", "planner", "demo", str(directory)], capture_output=True,
                              text=True, check=True, env={**os.environ, "NO_COLOR": "1"}).stdout
-    assert block == printed.replace(str(directory), "/tmp/planner-demo")
+    return printed.replace(str(directory), "/tmp/planner-demo"), directory
+
+
+def _readme() -> str:
+    return (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_tour_is_what_the_demo_prints(printed_demo: tuple[str, Path]) -> None:
+    block = _readme().split("<!-- demo-output -->", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    assert block == printed_demo[0]
+
+
+def test_readme_excerpts_are_in_the_demos_documents(printed_demo: tuple[str, Path]) -> None:
+    excerpts = re.findall(r"<!-- demo-excerpt (\S+) -->\n```markdown\n(.*?)```", _readme(), re.DOTALL)
+    assert excerpts, "README shows no demo excerpt"
+    for name, text in excerpts:
+        document = (printed_demo[1] / PHASE / name).read_text(encoding="utf-8").splitlines()
+        for line in text.splitlines():
+            assert not line or line in document, f"README line not in the demo's {name}: {line}"
+
+
+def test_init_says_to_commit_snapshots_and_how_to_turn_on_branches_and_contexts(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "pyproject.toml").write_text('[tool.coverage.run]\nsource = ["pkg"]\n', encoding="utf-8")
+    result = cli("init", str(tmp_path))
+    assert result.exit_code == 0
+    assert "commit .planning/ with its metrics/snapshots/" in result.output
+    assert "pyproject.toml: add `[tool.coverage.run] branch = true`" in result.output
+    assert "pyproject.toml: add `[tool.coverage.json] show_contexts = true`" in result.output
+    assert (tmp_path / ".planning" / ".gitignore").read_text(encoding="utf-8") == ".cache/\n"
+    configured = tmp_path / "configured"
+    configured.mkdir()
+    (configured / ".coveragerc").write_text("[run]\nbranch = True\n[json]\nshow_contexts = True\n", encoding="utf-8")
+    quiet = cli("init", str(configured))
+    assert "coverage:" not in quiet.output
