@@ -17,8 +17,8 @@ from typing import Any
 from planner import __version__
 from planner.documents import PendingWrite, commit_write, prepare
 from planner.errors import ConflictError, InputError
-from planner.index import reload_project
 from planner.ids import PlanId, next_plan_part
+from planner.index import reload_project
 from planner.model import Phase, Project
 from planner.plan_draft import draft_of
 from planner.recommend import FILES_PER_PLAN, FILES_PER_TARGET, NO_CONTEXTS, compute_report
