@@ -76,6 +76,7 @@ def compute_report(project: Project, phase: Phase, snapshot: Snapshot, earlier: 
     works += coverage_works(targets, state, files_per_plan, files_per_target)
     initial = fresh_ledger(snapshot, project.config.groups, phase.id)  # counts before any plan
     initial.selections, initial.index = state.selections, state.index
+    initial.unreachable = state.unreachable
     moves = [moves_of(work, targets, initial) for work in works]
     recommendations = [recommendation_of(rank, work, plan_moves, initial)
                        for rank, (work, plan_moves) in enumerate(zip(works, moves, strict=True), start=1)]

@@ -365,9 +365,15 @@ def _coverage_counts(target: Target, works: list[Work], state: Ledger, reached: 
     short = arith.least_to_pass(statements + (branches if with_branches else 0),
                                 total + (covered_branches if with_branches else 0), goal_of(target),
                                 passes_for(target))
-    if short > statements - total:
-        return {"counts": counts, "short": f"covering every statement still leaves it short: its "
-                f"uncovered branches ({HELD}) would need {short - (statements - total)} more covered"}
+    never = sum(state.unreachable.get(f.path, 0) for f in chosen)
+    coverable = max(statements - total - never, 0)
+    if short > coverable:
+        held = [f"{never} missing line(s) that can never run here"] if never else []
+        if with_branches:
+            held.append(f"its uncovered branches ({HELD})")
+        if held:
+            return {"counts": counts, "short": f"covering every statement that can run still leaves it "
+                    f"short by {short - coverable}: {' and '.join(held)}"}
     return {"counts": counts, "short": f"{short} more statement(s) needed beyond these plans"}
 
 

@@ -62,5 +62,7 @@ def test_the_handoff_does_not_ask_to_cover_lines_that_never_run(tmp_path: Path) 
     make_project(root, _snapshot(files=files, clusters=()), targets=["coverage >= 90"])
     report = report_of(root)
     assert report["recommendations"] == []
+    assert report["path_to_target"][0]["short"] == ("covering every statement that can run still leaves it "
+                                                    "short by 3: 4 missing line(s) that can never run here")
     assert any(note["what"] == "4 missing line(s) of `src/g.py`" and "never run under Python" in note["why"]
                for note in report["not_computed"])
