@@ -124,8 +124,7 @@ def _refuse_second_scaffold(project: Project, phase: Phase, report: dict[str, An
     recommendations = report["recommendations"]
     if not recommendations:
         raise InputError(f"nothing to scaffold: the handoff of phase {phase.id} recommends no plan")
-    gap_ids = {gap for rec in recommendations for gap in rec["closes"]}
-    existing = _plans_closing(project, phase, gap_ids)
+    existing = _plans_closing(project, phase, addressed_gaps(report))
     if existing:
         raise ConflictError(f"plans {', '.join(existing)} already close gaps of phase {phase.id}: the "
                             "handoff was scaffolded before; planner will not create them twice",

@@ -698,3 +698,16 @@ def test_after_later_gap_plans_close_some_gaps_only_the_open_ones_are_recommende
     planned = {gap["id"]: gap["planned_by"] for gap in report["gaps"]}
     assert planned[next(g.id for g in project.phases[0].gaps if g.source == ASSERTS.signature)] == ["02-02"]
     assert "Already planned, not closed yet:" in pending.new_text
+
+
+def test_scaffold_refuses_twice_when_the_plans_only_close_gaps_together(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # coverage >= 40 from 26.00, one file per plan: d.py (+13.00) and a.py (+2.00) close it only together
+    monkeypatch.setattr(handoff, "FILES_PER_PLAN", 1)
+    root = make_project(tmp_path / "p", _snapshot(clusters=()), targets=["coverage >= 40"])
+    report = report_of(root)
+    assert [rec["closes"] for rec in report["recommendations"]] == [[], []]
+    assert [item["with"] for rec in report["recommendations"] for item in rec["closes_with"]] == [[2], [1]]
+    handoff_phase(load_project(root), "1", scaffold=True)
+    with pytest.raises(ConflictError, match="already close gaps"):
+        handoff_phase(load_project(root), "1", scaffold=True)
