@@ -36,9 +36,9 @@ from planner.snapshot import (
     ReportSource,
     Snapshot,
     TestResults,
-    save_snapshot,
     snapshot_id,
 )
+from planner.snapshot_store import save_snapshot
 from planner.verify import build_verification, verify_phase
 
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)

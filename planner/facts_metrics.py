@@ -102,7 +102,7 @@ def source_facts(project: Project, snapshot: Any, role: str) -> list[dict[str, A
 
 def measurement_facts(project: Project, plan: Plan, started: dt.datetime | None) -> dict[str, Any]:
     """Targets, tests and coverage of a plan from the latest snapshot and its start snapshot."""
-    from planner.snapshot import latest_snapshot, previous_snapshot, snapshot_at_or_before
+    from planner.snapshot_store import latest_snapshot, previous_snapshot, snapshot_at_or_before
 
     latest = latest_snapshot(project)
     previous = previous_snapshot(project, before=latest) if latest is not None else None

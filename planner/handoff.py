@@ -77,7 +77,7 @@ def handoff_to_dict(result: HandoffResult, project: Project) -> dict[str, Any]:
 
 def build_handoff(project: Project, phase: Phase) -> tuple[dict[str, Any], PendingWrite]:
     """The computed report and the document it renders to (nothing written)."""
-    from planner.snapshot import latest_snapshot
+    from planner.snapshot_store import latest_snapshot
 
     snapshot = latest_snapshot(project)
     if snapshot is None:
@@ -94,7 +94,7 @@ def build_handoff(project: Project, phase: Phase) -> tuple[dict[str, Any], Pendi
 
 
 def _earlier_with_contexts(project: Project, latest: Snapshot) -> Snapshot | None:
-    from planner.snapshot import list_snapshots, load_snapshot
+    from planner.snapshot_store import list_snapshots, load_snapshot
 
     older = [ref for ref in list_snapshots(project) if ref.id < latest.id]
     for ref in reversed(older[-EARLIER_SNAPSHOTS_SEARCHED:]):

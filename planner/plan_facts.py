@@ -69,6 +69,7 @@ def gather(project: Project, phase: Phase, plan: Plan, *, now: dt.datetime) -> P
     SUMMARY recorded, so commits made after it (such as the one that commits the SUMMARY) do
     not make the document stale."""
     from planner import gitlog
+    from planner.commits import plan_duration
     from planner.errors import GitProblem
     from planner.facts_metrics import measurement_facts
 
@@ -83,7 +84,7 @@ def gather(project: Project, phase: Phase, plan: Plan, *, now: dt.datetime) -> P
     except GitProblem as problem:
         evidence = None
         notes.append(f"no git evidence: {problem.message}")
-    duration = gitlog.plan_duration(started, completed if started else None, evidence)
+    duration = plan_duration(started, completed if started else None, evidence)
     commits = list(evidence.commits) if evidence else []
     tasks = task_commits(plan_tasks(plan), [commit.subject for commit in commits])
     measurements = measurement_facts(project, plan, started)

@@ -143,7 +143,8 @@ def _recurring(phase: Phase, kind: str, failing: dict[str, tuple[Any, str]],
 
 def _must_have_facts(project: Project, phase: Phase) -> dict[str, Any]:
     """Must-haves of the phase's plans checked against the project tree: table rows, score, failures."""
-    from planner.musthaves import check_must_haves, unmet_as_gaps, verification_rows
+    from planner.musthave_results import unmet_as_gaps, verification_rows
+    from planner.musthaves import check_must_haves
 
     rows: dict[str, list[dict[str, str]]] = {"truths": [], "artifacts": [], "key_links": []}
     verified = total = 0
@@ -163,7 +164,7 @@ def _must_have_facts(project: Project, phase: Phase) -> dict[str, Any]:
 
 
 def _coverage_points(project: Project, phase: Phase) -> list[tuple[str, float]]:
-    from planner.snapshot import list_snapshots, load_snapshot
+    from planner.snapshot_store import list_snapshots, load_snapshot
 
     starts = [t for plan in phase.plans if (t := parse_time(plan.started)) is not None]
     since = min(starts) if starts else None
@@ -178,7 +179,7 @@ def _coverage_points(project: Project, phase: Phase) -> list[tuple[str, float]]:
 
 
 def build_verification(project: Project, phase: Phase, now: dt.datetime) -> tuple[dict[str, Any], PendingWrite]:
-    from planner.snapshot import latest_snapshot, previous_snapshot
+    from planner.snapshot_store import latest_snapshot, previous_snapshot
 
     latest = latest_snapshot(project)
     previous_snap = previous_snapshot(project, before=latest) if latest is not None else None

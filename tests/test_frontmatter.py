@@ -196,9 +196,9 @@ _trees = st.recursive(_leaves, lambda children: st.one_of(
 
 
 def _constructor_value(text: str) -> object:
-    from planner.frontmatter import _TextLoader
+    from planner.frontmatter import _text_loader
 
-    loader = _TextLoader(text)
+    loader = _text_loader()(text)
     loader.duplicate_keys = []
     try:
         return loader.get_single_data()

@@ -28,9 +28,9 @@ from planner.snapshot import (
     ReportSource,
     Snapshot,
     TestResults,
-    save_snapshot,
     snapshot_id,
 )
+from planner.snapshot_store import save_snapshot
 from planner.status import project_status
 from planner.verify import verify_phase
 

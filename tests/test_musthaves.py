@@ -11,12 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner import musthaves, textscan
+from planner import musthave_results, textscan
 from planner.errors import InputError
 from planner.frontmatter import Document, read_document
 from planner.ids import PlanId
 from planner.model import Plan
-from planner.musthaves import (
+from planner.musthave_results import (
     BAD_PATTERN,
     EXISTS,
     FAILED,
@@ -27,12 +27,11 @@ from planner.musthaves import (
     VERIFIED,
     WIRED,
     MustHaveReport,
-    check_must_haves,
-    check_project_must_haves,
     status_counts,
     unmet_as_gaps,
     verification_rows,
 )
+from planner.musthaves import check_must_haves, check_project_must_haves
 from planner.reader import load_project
 from planner.schema import plan_from_document
 
@@ -82,15 +81,15 @@ def check(repo: Path, yaml_text: str) -> MustHaveReport:
     return check_must_haves(plan, repo, document)
 
 
-def artifact(repo: Path, body: str) -> musthaves.ArtifactResult:
+def artifact(repo: Path, body: str) -> musthave_results.ArtifactResult:
     return check(repo, "  artifacts:\n" + body).artifacts[0]
 
 
-def link(repo: Path, body: str) -> musthaves.KeyLinkResult:
+def link(repo: Path, body: str) -> musthave_results.KeyLinkResult:
     return check(repo, "  key_links:\n" + body).key_links[0]
 
 
-def truth(repo: Path, text: str) -> musthaves.TruthResult:
+def truth(repo: Path, text: str) -> musthave_results.TruthResult:
     return check(repo, f"  truths:\n    - {text}\n").truths[0]
 
 
