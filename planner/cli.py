@@ -21,14 +21,16 @@ app = typer.Typer(
     rich_markup_mode=None,
     add_completion=True,
 )
-phase_app = typer.Typer(help="Add phases (next number, or a decimal phase inserted after N).", no_args_is_help=True, rich_markup_mode=None)
+phase_app = typer.Typer(help="Add phases (next number, or a decimal phase inserted after N).", no_args_is_help=True,
+                        rich_markup_mode=None)
 app.add_typer(phase_app, name="phase")
 
 _state: dict[str, Any] = {"debug": False, "root": None}
 
 RootOption = Annotated[
     Path | None,
-    typer.Option("--root", help="Project folder holding .planning/ (default: nearest one above the working directory)."),
+    typer.Option("--root",
+                 help="Project folder holding .planning/ (default: nearest one above the working directory)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print a stable JSON document instead of a table.")]
 
@@ -84,7 +86,8 @@ def init(
 def phase_add(
     title: Annotated[str, typer.Argument(help="Phase title; the folder is NN-slug of it.")],
     goal: Annotated[str, typer.Option(help="What must be true when the phase is done.")] = "",
-    target: Annotated[list[str] | None, typer.Option(help="Target expression, e.g. 'coverage >= 80'. Repeatable.")] = None,
+    target: Annotated[list[str] | None,
+                      typer.Option(help="Target expression, e.g. 'coverage >= 80'. Repeatable.")] = None,
     insert_after: Annotated[str | None, typer.Option(help="Insert a decimal phase after phase N.")] = None,
     root: RootOption = None,
 ) -> None:
@@ -134,9 +137,11 @@ def start(
 
 @app.command("measure")
 def measure_command(
-    coverage: Annotated[Path | None, typer.Option("--coverage", help="Coverage report: coverage.py JSON, Cobertura XML or LCOV.")] = None,
+    coverage: Annotated[Path | None, typer.Option(
+        "--coverage", help="Coverage report: coverage.py JSON, Cobertura XML or LCOV.")] = None,
     junit: Annotated[Path | None, typer.Option("--junit", help="JUnit XML test report.")] = None,
-    run: Annotated[bool, typer.Option("--run", help="Run the configured test command first; failing tests are recorded, not fatal.")] = False,
+    run: Annotated[bool, typer.Option(
+        "--run", help="Run the configured test command first; failing tests are recorded, not fatal.")] = False,
     json_output: JsonOption = False,
     root: RootOption = None,
 ) -> None:
@@ -220,7 +225,8 @@ def verify(
 @app.command()
 def handoff(
     phase: Annotated[str, typer.Argument(help="Phase number or folder name.")],
-    scaffold: Annotated[bool, typer.Option("--scaffold", help="Create the next phase with a PLAN per recommendation.")] = False,
+    scaffold: Annotated[bool, typer.Option(
+        "--scaffold", help="Create the next phase with a PLAN per recommendation.")] = False,
     dry_run: DryRunOption = False,
     diff: DiffOption = False,
     json_output: JsonOption = False,
@@ -240,7 +246,8 @@ def handoff(
 
 @app.command("render")
 def render_command(
-    check: Annotated[bool, typer.Option("--check", help="Exit 1 when a generated document is stale; write nothing.")] = False,
+    check: Annotated[bool, typer.Option(
+        "--check", help="Exit 1 when a generated document is stale; write nothing.")] = False,
     root: RootOption = None,
 ) -> None:
     """Check that generated SUMMARY and VERIFICATION documents match their evidence."""
@@ -316,7 +323,8 @@ def _status_table(document: dict[str, Any]) -> str:
 
 @app.command()
 def demo(
-    directory: Annotated[Path | None, typer.Argument(help="Empty or new folder for the example (default: a new temporary folder).")] = None,
+    directory: Annotated[Path | None, typer.Argument(
+        help="Empty or new folder for the example (default: a new temporary folder).")] = None,
 ) -> None:
     """Build an example project and run the whole cycle on it: new, start, measure, close, verify, handoff."""
     from planner.demo import run_demo

@@ -19,7 +19,8 @@ def _lookup(snapshot: Any, project: Project) -> Any:
     return SnapshotMetrics(snapshot, project.config.groups)
 
 
-def target_rows(targets: list[Target], latest: Any, previous: Any, start: Any, project: Project) -> list[dict[str, Any]]:
+def target_rows(targets: list[Target], latest: Any, previous: Any, start: Any,
+                project: Project) -> list[dict[str, Any]]:
     """One plain row per target: Before (start snapshot), After (latest), Target, Status, deltas."""
     after, before, earlier = _lookup(latest, project), _lookup(start, project), _lookup(previous, project)
     rows = []

@@ -287,7 +287,8 @@ def read_document(path: Path) -> Document:
     with open(path, "rb") as handle:
         data, size = _read_limited(handle)
     if data is None:
-        message = f"file is {size:,} bytes, over the {MAX_DOCUMENT_BYTES:,}-byte limit for a planning document; not read"
+        message = (f"file is {size:,} bytes, over the {MAX_DOCUMENT_BYTES:,}-byte limit for a planning document; "
+                   "not read")
         return Document(path, {}, "", False, diagnostics=(Diagnostic(path, None, "FM006", message),))
     try:
         raw = data.decode("utf-8")

@@ -2,7 +2,8 @@
 the working tree's state.
 
 History is read in bulk: one `git log` with a custom format and `-z`, parsed by
-`planner.commits` (which holds the commit model and everything about commits that needs no git). gitpython is imported inside the functions that
+`planner.commits` (which holds the commit model and everything about commits that needs no git).
+gitpython is imported inside the functions that
 need it, so commands that never touch git do not pay for it.
 """
 

@@ -119,8 +119,9 @@ def _gaps(phase: Phase, targets: list[dict[str, Any]], tests: dict[str, Any] | N
                    f"{row['expression']}: {row['detail']}", baseline)
         if gap:
             gaps.append(gap)
-    gaps.extend(_recurring(phase, "cluster", {c["signature"]: (c["count"], f"{c['count']} failing test(s): {c['signature']}")
-                                              for c in (tests or {}).get("clusters", [])}, baseline))
+    clusters = {c["signature"]: (c["count"], f"{c['count']} failing test(s): {c['signature']}")
+                for c in (tests or {}).get("clusters", [])}
+    gaps.extend(_recurring(phase, "cluster", clusters, baseline))
     gaps.extend(_recurring(phase, "musthave", must_have_failures, baseline))
     return gaps
 

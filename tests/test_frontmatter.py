@@ -98,7 +98,8 @@ def test_quoted_text_is_unquoted() -> None:
 
 
 def test_nested_structures_keep_text_leaves() -> None:
-    raw = "---\nmust_haves:\n  truths:\n    - \"x contains 'y'\"\n  artifacts:\n    - path: a.py\n      min_lines: 30\n---\n"
+    raw = ("---\nmust_haves:\n  truths:\n    - \"x contains 'y'\"\n  artifacts:\n    - path: a.py\n"
+           "      min_lines: 30\n---\n")
     assert parse(raw).meta["must_haves"] == {"truths": ["x contains 'y'"],
                                              "artifacts": [{"path": "a.py", "min_lines": "30"}]}
 

@@ -241,7 +241,8 @@ def test_contexts_give_lines_only_a_failing_cluster_covers(tmp_path: Path) -> No
 
 def test_an_earlier_snapshot_with_contexts_gives_the_coverage_a_fix_restores(tmp_path: Path) -> None:
     earlier_files = _files({"src/d.py": 150})
-    earlier_contexts: dict[str, dict[int, tuple[str, ...]]] = {"src/d.py": {line: ("tests/test_x.py::test_1",) for line in range(131, 151)}}
+    earlier_contexts: dict[str, dict[int, tuple[str, ...]]] = {
+        "src/d.py": {line: ("tests/test_x.py::test_1",) for line in range(131, 151)}}
     earlier = _snapshot(T0 - timedelta(days=1), earlier_files, earlier_contexts, clusters=())
     latest = _snapshot(contexts={"src/d.py": {1: ("tests/t::ok",)}})
     root = make_project(tmp_path / "p", earlier, latest)

@@ -147,7 +147,8 @@ def test_new_phase_folder_appears_even_when_empty(tmp_path: Path) -> None:
 def test_file_written_just_now_is_not_stored(tmp_path: Path) -> None:
     _tree(tmp_path)
     _write(tmp_path / ".planning/phases/01-setup/01-03-PLAN.md",
-           PLAN.format(phase="01-setup", part="03", title="Fresh", status="planned"), mtime_ns=os.stat(tmp_path).st_mtime_ns)
+           PLAN.format(phase="01-setup", part="03", title="Fresh", status="planned"),
+           mtime_ns=os.stat(tmp_path).st_mtime_ns)
     load_project_indexed(tmp_path)
     _, stats = load_project_indexed(tmp_path)
     assert (stats.misses, stats.project_hit) == (1, False)  # a same-tick second edit would keep its stamp
