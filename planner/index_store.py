@@ -34,9 +34,18 @@ INDEX_FILE = "index.sqlite"
 BUSY_TIMEOUT_S = 0.5
 # Modules whose code decides what a file parses to: editing one (an editable install) rebuilds.
 # Dotted names, so that moving a module keeps the fingerprint honest.
-PARSER_MODULES = ("planner.frontmatter", "planner.tolerant_yaml", "planner.reader", "planner.schema",
-                  "planner.filenames", "planner.ids", "planner.model", "planner.markdown",
-                  "planner.index", "planner.index_store")
+PARSER_MODULES = (
+    "planner.frontmatter",
+    "planner.tolerant_yaml",
+    "planner.reader",
+    "planner.schema",
+    "planner.filenames",
+    "planner.ids",
+    "planner.model",
+    "planner.markdown",
+    "planner.index",
+    "planner.index_store",
+)
 _SCHEMA = (
     "CREATE TABLE planner_index (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE documents (path TEXT PRIMARY KEY, stamp TEXT NOT NULL, parsed BLOB NOT NULL)",

@@ -352,7 +352,8 @@ def test_documents_a_worker_parsed_are_used_as_they_are(tmp_path: Path, monkeypa
     monkeypatch.setattr(planner.index_workers, "PARALLEL_FROM", 2)
     monkeypatch.setattr(planner.index_workers, "PARSE_CHUNK", 2)
     monkeypatch.setattr(planner.index_workers.Parsers, "_claim", lambda self, chunk: 2)  # all to the worker
-    monkeypatch.setattr(planner.index, "read_document", lambda path: pytest.fail(f"{path} parsed by the reader"))
+    monkeypatch.setattr(planner.index, "read_document",
+                        lambda path: pytest.fail(f"{path} parsed by the reader"))
     project, stats = load_project_indexed(tmp_path, workers=2)
     assert stats.misses == 7 and stats.saved
     assert _status(project) == _status(load_project(tmp_path))
