@@ -51,7 +51,7 @@ JUNIT = """<?xml version="1.0" encoding="utf-8"?>
  timestamp="2024-01-01T09:30:00" hostname="ci">
 <testcase classname="tests.test_core" name="test_add" time="0.01" />
 <testcase classname="tests.test_core" name="test_sub" time="0.01" />
-<testcase classname="tests.test_core" name="test_mul" time="0.01">
+<testcase classname="tests.test_core" name="test_mul" time="0.01">\
 <failure message="assert 6 == 7">E   assert 6 == 7</failure></testcase>
 </testsuite></testsuites>
 """
