@@ -131,3 +131,30 @@ def test_no_module_level_getattr_shims() -> None:
                for node in tree.body):
             offenders.append(name)
     assert offenders == []
+
+
+def _readme_layout() -> set[str]:
+    """Every module README's Layout block names, as a path under planner/ (`check/lint.py`)."""
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Layout", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    named: set[str] = set()
+    folder: str | None = None
+    for line in block.splitlines():
+        words = line.split()
+        if not words:
+            continue
+        if line.startswith("planner/"):
+            folder = ""
+        elif not line.startswith(" "):
+            folder = None  # past the package: templates/, docs/, tests/
+        elif words[0].endswith("/") and not words[0].endswith(".py"):
+            folder = words[0]
+        elif folder is not None:
+            named.update(folder + word for word in words if word.endswith(".py"))
+    return named
+
+
+def test_readme_layout_names_every_module_of_the_package_and_no_other() -> None:
+    on_disk = {path.relative_to(PACKAGE).as_posix() for path in PACKAGE.rglob("*.py")
+               if "__pycache__" not in path.parts}
+    assert _readme_layout() == on_disk
