@@ -5,7 +5,7 @@ The library behind the `plan` command. Every command is one call on a loaded pro
     import planner
     project = planner.load_project(planner.find_project_root())
     planner.start_plan(project, "01-01")                  # plan start
-    planner.measure(project, run=True)                    # plan measure --run
+    planner.measure_project(project, run=True)            # plan measure --run
     planner.close_plan(project, "01-01")                  # plan close (writes the SUMMARY)
     planner.verify_phase(planner.load_project(project.root), "1")   # plan verify
     planner.handoff_phase(planner.load_project(project.root), "1")  # plan handoff
@@ -13,7 +13,7 @@ The library behind the `plan` command. Every command is one call on a loaded pro
     planner.project_status(project)                       # plan status --json, as data
 
 Reading:   find_project_root, load_project; the model: Project, Phase, Plan, Gap.
-Writing:   init_project, add_phase, new_plan, start_plan, measure, close_plan, verify_phase,
+Writing:   init_project, add_phase, new_plan, start_plan, measure_project, close_plan, verify_phase,
            handoff_phase; each takes `dry_run=True` where the command takes `--dry-run`.
 Checking:  check_root, run_checks, stale_documents (plan render --check), project_status.
 Targets:   parse_target, evaluate. Reports: read_coverage, read_junit. Schema: json_schema.
@@ -30,7 +30,10 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-# public name -> the module that defines it
+# public name -> the module that defines it. A public name never equals a submodule's name:
+# importing planner.measure binds the module to `planner.measure`, so the function is
+# `measure_project` (planner.measure.measure).
+_RENAMED = {"measure_project": "measure"}
 _API = {
     "find_project_root": "planner.reader",
     "load_project": "planner.reader",
@@ -42,7 +45,7 @@ _API = {
     "add_phase": "planner.scaffold",
     "new_plan": "planner.scaffold",
     "start_plan": "planner.start",
-    "measure": "planner.measure",
+    "measure_project": "planner.measure",
     "close_plan": "planner.close",
     "verify_phase": "planner.verify",
     "handoff_phase": "planner.handoff",
@@ -67,7 +70,7 @@ __all__ = [
     "ConflictError", "EnvironmentProblem", "Gap", "GitProblem", "InputError", "Phase", "Plan",
     "PlannerError", "Project", "ProjectNotFound", "__version__", "add_phase", "check_root",
     "close_plan", "evaluate", "find_project_root", "handoff_phase", "init_project", "json_schema",
-    "load_project", "measure", "new_plan", "parse_target", "project_status", "read_coverage",
+    "load_project", "measure_project", "new_plan", "parse_target", "project_status", "read_coverage",
     "read_junit", "run_checks", "stale_documents", "start_plan", "verify_phase",
 ]
 
@@ -83,7 +86,7 @@ if TYPE_CHECKING:
         ProjectNotFound,
     )
     from planner.handoff import handoff_phase
-    from planner.measure import measure
+    from planner.measure import measure as measure_project
     from planner.model import Gap, Phase, Plan, Project
     from planner.reader import find_project_root, load_project
     from planner.reports import read_coverage, read_junit
@@ -102,7 +105,7 @@ def __getattr__(name: str) -> Any:
     module = _API.get(name)
     if module is None:
         raise AttributeError(f"module 'planner' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    value = getattr(importlib.import_module(module), _RENAMED.get(name, name))
     globals()[name] = value
     return value
 

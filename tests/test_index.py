@@ -453,6 +453,7 @@ for round in range(10_000):
 """
 
 
+@pytest.mark.stress  # kills a writer at random moments: crash safety, slow and load-dependent
 def test_writer_killed_at_any_moment_leaves_an_index_that_is_never_wrong(tmp_path: Path) -> None:
     import random
     import signal
@@ -467,7 +468,8 @@ def test_writer_killed_at_any_moment_leaves_an_index_that_is_never_wrong(tmp_pat
         time.sleep(rng.uniform(0.3, 0.9))
         writer.send_signal(signal.SIGKILL)
         writer.wait()
-        leftovers = [p.name for p in (tmp_path / ".planning/.cache").iterdir()
+        cache = tmp_path / ".planning/.cache"  # absent when the kill came before the writer made it
+        leftovers = [p.name for p in (cache.iterdir() if cache.is_dir() else ())
                      if p.name not in (INDEX_FILE, ".gitignore") and not p.name.endswith(".tmp")]
         assert leftovers == []
         project, stats = load_project_indexed(tmp_path, workers=1)
