@@ -13,15 +13,14 @@ silently change which snapshot is "previous" and so every delta. The JSON form i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Literal
 
 from planner.clusters import FailureCluster
-from planner.reports.numbers import Numbers, file_numbers, sum_numbers
+from planner.reports.numbers import Numbers, file_numbers, select_files, sum_numbers
 from planner.reports.types import TestTotals
 
 __all__ = [
@@ -122,14 +121,7 @@ class Snapshot:
 
     def numbers(self, selector: str | Sequence[str] | None = None) -> Numbers:
         """Counts of all files (None), one file (a path) or the files matching glob patterns."""
-        if selector is None:
-            chosen: Iterable[FileMetrics] = self.files.values()
-        elif isinstance(selector, str):
-            chosen = [self.files[selector]] if selector in self.files else []
-        else:
-            patterns = tuple(selector)
-            chosen = [f for p, f in self.files.items() if any(fnmatchcase(p, x) for x in patterns)]
-        return sum_numbers(chosen)  # counts, never percentages
+        return sum_numbers(select_files(self.files, selector))  # counts, never percentages
 
 
 @dataclass(frozen=True)
