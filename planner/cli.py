@@ -192,11 +192,11 @@ def close(
 ) -> None:
     """Measure a plan from git and the latest snapshot and write its SUMMARY."""
     from planner.close import close_plan
+    from planner.result_json import close_json
 
     project = _project(root)
     result = close_plan(project, plan, dry_run=dry_run or diff)
-    document = {"schema_version": 1, "plan": result.plan_id, "status": result.facts.status,
-                "facts": result.facts.context, "written": result.written} if json_output else None
+    document = close_json(result) if json_output else None
     if not _report_document(project, result.summary, result.written, document, dry_run=dry_run, diff=diff):
         typer.echo(result.facts.context["outcome"])
 
@@ -210,12 +210,12 @@ def verify(
     root: RootOption = None,
 ) -> None:
     """Judge the phase goal on the latest snapshot, open and close gaps, write VERIFICATION.md."""
+    from planner.result_json import verify_json
     from planner.verify import verify_phase
 
     project = _project(root)
     result = verify_phase(project, phase, dry_run=dry_run or diff)
-    document = {"schema_version": 1, "phase": result.phase_id, "status": result.status,
-                "facts": result.context, "written": result.written} if json_output else None
+    document = verify_json(result) if json_output else None
     if _report_document(project, result.document, result.written, document, dry_run=dry_run, diff=diff):
         return
     open_gaps = sum(1 for gap in result.context["gaps"] if gap["status"] != "closed")
@@ -233,11 +233,12 @@ def handoff(
     root: RootOption = None,
 ) -> None:
     """Recommend the next plans from the gaps and the evidence; write NN-HANDOFF.md."""
-    from planner.handoff import handoff_phase, handoff_to_dict
+    from planner.handoff import handoff_phase
+    from planner.result_json import handoff_json
 
     project = _project(root)
     result = handoff_phase(project, phase, scaffold=scaffold, dry_run=dry_run or diff)
-    document = handoff_to_dict(result, project) if json_output else None
+    document = handoff_json(result, project) if json_output else None
     if _report_document(project, result.document, result.written, document, dry_run=dry_run, diff=diff):
         return
     _echo_written(project.root, result.created)

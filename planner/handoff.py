@@ -27,11 +27,10 @@ from planner.writer import project_lock
 
 __all__ = [
     "EARLIER_SNAPSHOTS_SEARCHED", "FILES_PER_PLAN", "FILES_PER_TARGET", "NO_CONTEXTS",
-    "SCHEMA_VERSION", "HandoffResult", "build_handoff", "compute_report", "handoff_path",
-    "handoff_phase", "handoff_to_dict", "scaffold_next_phase",
+    "HandoffResult", "build_handoff", "compute_report", "handoff_path",
+    "handoff_phase", "scaffold_next_phase",
 ]
 
-SCHEMA_VERSION = 1
 EARLIER_SNAPSHOTS_SEARCHED = 10
 
 
@@ -66,13 +65,6 @@ def handoff_phase(project: Project, reference: str, *, scaffold: bool = False,
     if scaffold and not dry_run:
         created = scaffold_next_phase(project, phase, report)
     return HandoffResult(phase.id, report, pending, written, created)
-
-
-def handoff_to_dict(result: HandoffResult, project: Project) -> dict[str, Any]:
-    """The `--json` document: the computed report plus what was written."""
-    return {**result.report, "schema_version": SCHEMA_VERSION,
-            "path": project.relative(result.document.path), "written": result.written,
-            "created": [project.relative(path) for path in result.created]}
 
 
 def build_handoff(project: Project, phase: Phase) -> tuple[dict[str, Any], PendingWrite]:

@@ -18,9 +18,10 @@ import pytest
 from planner import __version__, handoff
 from planner.clusters import FailureCluster
 from planner.errors import ConflictError, InputError
-from planner.handoff import build_handoff, handoff_phase, handoff_to_dict
+from planner.handoff import build_handoff, handoff_phase
 from planner.reader import load_project
 from planner.reports.types import TestTotals
+from planner.result_json import handoff_json
 from planner.scaffold import add_phase, init_project
 from planner.snapshot import (
     FailedTest,
@@ -298,7 +299,7 @@ def test_dry_run_writes_nothing(root: Path) -> None:
 def test_json_carries_the_numbers_of_the_document(root: Path) -> None:
     project = load_project(root)
     result = handoff_phase(project, "1")
-    data = json.loads(json.dumps(handoff_to_dict(result, project)))
+    data = json.loads(json.dumps(handoff_json(result, project)))
     assert data["schema_version"] == 1
     assert data["path"] == ".planning/phases/01-coverage-push/01-HANDOFF.md"
     for rec in data["recommendations"]:
