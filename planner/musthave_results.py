@@ -7,8 +7,6 @@ the verified. `planner.musthaves` does the checking.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,11 +74,6 @@ class MustHaveReport:
         statuses = [item.status for item in items]
         return sum(status in _VERIFIED_STATUSES for status in statuses), len(statuses)
 
-    @property
-    def score_text(self) -> str:
-        verified, total = self.score
-        return f"{verified}/{total} must-haves verified"
-
 
 # ---------------------------------------------------------------- for VERIFICATION.md and gaps
 
@@ -125,13 +118,3 @@ def _gap(plan_id: str, kind: str, key: str, truth: str, reason: str, artifacts: 
     digest = hashlib.sha1(f"{kind}\0{key}".encode()).hexdigest()[:6]
     return {"id": f"{plan_id}-{kind}-{digest}", "truth": truth, "status": "failed", "reason": reason,
             "artifacts": artifacts, "missing": missing}
-
-
-def status_counts(reports: Iterable[MustHaveReport]) -> dict[str, dict[str, int]]:
-    """How many truths, artifacts and key links ended in each status, over many reports."""
-    counts: dict[str, Counter[str]] = {"truths": Counter(), "artifacts": Counter(), "key_links": Counter()}
-    for report in reports:
-        counts["truths"].update(truth.status for truth in report.truths)
-        counts["artifacts"].update(artifact.status for artifact in report.artifacts)
-        counts["key_links"].update(link.status for link in report.key_links)
-    return {kind: dict(sorted(counter.items())) for kind, counter in counts.items()}

@@ -17,7 +17,7 @@ from typing import Any
 from planner import textscan
 from planner.errors import InputError
 from planner.frontmatter import Diagnostic, Document, read_document
-from planner.model import Plan, Project
+from planner.model import Plan
 from planner.musthave_results import (
     BAD_PATTERN,
     EXISTS,
@@ -94,18 +94,6 @@ def check_must_haves(plan: Plan, repo_root: Path, plan_document: Document | None
         key_links=tuple(_check_link(item, context) for item in link_items),
         findings=tuple(context.findings),
     )
-
-
-def check_project_must_haves(project: Project, repo_root: Path) -> dict[str, MustHaveReport]:
-    """A report for each plan of the project that states must-haves, keyed by plan id."""
-    reports: dict[str, MustHaveReport] = {}
-    for plan in project.plans:
-        document = _read_plan_document(plan)
-        if not plan.must_haves and not (document and document.meta.get("must_haves")):
-            continue
-        key = str(plan.id) if str(plan.id) not in reports else f"{plan.id}{plan.variant or '+'}"
-        reports[key] = check_must_haves(plan, repo_root, document)
-    return reports
 
 
 def _read_plan_document(plan: Plan) -> Document | None:
