@@ -30,14 +30,7 @@ from planner.handoff import build_handoff
 from planner.reader import load_project
 from planner.reports.types import TestTotals
 from planner.scaffold import add_phase, init_project
-from planner.snapshot import (
-    FailedTest,
-    FileMetrics,
-    ReportSource,
-    Snapshot,
-    TestResults,
-    snapshot_id,
-)
+from planner.snapshot import FailedTest, FileMetrics, ReportSource, Snapshot, TestResults, snapshot_id
 from planner.snapshot_store import save_snapshot
 from planner.verify import build_verification, verify_phase
 

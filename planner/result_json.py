@@ -18,9 +18,11 @@ SCHEMA_VERSION = 1
 
 
 def close_json(result: CloseResult) -> dict[str, Any]:
-    """`plan close --json`: the plan, its derived status, every fact of its SUMMARY, written?"""
+    """`plan close --json`: the plan, its derived status and outcome, every fact of its SUMMARY,
+    and whether it was written (or left unchanged: nothing new since it was closed)."""
     return {"schema_version": SCHEMA_VERSION, "plan": result.plan_id, "status": result.facts.status,
-            "facts": result.facts.context, "written": result.written}
+            "outcome": result.facts.outcome, "facts": result.facts.context,
+            "written": result.written, "unchanged": result.unchanged}
 
 
 def verify_json(result: VerifyResult) -> dict[str, Any]:

@@ -53,6 +53,18 @@ def list_snapshots(project: Project) -> list[SnapshotRef]:
     return sorted(refs, key=lambda ref: ref.id)
 
 
+def snapshot_by_id(project: Project, ident: str) -> Snapshot:
+    """The snapshot stored as `<ident>.json`; InputError naming it when it is absent, because a
+    document pinned to it can no longer be rebuilt (snapshots are meant to be committed)."""
+    if parse_snapshot_id(ident) is None:
+        raise InputError(f"{ident!r} is not a snapshot id")
+    path = snapshots_dir(project) / f"{ident}.json"
+    if not path.is_file():
+        raise InputError(f"snapshot {ident} is missing: documents built from it cannot be rebuilt; "
+                         "commit .planning/metrics/snapshots/ with the documents", path=path)
+    return load_snapshot(path)
+
+
 def latest_snapshot(project: Project) -> Snapshot | None:
     """The newest snapshot, or None when none was taken."""
     refs = list_snapshots(project)

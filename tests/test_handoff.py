@@ -23,14 +23,7 @@ from planner.reader import load_project
 from planner.reports.types import TestTotals
 from planner.result_json import handoff_json
 from planner.scaffold import add_phase, init_project
-from planner.snapshot import (
-    FailedTest,
-    FileMetrics,
-    ReportSource,
-    Snapshot,
-    TestResults,
-    snapshot_id,
-)
+from planner.snapshot import FailedTest, FileMetrics, ReportSource, Snapshot, TestResults, snapshot_id
 from planner.snapshot_store import save_snapshot
 from planner.status import project_status
 from planner.verify import verify_phase
