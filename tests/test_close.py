@@ -39,20 +39,21 @@ def test_close_with_every_target_met_is_complete(tmp_path: Path) -> None:
     result = close_plan(load_project(root), "01-01", now=at(9))
     assert result.written
     meta = read_document(_summary(root)).meta
-    assert meta["status"] == "complete"
+    assert (meta["status"], meta["outcome"]) == ("complete", "met")
     assert meta["key-files"] == {"created": ["pkg/mul.py"], "modified": []}
     assert load_project(root).phases[0].plans[0].status == "complete"
 
 
-def test_close_with_a_missed_target_is_incomplete_and_says_by_how_much(tmp_path: Path) -> None:
+def test_close_with_a_missed_target_records_the_miss_and_says_by_how_much(tmp_path: Path) -> None:
     root, _ = make_project(tmp_path / "p", ["coverage >= 50"])
     _with_plan_targets(root, ["tests.failed == 0"])
     start_plan(load_project(root), "01-01", now=at(1))
     measure(root, covered=5, statements=10, failed=1, minute=6)
     close_plan(load_project(root), "01-01", now=at(9))
     document = read_document(_summary(root))
-    assert document.meta["status"] != "complete"
-    assert "tests.failed == 0 (1, short by 1)" in document.body
+    assert (document.meta["status"], document.meta["outcome"]) == ("complete", "missed")
+    assert "**TARGETS MISSED: executed, but 1 of 1 target(s) not met: tests.failed == 0 (1, short by 1).**" \
+        in document.body
 
 
 def test_close_dry_run_writes_nothing(tmp_path: Path) -> None:
