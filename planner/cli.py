@@ -61,6 +61,15 @@ def _project(root: Path | None) -> Any:
     return project
 
 
+def _note_unmanaged(project: Any) -> None:
+    """Say which ROADMAP.md / STATE.md a writer left alone because they have no planner markers."""
+    from planner.progress import unmanaged_documents
+
+    for path in unmanaged_documents(project.planning_dir):
+        sys.stderr.write(f"plan: note: {project.relative(path)} has no planner markers (written by hand?); "
+                         "left as it is\n")
+
+
 def _echo_written(project_root: Path, paths: tuple[Path, ...]) -> None:
     from planner.model import shown_path
 
@@ -94,6 +103,7 @@ def phase_add(
     project = _project(root)
     created = add_phase(project, title, goal=goal, targets=target or [], insert_after=insert_after)
     _echo_written(project.root, created.paths)
+    _note_unmanaged(project)
 
 
 @app.command()
@@ -113,6 +123,7 @@ def new(
     created = new_plan(project, phase, title=title, gap=gap, requires=requires or [],
                        targets=target or [], closes=closes or [])
     _echo_written(project.root, created.paths)
+    _note_unmanaged(project)
 
 
 @app.command()
@@ -130,6 +141,7 @@ def start(
         typer.echo(f"plan: warning: {warning}", err=True)
     base = started.base_commit[:12] if started.base_commit else "none"
     typer.echo(f"started {started.plan_id} at {started.started} (base commit {base})")
+    _note_unmanaged(project)
 
 
 @app.command("measure")
@@ -194,6 +206,7 @@ def close(
                 "facts": result.facts.context, "written": result.written} if json_output else None
     if not _report_document(project, result.summary, result.written, document, dry_run=dry_run, diff=diff):
         typer.echo(result.facts.context["outcome"])
+        _note_unmanaged(project)
 
 
 @app.command()
@@ -215,6 +228,7 @@ def verify(
         return
     open_gaps = sum(1 for gap in result.context["gaps"] if gap["status"] != "closed")
     typer.echo(f"status: {result.status} ({open_gaps} open or partial gap(s))")
+    _note_unmanaged(project)
 
 
 @app.command()

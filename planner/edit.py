@@ -21,6 +21,7 @@ _OPEN = re.compile(r"---[ \t]*\r?\n?")
 _CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*\r?\n?")
 _COMMENT_OR_BLANK = re.compile(r"[ \t]*(?:#.*)?\r?\n?")
 _TAIL_COMMENT = re.compile(r"[ \t]+#[^\r\n]*")
+_EMPTY_WITH_COMMENT = re.compile(r"[ \t]*:([ \t]+#[^\r\n]*)$")
 _YAML_ONLY_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 
 
@@ -95,6 +96,9 @@ def _edit_block(inner: list[str], rendered: dict[str, list[str]], ending: str, p
     result = list(inner)
     for key, start, stop, tail in sorted(spans, key=lambda span: -span[1]):
         new_lines = list(rendered[key])
+        following = inner[stop] if stop < len(inner) else ""
+        if new_lines[0].endswith(("|", "|-", "|+")) and following[:1] in (" ", "\t") and following.strip():
+            new_lines = _double_quoted(key, new_lines)  # an indented line after it would join a literal block
         if tail and len(new_lines) == 1:
             new_lines[0] += tail  # a comment written after the old value stays after the new one
         result[start:stop] = [f"{line}{ending}" for line in new_lines]
@@ -103,6 +107,14 @@ def _edit_block(inner: list[str], rendered: dict[str, list[str]], ending: str, p
         if key not in present:
             result.extend(f"{line}{ending}" for line in lines)
     return result
+
+
+def _double_quoted(key: str, lines: list[str]) -> list[str]:
+    import yaml
+
+    value = load_yaml_text("\n".join(lines) + "\n")[0][key]
+    return [yaml.safe_dump({key: value}, default_style='"', allow_unicode=True, width=10**9)
+            .rstrip("\n").replace(f'"{key}":', f"{key}:", 1)]
 
 
 def _key_spans(inner: list[str], keys: set[str], path: Path | None) -> list[tuple[str, int, int, str]]:
@@ -139,8 +151,17 @@ def _key_spans(inner: list[str], keys: set[str], path: Path | None) -> list[tupl
         if end_line == stop - 1 and end_column > 0:
             found = _TAIL_COMMENT.match(inner[end_line].rstrip("\r\n"), end_column)
             tail = found.group() if found and found.end() == len(inner[end_line].rstrip("\r\n")) else ""
+        elif _is_empty(value_node):  # `key:  # note`: the note follows the colon
+            found = _EMPTY_WITH_COMMENT.match(inner[start].rstrip("\r\n"), key_node.end_mark.column)
+            tail = found.group(1) if found else ""
         spans.append((key_node.value, start, stop, tail))
     return spans
+
+
+def _is_empty(node: Any) -> bool:
+    import yaml
+
+    return isinstance(node, yaml.ScalarNode) and node.value == "" and node.style is None
 
 
 def _value_end(node: Any) -> tuple[int, int]:
@@ -151,7 +172,7 @@ def _value_end(node: Any) -> tuple[int, int]:
         return _value_end(node.value[-1])
     if isinstance(node, yaml.MappingNode) and not node.flow_style and node.value:
         return _value_end(node.value[-1][1])
-    if isinstance(node, yaml.ScalarNode) and node.value == "" and node.style is None:
+    if _is_empty(node):
         return node.start_mark.line, 0  # an empty value: only the key's own line
     return node.end_mark.line, node.end_mark.column
 
