@@ -67,12 +67,22 @@ def _relative(path: Path, planning_dir: Path) -> str:
 
 
 def _replace(path: Path, data: bytes) -> None:
-    """Write `data` through a temp file and a rename (no fsync: the journal guards against a killed
-    process, whose written pages the kernel keeps, not against a power cut)."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temp, "wb") as handle:
-        handle.write(data)
-    os.replace(temp, path)
+    """Write `data` through a fresh temp file and a rename, never through a link (no fsync: the
+    journal guards against a killed process, whose written pages the kernel keeps, not a power cut)."""
+    import tempfile
+
+    from planner.writer import ensure_inside
+
+    target = ensure_inside(path, path.parent.parent)
+    descriptor, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
 
 
 def active(planning_dir: Path) -> bool:

@@ -111,6 +111,13 @@ def test_plan_whose_status_spans_lines_in_invalid_yaml_is_refused_not_cut(cli: C
     assert_refused(cli, project, ["start", "01-01"], f"{PHASE}/01-01-PLAN.md:")
 
 
+def test_close_whose_plan_cannot_be_edited_writes_no_summary(cli: CliRunner, project: Path) -> None:
+    plan = project / PHASE / "01-02-PLAN.md"
+    plan.write_text(plan.read_text().replace("status: in_progress\n", "status: in_progress\n  my note\nbad: [\n", 1))
+    assert_refused(cli, project, ["close", "01-02"], f"{PHASE}/01-02-PLAN.md:")
+    assert not (project / PHASE / "01-02-SUMMARY.md").exists()
+
+
 def test_state_with_a_recursive_alias_is_updated_and_keeps_the_alias(cli: CliRunner, project: Path) -> None:
     state = project / ".planning/STATE.md"
     state.write_text(state.read_text().replace("---\n", "---\nloop: &a [*a]  # mine\n", 1))
