@@ -178,7 +178,7 @@ def _report_document(project: Any, pending: Any, written: bool, json_document: d
     elif diff:
         typer.echo(pending.diff(shown) or f"{shown}: no change")
     elif dry_run:
-        typer.echo(pending.new_text, nl=False)
+        typer.echo(pending.printable_text, nl=False)
     else:
         typer.echo(f"{'wrote' if written else 'unchanged'} {shown}")
         return False

@@ -29,10 +29,19 @@ class PendingWrite:
     def changed(self) -> bool:
         return self.old_text != self.new_text
 
+    @property
+    def printable_text(self) -> str:
+        """The new text as it can be printed: bytes that are not UTF-8 shown as U+FFFD."""
+        return _printable(self.new_text)
+
     def diff(self, shown_path: str) -> str:
-        old = (self.old_text or "").splitlines(keepends=True)
-        new = self.new_text.splitlines(keepends=True)
+        old = _printable(self.old_text or "").splitlines(keepends=True)
+        new = self.printable_text.splitlines(keepends=True)
         return "".join(difflib.unified_diff(old, new, f"a/{shown_path}", f"b/{shown_path}"))
+
+
+def _printable(text: str) -> str:
+    return text.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
 
 
 def prepare(path: Path, meta: dict[str, Any], body: str) -> PendingWrite:

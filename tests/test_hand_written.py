@@ -369,3 +369,17 @@ def test_setting_owned_keys_leaves_every_other_byte_unchanged(
     for kind, key, lines, tail in entries:
         if kind == "owned" and key in updates and tail and "\n" not in dump_yaml({key: updates[key]}).rstrip("\n"):
             assert tail in edited  # the comment people wrote after a planner value stays
+
+
+def test_preview_of_a_document_with_bytes_that_are_not_utf8_prints(cli: CliRunner, project: Path) -> None:
+    assert run(cli, project, "close", "01-02").exit_code == 0
+    summary = project / PHASE / "01-02-SUMMARY.md"
+    summary.write_bytes(summary.read_bytes() + b"\nnotes: caf\xe9\n")
+    before = files(project)
+    for flag in ("--dry-run", "--diff"):
+        result = run(cli, project, "close", "01-02", flag)
+        assert result.exit_code == 0, result
+        assert files(project) == before
+    assert "caf\ufffd" in run(cli, project, "close", "01-02", "--dry-run").stdout
+    assert run(cli, project, "close", "01-02").exit_code == 0
+    assert summary.read_bytes().endswith(b"\nnotes: caf\xe9\n")
