@@ -51,6 +51,8 @@ def prepare(path: Path, meta: dict[str, Any], body: str) -> PendingWrite:
     comments, quoting, line endings, a BOM) stays as it was.
     """
     fresh = compose(meta, body if body.startswith("\n") else "\n" + body)
+    if path.is_symlink():
+        raise InputError("refusing to write through a symbolic link", path)
     if not path.exists():
         return PendingWrite(path, None, fresh)
     old_text = read_for_edit(path)

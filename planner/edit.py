@@ -133,6 +133,8 @@ def _key_spans(inner: list[str], keys: set[str], path: Path | None) -> list[tupl
         root = yaml.compose(block_text.replace("\r\n", "\n"), Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
         return _line_spans(inner, keys, path, error)
+    except RecursionError:
+        raise InputError("frontmatter is nested too deeply for planner to edit it in place", path, 2) from None
     if root is None:
         return []
     if not isinstance(root, yaml.MappingNode) or root.flow_style:

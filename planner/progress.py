@@ -171,6 +171,8 @@ def _merged(path: Path, fresh: str, meta: dict[str, Any] | None) -> PendingWrite
     from planner.documents import PendingWrite
     from planner.edit import read_for_edit, set_keys, split_head
 
+    if path.is_symlink():
+        raise InputError("refusing to write through a symbolic link", path)
     if not path.exists():
         return PendingWrite(path, None, compose(meta, fresh) if meta is not None else fresh)
     raw = read_for_edit(path)
