@@ -383,3 +383,32 @@ def test_preview_of_a_document_with_bytes_that_are_not_utf8_prints(cli: CliRunne
     assert "caf\ufffd" in run(cli, project, "close", "01-02", "--dry-run").stdout
     assert run(cli, project, "close", "01-02").exit_code == 0
     assert summary.read_bytes().endswith(b"\nnotes: caf\xe9\n")
+
+
+_HAND_CHARS = st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n<`~-\x85\u2028\u2029") | \
+    st.sampled_from(["\udce9", "\udcff", "\udc93"])  # bytes that are not UTF-8, as read
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(before=st.lists(st.text(_HAND_CHARS, max_size=20), max_size=4),
+       after=st.lists(st.text(_HAND_CHARS, max_size=20), max_size=4),
+       old=st.text(_HAND_CHARS, max_size=20), new=st.text(_HAND_CHARS, min_size=1, max_size=20),
+       ending=st.sampled_from(["\n", "\r\n"]), bom=st.booleans())
+def test_regenerating_a_document_keeps_every_byte_outside_its_region_and_owned_keys(
+        tmp_path: Path, before: list[str], after: list[str], old: str, new: str, ending: str, bom: bool) -> None:
+    from planner.documents import commit_write, prepare
+    from planner.regions import wrap
+
+    def document(status: str, content: str) -> bytes:
+        lines = ["---", "reviewer: bob  # checked", "wave: 07", f"status: {status}", "---", *before,
+                 "<!-- planner:begin r -->", content, "<!-- planner:end r -->", *after]
+        text = ("\ufeff" if bom else "") + "".join(f"{line}{ending}" for line in lines)
+        return text.encode("utf-8", errors="surrogateescape")
+
+    path = tmp_path / "planning" / "01-01-SUMMARY.md"
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(document("old", old))
+    pending = prepare(path, {"status": "new"}, wrap("r", new) + "\n")
+    commit_write(pending, path.parent)
+    assert path.read_bytes() == document("new", new.rstrip())
