@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import contextvars
+import hashlib
 import json
 import os
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ JOURNAL = "step-journal.json"
 class _Step:
     planning_dir: Path
     originals: dict[Path, bytes | None] = field(default_factory=dict)
+    written: dict[Path, list[str]] = field(default_factory=dict)  # sha256 of each version the step writes
     created_dirs: list[Path] = field(default_factory=list)
 
     @property
@@ -33,7 +35,7 @@ class _Step:
         return self.planning_dir / ".cache" / JOURNAL
 
     def save(self) -> None:
-        files = [{"path": _relative(path, self.planning_dir),
+        files = [{"path": _relative(path, self.planning_dir), "written": self.written.get(path, []),
                   "original": None if data is None else base64.b64encode(data).decode("ascii")}
                  for path, data in self.originals.items()]
         dirs = [_relative(path, self.planning_dir) for path in self.created_dirs]
@@ -120,16 +122,17 @@ def _inside_step(target: Path) -> _Step | None:
     return current
 
 
-def before_write(target: Path) -> None:
-    """Keep `target`'s old bytes (or that it did not exist) before the step first changes it."""
+def before_write(target: Path, data: bytes) -> None:
+    """Keep `target`'s old bytes (or that it did not exist) before the step first changes it, and
+    which bytes it is about to get (so a recovery never undoes an edit made after the step)."""
     current = _inside_step(target)
     if current is None:
         return
     resolved = target.parent.resolve() / target.name
-    if resolved in current.originals:
-        return
-    _note_new_folders(current, resolved.parent)
-    current.originals[resolved] = resolved.read_bytes() if resolved.is_file() else None
+    if resolved not in current.originals:
+        _note_new_folders(current, resolved.parent)
+        current.originals[resolved] = resolved.read_bytes() if resolved.is_file() else None
+    current.written.setdefault(resolved, []).append(hashlib.sha256(data).hexdigest())
     current.save()
 
 
@@ -149,6 +152,13 @@ def _note_new_folders(current: _Step, folder: Path) -> bool:
     return bool(missing)
 
 
+def _changed_since(path: Path, written: object) -> bool:
+    """True when `path` holds neither nothing nor what the killed step was writing to it."""
+    if not path.is_file() or path.is_symlink():
+        return False
+    return not isinstance(written, list) or hashlib.sha256(path.read_bytes()).hexdigest() not in written
+
+
 def recover(planning_dir: Path) -> None:
     """Put back what a killed step wrote, from the journal it left (call with the lock held)."""
     journal = planning_dir / ".cache" / JOURNAL
@@ -160,6 +170,8 @@ def recover(planning_dir: Path) -> None:
         for entry in recorded["files"]:
             original = entry["original"]
             path = planning_dir / str(entry["path"])
+            if _changed_since(path, entry.get("written")):
+                continue  # edited after the killed step: that edit is kept
             killed.originals[path] = None if original is None else base64.b64decode(original)
         killed.created_dirs = [planning_dir / str(name) for name in recorded["dirs"]]
     except (ValueError, KeyError, TypeError):

@@ -34,13 +34,14 @@ def atomic_write(path: Path, text: str | bytes, *, planning_dir: Path, overwrite
     target = ensure_inside(path, planning_dir)
     if target.exists() and not overwrite:
         raise ConflictError(f"{target.name} already exists; pass --force to replace it", path)
-    transaction.before_write(target)
+    payload = text if isinstance(text, bytes) else text.encode("utf-8", errors="surrogateescape")
+    transaction.before_write(target, payload)
     target.parent.mkdir(parents=True, exist_ok=True)
     mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
     descriptor, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(text if isinstance(text, bytes) else text.encode("utf-8", errors="surrogateescape"))
+            handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp_name, mode)

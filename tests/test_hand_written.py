@@ -412,3 +412,17 @@ def test_regenerating_a_document_keeps_every_byte_outside_its_region_and_owned_k
     pending = prepare(path, {"status": "new"}, wrap("r", new) + "\n")
     commit_write(pending, path.parent)
     assert path.read_bytes() == document("new", new.rstrip())
+
+
+def test_recovery_keeps_an_edit_made_after_the_killed_step(project: Path) -> None:
+    killed = subprocess.run([sys.executable, "-c", _KILL_AFTER_FIRST_DOCUMENT, "new", "1", "--root", str(project)],
+                            capture_output=True, text=True, env=ENV, timeout=60, check=False)
+    assert killed.returncode == 9, killed.stderr
+    roadmap = project / ".planning/ROADMAP.md"
+    edited = roadmap.read_text() + "\nA note I added after the crash.\n"
+    roadmap.write_text(edited)
+    again = subprocess.run([sys.executable, "-m", "planner", "start", "01-01", "--root", str(project)],
+                           capture_output=True, text=True, env=ENV, timeout=60, check=False)
+    assert again.returncode == 0, again.stderr
+    assert roadmap.read_text().endswith("\nA note I added after the crash.\n")
+    assert not (project / PHASE / "01-03-PLAN.md").exists()  # the killed step's plan was taken back
