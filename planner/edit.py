@@ -46,6 +46,9 @@ class _Block:
 
 def _locate(text: str, path: Path | None) -> _Block:
     lines = lines_of(text)
+    if lines and lines[0].startswith("---") and "\r" in lines[0].rstrip("\r\n"):
+        raise InputError("this file ends lines with a bare CR (old Mac style); planner edits only LF or "
+                         "CRLF files in place: convert it first", path, 1)
     ending = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
     if not lines or not _OPEN.fullmatch(lines[0]):
         return _Block(lines, None, None, ending)

@@ -426,3 +426,9 @@ def test_recovery_keeps_an_edit_made_after_the_killed_step(project: Path) -> Non
     assert again.returncode == 0, again.stderr
     assert roadmap.read_text().endswith("\nA note I added after the crash.\n")
     assert not (project / PHASE / "01-03-PLAN.md").exists()  # the killed step's plan was taken back
+
+
+def test_plan_with_bare_cr_line_endings_is_refused_not_given_a_second_block(cli: CliRunner, project: Path) -> None:
+    plan = project / PHASE / "01-01-PLAN.md"
+    plan.write_bytes(plan.read_bytes().replace(b"\n", b"\r"))
+    assert_refused(cli, project, ["start", "01-01"], f"{PHASE}/01-01-PLAN.md:1")
