@@ -16,7 +16,7 @@ from planner.edit import read_for_edit, set_keys
 from planner.index import reload_project
 from planner.model import Phase, Plan, Project
 from planner.plan_facts import PlanFacts, gather
-from planner.progress import prepare_refresh, refresh_documents
+from planner.progress import check_refreshable, refresh_documents
 from planner.render import render
 from planner.scaffold import resolve_plan
 from planner.start import now_utc
@@ -100,7 +100,7 @@ def close_plan(project: Project, reference: str, *, dry_run: bool = False,
         facts, pending = build_summary(project, phase, plan, moment)
         if dry_run:
             return CloseResult(str(plan.id), facts, pending, False)
-        prepare_refresh(project, "checking")  # ROADMAP.md and STATE.md can be updated: else write nothing
+        check_refreshable(project)
         written = commit_write(pending, project.planning_dir)
         _record_status(project, plan, facts)
         refresh_documents(reload_project(project.root), f"plan {plan.id} closed: {facts.status}")

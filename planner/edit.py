@@ -21,6 +21,7 @@ _OPEN = re.compile(r"---[ \t]*\r?\n?")
 _CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*\r?\n?")
 _COMMENT_OR_BLANK = re.compile(r"[ \t]*(?:#.*)?\r?\n?")
 _TAIL_COMMENT = re.compile(r"[ \t]+#[^\r\n]*")
+_BLOCK_SCALAR = re.compile(r":[ \t]*[|>][0-9+-]*$")
 _EMPTY_WITH_COMMENT = re.compile(r"[ \t]*:([ \t]+#[^\r\n]*)$")
 _YAML_ONLY_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 
@@ -99,8 +100,8 @@ def _edit_block(inner: list[str], rendered: dict[str, list[str]], ending: str, p
     result = list(inner)
     for key, start, stop, tail in sorted(spans, key=lambda span: -span[1]):
         new_lines = list(rendered[key])
-        following = inner[stop] if stop < len(inner) else ""
-        if new_lines[0].endswith(("|", "|-", "|+")) and following[:1] in (" ", "\t") and following.strip():
+        following = next((line for line in inner[stop:] if line.strip()), "")
+        if _BLOCK_SCALAR.search(new_lines[0]) and following[:1] in (" ", "\t"):
             new_lines = _double_quoted(key, new_lines)  # an indented line after it would join a literal block
         if tail and len(new_lines) == 1:
             new_lines[0] += tail  # a comment written after the old value stays after the new one

@@ -148,6 +148,15 @@ def prepare_refresh(project: Project, activity: str) -> list[PendingWrite]:
     return [write for write in pending if write is not None]
 
 
+def check_refreshable(project: Project) -> None:
+    """Raise (file and line) what would stop ROADMAP.md or STATE.md from being refreshed; write nothing.
+
+    Writing commands call it before their first write, so a bad marker or frontmatter block in
+    either file stops the command before it has written anything.
+    """
+    prepare_refresh(project, "checking")
+
+
 def unmanaged_documents(planning_dir: Path) -> list[Path]:
     """ROADMAP.md and STATE.md files that exist without planner markers: never rewritten."""
     from planner.edit import read_for_edit, split_head

@@ -13,7 +13,7 @@ from planner.frontmatter import compose
 from planner.ids import PhaseNumber, PlanId, next_phase_number, next_plan_part, slugify
 from planner.index import reload_project
 from planner.model import Phase, Plan, Project
-from planner.progress import prepare_refresh, refresh_documents
+from planner.progress import check_refreshable, refresh_documents
 from planner.reader import PLANNING, load_project
 from planner.render import render
 from planner.schema import plan_to_meta
@@ -86,7 +86,7 @@ def add_phase(project: Project, title: str, goal: str = "", targets: list[str] |
         directory = project.planning_dir / "phases" / phase_folder_name(number, title)
         if directory.exists():
             raise ConflictError(f"phase folder {directory.name} already exists", directory)
-        prepare_refresh(project, "checking")  # ROADMAP.md and STATE.md can be updated: else write nothing
+        check_refreshable(project)
         make_directory(directory, planning_dir=project.planning_dir)
         phase = Phase(number=number, slug=parse_phase_dir(directory.name).slug, directory=directory,
                       title=title.strip(), goal=goal.strip(), targets=clean_targets)
@@ -155,7 +155,7 @@ def new_plan(project: Project, phase_reference: str, title: str = "", gap: bool 
             targets=clean_targets, closes=tuple(closes or ()),
         )
         path = phase.directory / f"{plan.id}-PLAN.md"
-        prepare_refresh(project, "checking")  # ROADMAP.md and STATE.md can be updated: else write nothing
+        check_refreshable(project)
         meta = plan_to_meta(plan, phase.directory.name)
         body = render("plan.md.j2", {"plan": {"id": str(plan.id), "title": plan.title,
                                               "targets": list(plan.targets), "closes": list(plan.closes)}},

@@ -10,7 +10,7 @@ from planner.edit import read_for_edit, set_keys
 from planner.errors import ConflictError, GitProblem, InputError
 from planner.index import reload_project
 from planner.model import Project
-from planner.progress import prepare_refresh, refresh_documents
+from planner.progress import check_refreshable, refresh_documents
 from planner.scaffold import resolve_plan
 from planner.writer import atomic_write, project_lock
 
@@ -54,7 +54,7 @@ def start_plan(project: Project, reference: str, *, force: bool = False, now: dt
         updates: dict[str, object] = {"status": "in_progress", "started": started}
         if base:
             updates["base_commit"] = base
-        prepare_refresh(project, "checking")  # ROADMAP.md and STATE.md can be updated: else write nothing
+        check_refreshable(project)
         raw = read_for_edit(plan.plan_path)
         atomic_write(plan.plan_path, set_keys(raw, updates, path=plan.plan_path),
                      planning_dir=project.planning_dir, overwrite=True)

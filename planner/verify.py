@@ -19,7 +19,7 @@ from planner.frontmatter import read_document
 from planner.index import reload_project
 from planner.model import Phase, Project
 from planner.plan_facts import parse_time
-from planner.progress import prepare_refresh, refresh_documents
+from planner.progress import check_refreshable, refresh_documents
 from planner.render import render
 from planner.scaffold import resolve_phase
 from planner.start import now_utc
@@ -230,7 +230,7 @@ def verify_phase(project: Project, reference: str, *, dry_run: bool = False,
         context, pending = build_verification(project, phase, moment)
         if dry_run:
             return VerifyResult(phase.id, context["status"], context, pending, False)
-        prepare_refresh(project, "checking")  # ROADMAP.md and STATE.md can be updated: else write nothing
+        check_refreshable(project)
         written = commit_write(pending, project.planning_dir)
         refresh_documents(reload_project(project.root), f"phase {phase.id} verified: {context['status']}")
     return VerifyResult(phase.id, context["status"], context, pending, written)

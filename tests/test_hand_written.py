@@ -344,7 +344,7 @@ def _expected_pattern(entries: list[tuple[str, str | None, list[str], str]], upd
         if kind == "owned" and key in updates:
             comment = f"(?:{re.escape(tail)})?" if tail else ""
             parts.append(f"{re.escape(str(key))}:(?:[^\r\n]*?){comment}{re.escape(ending)}"
-                         f"(?:[ \t][^\r\n]*{re.escape(ending)}|- [^\r\n]*{re.escape(ending)})*")
+                         f"(?:[ \t][^\r\n]*{re.escape(ending)}|- [^\r\n]*{re.escape(ending)}|{re.escape(ending)})*")
         else:
             parts.append(re.escape("".join(f"{line}{ending}" for line in lines)))
     present = {key for kind, key, _, _ in entries if kind == "owned"}
