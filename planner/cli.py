@@ -63,6 +63,15 @@ def _project(root: Path | None) -> Any:
     return project
 
 
+def _note_unmanaged(project: Any) -> None:
+    """Say which ROADMAP.md / STATE.md a writer left alone because they have no planner markers."""
+    from planner.progress import unmanaged_documents
+
+    for path in unmanaged_documents(project.planning_dir):
+        sys.stderr.write(f"plan: note: {project.relative(path)} has no planner markers (written by hand?); "
+                         "left as it is\n")
+
+
 def _echo_written(project_root: Path, paths: tuple[Path, ...]) -> None:
     from planner.model import shown_path
 
@@ -102,6 +111,7 @@ def phase_add(
     project = _project(root)
     created = add_phase(project, title, goal=goal, targets=target or [], insert_after=insert_after)
     _echo_written(project.root, created.paths)
+    _note_unmanaged(project)
 
 
 @app.command()
@@ -121,6 +131,7 @@ def new(
     created = new_plan(project, phase, title=title, gap=gap, requires=requires or [],
                        targets=target or [], closes=closes or [])
     _echo_written(project.root, created.paths)
+    _note_unmanaged(project)
 
 
 @app.command()
@@ -138,6 +149,7 @@ def start(
         typer.echo(f"plan: warning: {warning}", err=True)
     base = started.base_commit[:12] if started.base_commit else "none"
     typer.echo(f"started {started.plan_id} at {started.started} (base commit {base})")
+    _note_unmanaged(project)
 
 
 @app.command("measure")
@@ -176,7 +188,7 @@ def _report_document(project: Any, pending: Any, written: bool, json_document: d
     elif diff:
         typer.echo(pending.diff(shown) or f"{shown}: no change")
     elif dry_run:
-        typer.echo(pending.new_text, nl=False)
+        typer.echo(pending.printable_text, nl=False)
     else:
         typer.echo(f"{'wrote' if written else 'unchanged'} {shown}")
         return False
@@ -211,6 +223,7 @@ def close(
         if result.unchanged:
             typer.echo("nothing new since the plan was closed: no new commit names it")
         typer.echo(result.facts.context["outcome"])
+        _note_unmanaged(project)
 
 
 @app.command()
@@ -232,6 +245,7 @@ def verify(
         return
     open_gaps = sum(1 for gap in result.context["gaps"] if gap["status"] != "closed")
     typer.echo(f"status: {result.status} ({open_gaps} open or partial gap(s))")
+    _note_unmanaged(project)
 
 
 @app.command()

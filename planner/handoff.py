@@ -61,9 +61,9 @@ def handoff_phase(project: Project, reference: str, *, scaffold: bool = False,
         if scaffold:
             _refuse_second_scaffold(project, phase, report)
         written = False if dry_run else commit_write(pending, project.planning_dir)
-    created: tuple[Path, ...] = ()
-    if scaffold and not dry_run:
-        created = scaffold_next_phase(project, phase, report)
+        created: tuple[Path, ...] = ()
+        if scaffold and not dry_run:  # in the same locked step: the handoff and its plans, or nothing
+            created = scaffold_next_phase(project, phase, report)
     return HandoffResult(phase.id, report, pending, written, created)
 
 

@@ -26,7 +26,7 @@ from planner.facts_metrics import (
 from planner.frontmatter import read_document
 from planner.index import reload_project
 from planner.model import Phase, Project
-from planner.progress import plan_outcome_note, refresh_documents
+from planner.progress import check_refreshable, plan_outcome_note, refresh_documents
 from planner.render import render
 from planner.scaffold import resolve_phase
 from planner.target_sources import goal_path, targets_in
@@ -273,6 +273,7 @@ def verify_phase(project: Project, reference: str, *, dry_run: bool = False,
         context, pending = build_verification(project, phase, now or now_utc())
         if dry_run:
             return VerifyResult(phase.id, context["status"], context, pending, False)
+        check_refreshable(project)
         written = commit_write(pending, project.planning_dir)
         refresh_documents(reload_project(project.root), f"phase {phase.id} verified: {context['status']}")
     return VerifyResult(phase.id, context["status"], context, pending, written)

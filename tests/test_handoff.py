@@ -420,3 +420,30 @@ def test_rounded_terms_that_do_not_add_up_say_so(tmp_path: Path, monkeypatch: py
     row = report_of(root)["path_to_target"][0]
     assert row["arithmetic"] == ("0.00 + 0.33 + 0.33 + 0.33 = 1.00 >= 1.00: reachable with these plans "
                                  "(each term rounded once; the total is the exact sum, rounded)")
+
+
+def test_a_scaffold_failing_at_its_second_plan_leaves_every_file_as_it_was(root: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import planner.handoff as handoff_module
+
+    planning = root / ".planning"
+
+    def files() -> dict[str, bytes]:
+        return {path.relative_to(planning).as_posix(): path.read_bytes() for path in sorted(planning.rglob("*"))
+                if path.is_file() and not path.relative_to(planning).as_posix().startswith(".cache/")}
+
+    before, folders = files(), sorted(path for path in planning.rglob("*") if path.is_dir())
+    real, calls = handoff_module.new_plan, []
+
+    def second_fails(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            raise InputError("disk said no", planning / "x")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(handoff_module, "new_plan", second_fails)
+    with pytest.raises(InputError):
+        handoff_phase(load_project(root), "1", scaffold=True)
+    assert len(calls) == 2
+    assert files() == before
+    assert sorted(path for path in planning.rglob("*") if path.is_dir()) == folders
