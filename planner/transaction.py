@@ -15,7 +15,6 @@ import contextlib
 import contextvars
 import hashlib
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
