@@ -14,7 +14,7 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -421,7 +421,7 @@ class IndexedCommit:
     """A commit as the history index holds it: position 0 is the oldest."""
 
     hash: str
-    position: int
+    position: int  # -1: a commit of the repository that is not in HEAD's history
     author_time: datetime
     subject: str
     plans: tuple[str, ...]  # plan keys (see plan_key) the message names
@@ -448,21 +448,24 @@ class HistoryIndex:
 
     def __init__(self, commits: list[IndexedCommit], events: dict[str, list[PathEvent]] | None,
                  head_paths: frozenset[str], shallow: bool, others: dict[str, str] | None = None,
-                 notes: tuple[str, ...] = ()) -> None:
+                 notes: tuple[str, ...] = (), elsewhere: Sequence[IndexedCommit] = ()) -> None:
         self.commits = commits
         self.events = events  # None: the history's files could not be read (notes say why)
         self.head_paths = head_paths
         self.shallow = shallow
         self.notes = notes
         self._others = others or {}  # claimed hash -> reason, for hashes not in HEAD's history
-        self._sorted = sorted(commit.hash for commit in commits)
-        self._by_hash = {commit.hash: commit for commit in commits}
+        self._sorted = sorted(commit.hash for commit in [*commits, *elsewhere])
+        self._by_hash = {commit.hash: commit for commit in [*commits, *elsewhere]}
         by_plan: dict[str, list[IndexedCommit]] = {}
         for commit in commits:
             for key in commit.plans:
                 by_plan.setdefault(key, []).append(commit)
         self._by_plan = by_plan
         self._head_dirs: frozenset[str] | None = None
+        self._names_head: dict[str, list[str]] | None = None
+        self._names_dirs: dict[str, list[str]] | None = None
+        self._names_events: dict[str, list[str]] | None = None
 
     def lookup(self, claimed: str) -> HashLookup:
         """The commit a full or abbreviated hash names (HEAD's history only)."""
@@ -472,7 +475,7 @@ class HistoryIndex:
         if not _HASH.fullmatch(prefix):
             return HashLookup(None, "not a commit hash")
         at = bisect.bisect_left(self._sorted, prefix)
-        matches = []
+        matches: list[str] = []
         while at < len(self._sorted) and self._sorted[at].startswith(prefix) and len(matches) < 2:
             matches.append(self._sorted[at])
             at += 1
@@ -499,35 +502,56 @@ class HistoryIndex:
 
     def at_head(self, path: str) -> bool:
         """A file or folder at HEAD, also when written relative to a sub-folder (`core/x.py`)."""
-        if path in self.head_paths:
+        stripped = path.rstrip("/")
+        if stripped in self.head_paths:
             return True
         if self._head_dirs is None:
             self._head_dirs = frozenset(p.rsplit("/", n)[0] for p in self.head_paths
                                         for n in range(1, p.count("/") + 1))
-        stripped = path.rstrip("/")
         if stripped in self._head_dirs:
             return True
-        return any(p.endswith("/" + stripped) for p in self.head_paths)
+        return bool(_by_suffix(stripped, self._head_names()) or _by_suffix(stripped, self._dir_names()))
 
     def deleted_by(self, path: str) -> IndexedCommit | None:
         """The last commit that deleted `path` (also written relative to a sub-folder), if any."""
         if self.events is None:
             return None
+        stripped = path.rstrip("/")
+        names = [stripped] if stripped in self.events else _by_suffix(stripped, self._event_names())
         found: PathEvent | None = None
-        for candidate, events in self._matching(path):
-            for event in events:
+        for name in names:
+            for event in self.events[name]:
                 if event.status == "D" and (found is None or event.position > found.position):
                     found = event
-            del candidate
         return self.commits[found.position] if found is not None else None
 
-    def _matching(self, path: str) -> list[tuple[str, list[PathEvent]]]:
-        assert self.events is not None
-        exact = self.events.get(path)
-        if exact is not None:
-            return [(path, exact)]
-        suffix = "/" + path.rstrip("/")
-        return [(p, e) for p, e in self.events.items() if p.endswith(suffix) or p.startswith(path.rstrip("/") + "/")]
+    def _head_names(self) -> dict[str, list[str]]:
+        if self._names_head is None:
+            self._names_head = _by_base_name(self.head_paths)
+        return self._names_head
+
+    def _dir_names(self) -> dict[str, list[str]]:
+        if self._names_dirs is None:
+            self._names_dirs = _by_base_name(self._head_dirs or ())
+        return self._names_dirs
+
+    def _event_names(self) -> dict[str, list[str]]:
+        if self._names_events is None:
+            self._names_events = _by_base_name(self.events or ())
+        return self._names_events
+
+
+def _by_base_name(paths: Iterable[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for path in paths:
+        found.setdefault(path.rsplit("/", 1)[-1], []).append(path)
+    return found
+
+
+def _by_suffix(path: str, names: dict[str, list[str]]) -> list[str]:
+    """Paths that end with `/path` (same base name, same trailing folders)."""
+    suffix = "/" + path
+    return [p for p in names.get(path.rsplit("/", 1)[-1], ()) if p.endswith(suffix)]
 
 
 def _run_git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
@@ -598,17 +622,23 @@ def read_history(root: Path, claimed: Iterable[str] = ()) -> HistoryIndex:
     missing = [c for c in dict.fromkeys(claimed) if _HASH.fullmatch(c.strip())
                and index.lookup(c).commit is None and "ambiguous" not in (index.lookup(c).reason or "")]
     others: dict[str, str] = {}
+    elsewhere: list[IndexedCommit] = []
     if missing:
         feed = "".join(f"{c.strip().lower()}\n" for c in missing).encode()
         lines = _run_git(top, "cat-file", "--batch-check=%(objectname) %(objecttype)", stdin=feed
                          ).decode().splitlines()
+        found = [line.split()[0] for line in lines if line.endswith(" commit")]
+        if found:  # commits of other branches: their messages still say which plan they are
+            output = _run_git(top, "log", "--encoding=UTF-8", LOG_FORMAT, "-z", "--no-walk=unsorted",
+                              "--stdin", stdin="".join(f"{h}\n" for h in found).encode())
+            elsewhere = [replace(commit, position=-1) for commit in _read_history(output, False)[0]]
         for claim, line in zip(missing, lines, strict=False):
             if line.endswith(" commit"):
-                others[claim] = "a commit, but not in HEAD's history (another branch?)"
-            elif line.endswith(" ambiguous"):
+                continue
+            if line.endswith(" ambiguous"):
                 others[claim] = "ambiguous: several objects start with it"
             elif not line.endswith(" missing"):
                 others[claim] = f"names a {line.split()[-1]}, not a commit"
-    if others:
-        index = HistoryIndex(commits, index.events, head_paths, shallow, others, tuple(notes))
+    if others or elsewhere:
+        index = HistoryIndex(commits, index.events, head_paths, shallow, others, tuple(notes), elsewhere)
     return index
