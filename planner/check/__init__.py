@@ -106,6 +106,8 @@ def run_checks(project: Project, *, git: bool = True,
         findings += timing.check_times(rel, doc_claims)
         findings += arithmetic.check_numbers(rel, doc_claims)
         findings += contradictions.check_status(rel, doc_claims)
+        findings += contradictions.row_verdicts(rel, doc_claims)
+        findings += contradictions.status_against_verdict(rel, doc_claims)
     findings += progress_docs.check_progress_documents(project)
     git_used = False
     if git:

@@ -250,16 +250,28 @@ def _timeline(subject: Subject, claims: SummaryClaims, mine: list[IndexedCommit]
             continue
         commit = last if code == "TIM304" else first
         when = commit.author_time
+        local_only = False
         if stamp.aware and stamp.moment is not None:
             late = when - stamp.moment if code == "TIM304" else stamp.moment - when
             wrong = late > _SLACK
+            if wrong and stamp.zone == "utc" and when.utcoffset():
+                # the commit's own wall clock written with a Z: right as local time, wrong as UTC
+                local = stamp.moment.replace(tzinfo=when.tzinfo)
+                local_late = when - local if code == "TIM304" else local - when
+                local_only = local_late <= _SLACK
         else:  # a date, or a time with no zone: whole days only, a day of slack for the zone
             days = (when.date() - stamp.day).days if code == "TIM304" else (stamp.day - when.date()).days
             wrong = days > 1
         if wrong:
             verb = "completed" if code == "TIM304" else "started"
             side = "before its last" if code == "TIM304" else "after its first"
-            findings.append(make(subject.rel, claim.line, code,
-                                 f"{verb} {claim.value}, {side} claimed commit {commit.hash[:7]} "
-                                 f"at {when.isoformat()}"))
+            if local_only:
+                findings.append(make(subject.rel, claim.line, code,
+                                     f"{verb} {claim.value} is {side.split()[0]} claimed commit "
+                                     f"{commit.hash[:7]} at {when.isoformat()} as UTC, but fits as that "
+                                     "commit's local time: a local time labelled Z?", severity="info"))
+            else:
+                findings.append(make(subject.rel, claim.line, code,
+                                     f"{verb} {claim.value}, {side} claimed commit {commit.hash[:7]} "
+                                     f"at {when.isoformat()}"))
     return findings

@@ -62,8 +62,11 @@ CODES: dict[str, CodeInfo] = {
     "NUM402": CodeInfo("error", "a pass rate disagrees with its passed and failed counts"),
     "NUM403": CodeInfo("error", "a percentage disagrees with its fraction"),
     "NUM404": CodeInfo("error", "an overall percentage is not the weighted average of its table"),
+    "NUM405": CodeInfo("error", "a table row's PASS / FAIL contradicts its own value and target"),
     "STA501": CodeInfo("error", "a COMPLETE / PASS status beside a failed target in the same document"),
     "STA502": CodeInfo("warning", "'Deviations: None' beside a missed goal"),
+    "STA503": CodeInfo("error", "a COMPLETE / PASSED status beside the same document's NOT ACHIEVED / FAIL "
+                       "(an info when the plan is done but its goal is not)"),
     "DOC601": CodeInfo("error", "STATE.md counts more completed than total"),
     "DOC602": CodeInfo("error", "STATE.md percent agrees with none of its own counts"),
     "DOC603": CodeInfo("warning", "STATE.md counts disagree with the plan files"),
