@@ -394,10 +394,10 @@ _PLAIN_TOKEN = re.compile(r"(\d+[A-Za-z]?(?:\.\d+)*)-(?:.*?-)?(\d+[A-Za-z]?)")
 def plan_key(token: str) -> str | None:
     """Every spelling of a plan id reduced to one key: `012-03` and `12-03` -> `12-03`;
     `12-GAP_CLOSURE-04`, `12-GAPCLOSURE-04`, `12-tier-1-push-GAP-04` -> `12-GAP-04`;
-    `04-90-percent-target-02` -> `04-02`. None when the token names no plan."""
+    `04-90-percent-target-02` -> `04-02`; `phase-08-02` -> `08-02`. None when the token names no plan."""
     from planner.ids import PlanId
 
-    token = token.strip().strip("`*")
+    token = re.sub(r"^(?:phase|plan)[-_ ]?", "", token.strip().strip("`*"), flags=re.IGNORECASE)
     found = _GAP_TOKEN.fullmatch(token) or _PLAIN_TOKEN.fullmatch(token)
     if found is None:
         return None

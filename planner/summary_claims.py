@@ -388,7 +388,7 @@ def _take_file(found: dict[str, Any], text: str, mode: str, number: int) -> None
     if path is None:
         return
     if mode == "found":
-        if not re.search(r"\b(?:missing|not found)\b", item, re.IGNORECASE):
+        if not re.search(r"\b(?:missing|not found|deleted|removed|gone|absent)\b", item, re.IGNORECASE):
             found.setdefault("found", []).append(Claim(path, number))
         return
     kind: str | None
@@ -435,6 +435,8 @@ def _path_of(item: str) -> str | None:
     candidate = candidate.strip().strip("*").rstrip(":,")
     if " " in candidate or "://" in candidate or not _PATH_LIKE.match(candidate):
         return None
+    if not re.search(r"[A-Za-z_]", candidate):
+        return None  # `5/10`, `1.2.3`: a fraction or a version, not a file
     return candidate
 
 

@@ -41,7 +41,7 @@ def doc(body: str, front: str = "phase: 01-core\nplan: 01\n") -> str:
     ("12-03", "12-03"), ("012-03", "12-03"), ("12-3", "12-03"), ("12-GAP-04", "12-GAP-04"),
     ("12-GAP_CLOSURE-04", "12-GAP-04"), ("12-GAPCLOSURE-04", "12-GAP-04"), ("012-gap-4", "12-GAP-04"),
     ("12-tier-1-coverage-push-GAP-03", "12-GAP-03"), ("04-90-percent-target-02", "04-02"),
-    ("08.1-02", "08.1-02"), ("phase-254", None), ("13", None), ("ci", None),
+    ("08.1-02", "08.1-02"), ("phase-08-02", "08-02"), ("phase-254", None), ("13", None), ("ci", None),
 ])
 def test_plan_key_reduces_every_spelling(token: str, key: str | None) -> None:
     assert plan_key(token) == key

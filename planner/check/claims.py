@@ -82,6 +82,8 @@ _ELSEWHERE = re.compile(
     re.IGNORECASE)
 _PLAN_HEADING = re.compile(r"\b(?:plan\s+(?P<part>(?:GAP-)?\d+[A-Za-z]?)\b|(?P<id>\d+[A-Za-z]?(?:\.\d+)*-"
                            r"(?:GAP-)?\d+[A-Za-z]?)\b)", re.IGNORECASE)
+_PRIOR = re.compile(r"\balready (?:been )?(?:completed|fixed|done|committed|implemented|applied)\b[^.\n]*"
+                    r"\b(?:previous|prior|earlier|another|other)\b", re.IGNORECASE)
 _SUB_PHASE = re.compile(r"\b(?:sub-?phase|phase)\s+(?P<number>\d+\.\d+)\b", re.IGNORECASE)
 
 
@@ -120,6 +122,9 @@ def _explained(subject: Subject, claims: SummaryClaims, claim: Claim, named: Seq
     if any(_phase_of(key) != subject.phase and _phase_of(key).split(".")[0] == subject.phase.split(".")[0]
            for key in named):
         return "it names a plan of a sub-phase of this phase"
+    prior = next((n for n, line in enumerate(claims.lines, start=1) if _PRIOR.search(line)), None)
+    if prior is not None:
+        return f"line {prior} says the work was committed earlier, by another plan or run"
     return None
 
 
@@ -174,13 +179,20 @@ def document_git_findings(subject: Subject, claims: SummaryClaims, index: Histor
     return findings
 
 
+_REUSE_WINDOW = timedelta(days=3)
+
+
 def _created_before(subject: Subject, claims: SummaryClaims, index: HistoryIndex,
                     verified: list[IndexedCommit], prefix: str) -> list[Finding]:
     """GIT203: created paths that were in the tree just before the plan's earliest commit."""
     assert subject.plan is not None
     if not claims.created or index.events is None:
         return []
-    candidates = [c for c in index.plan_commits(subject.plan) + verified if c.position >= 0]
+    named = index.plan_commits(subject.plan)
+    if verified:  # a phase number reused by a later milestone: only the commits near the claimed ones
+        earliest = min(c.author_time for c in verified) - _REUSE_WINDOW
+        named = [c for c in named if c.author_time >= earliest]
+    candidates = named + [c for c in verified if c.position >= 0]
     if not candidates:
         return []
     first = min(candidates, key=lambda commit: commit.position)
