@@ -426,6 +426,7 @@ class IndexedCommit:
     subject: str
     plans: tuple[str, ...]  # plan keys (see plan_key) the message names
     planning_only: bool  # every path it touched is a planning document (a bookkeeping commit)
+    adds_summary: bool = False  # it adds a SUMMARY file: it records a plan's end, not its start
 
 
 @dataclass(frozen=True)
@@ -583,14 +584,17 @@ def _read_history(output: bytes, with_files: bool
         fields = changes.lstrip("\n").split("\0") if with_files and changes else []
         letters, paths = fields[0::2], fields[1::2]
         planning_only = bool(paths)
+        adds_summary = False
         for letter, path in zip(letters, paths, strict=False):
             if not letter:
                 continue
             events.setdefault(path, []).append(PathEvent(position, letter[:1]))
             if planning_only and not _is_planning(path):
                 planning_only = False
+            if letter[:1] == "A" and "SUMMARY" in path.rsplit("/", 1)[-1].upper():
+                adds_summary = True
         commits.append(IndexedCommit(full, position, datetime.fromisoformat(when), subject.rstrip("\n"),
-                                     _message_keys(subject, trailers), planning_only))
+                                     _message_keys(subject, trailers), planning_only, adds_summary))
     return commits, events
 
 

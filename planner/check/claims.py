@@ -192,7 +192,8 @@ def _created_before(subject: Subject, claims: SummaryClaims, index: HistoryIndex
     if verified:  # a phase number reused by a later milestone: only the commits near the claimed ones
         earliest = min(c.author_time for c in verified) - _REUSE_WINDOW
         named = [c for c in named if c.author_time >= earliest]
-    candidates = named + [c for c in verified if c.position >= 0]
+    # a commit that adds the SUMMARY records the end: the work came before it, maybe unnamed
+    candidates = [c for c in named + verified if c.position >= 0 and not (c.planning_only and c.adds_summary)]
     if not candidates:
         return []
     first = min(candidates, key=lambda commit: commit.position)
