@@ -124,3 +124,14 @@ def test_doc603_total_phases_may_count_roadmap_phases_without_folders(tmp_path: 
     assert [c for c, _, _ in found(tmp_path / "a", FRONT, state=STATE.format(total=2), roadmap=ROADMAP)
             if c.startswith("DOC")] == []
     assert "DOC603" in [c for c, _, _ in found(tmp_path / "b", FRONT, state=STATE.format(total=5), roadmap=ROADMAP)]
+
+
+@pytest.mark.parametrize(("text", "wrong"), [
+    ("Tests: 120 (50 unit + 70 integration)\n\n- Unit: 48/50 passing\n- Integration: 66/70\n", False),
+    ("Tests: 120 (50 unit + 70 integration)\n\n- Unit: 48/52 passing\n- Integration: 66/68\n", True),
+    ("12 failing (3 + 4 + 7)\n", True),
+    ("14 failing (3 + 4 + 7)\n", False),
+    ("16 tests covering CRIT-NEW-1 (4+2+1), HIGH-2 (2)\n", False),  # `1` belongs to an identifier
+])
+def test_num406_parts_against_parts(tmp_path: Path, text: str, wrong: bool) -> None:
+    assert ("NUM406" in [c for c, _, _ in found(tmp_path, FRONT + text)]) is wrong

@@ -105,6 +105,7 @@ def run_checks(project: Project, *, git: bool = True,
         findings += claims.created_and_modified(rel, doc_claims)
         findings += timing.check_times(rel, doc_claims)
         findings += arithmetic.check_numbers(rel, doc_claims)
+        findings += arithmetic.check_breakdowns(rel, doc_claims)
         findings += contradictions.check_status(rel, doc_claims)
         findings += contradictions.row_verdicts(rel, doc_claims)
         findings += contradictions.status_against_verdict(rel, doc_claims)

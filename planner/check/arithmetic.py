@@ -285,3 +285,52 @@ def _weighted_average(rel: str, table: Table) -> list[Finding]:
     by = table.header[weight].strip("* ") + (f" + {table.header[branches].strip('* ')}" if branches is not None else "")
     return [make(rel, line, "NUM404", f"overall {_fmt(stated[0])}% but the rows weighted by '{by}' "
                  f"give {_fmt(exact)}%")]
+
+
+# ---------------------------------------------------------------- parts against parts
+
+# "120 (50 unit + 70 integration)", "12 failing (3 + 4 + 7)": a figure and its itemised breakdown.
+_BREAKDOWN = re.compile(r"(?<![\w.,/-])" + _NUM + r"(?:\s+[A-Za-z][\w-]*){0,2}\s*\(\s*(?P<parts>\d[\d,]*(?:\s+[A-Za-z][\w-]*)?"
+                        r"(?:\s*\+\s*\d[\d,]*(?:\s+[A-Za-z][\w-]*)?)+)\s*\)")
+_PART = re.compile(r"(\d[\d,]*)(?:\s+([A-Za-z][\w-]*))?")
+# "Unit: 48/52", "**Integration tests:** 66/68 passing", "- Unit tests - 48/52"
+_CATEGORY_LINE = re.compile(r"^\W*(?P<name>[A-Za-z][\w-]*)(?:\s+tests?)?\W{0,4}[:\-—–]\W{0,4}\s*"
+                            r"(?P<top>\d[\d,]*)\s*/\s*(?P<bottom>\d[\d,]*)\b")
+
+
+def check_breakdowns(rel: str, claims: SummaryClaims) -> list[Finding]:
+    """NUM406: a breakdown that does not add up to its figure, or a category of it that another
+    line of the same document counts differently ("50 unit" beside "Unit: 48/52")."""
+    findings: list[Finding] = []
+    categories: dict[str, tuple[int, int]] = {}  # name -> (count, line)
+    lines = list(_prose_lines(claims))
+    for number, text in lines:
+        if "(" not in text or "+" not in text:
+            continue
+        for match in _BREAKDOWN.finditer(text):
+            total = int(match[1].replace(",", ""))
+            parts = [(int(m[1].replace(",", "")), (m[2] or "").lower()) for m in _PART.finditer(match["parts"])]
+            added = sum(value for value, _ in parts)
+            if added != total:
+                listed = " + ".join(str(value) for value, _ in parts)
+                findings.append(make(rel, number, "NUM406", f"{total} is broken down as {listed} = {added}"))
+                continue
+            for value, name in parts:
+                if name and not name.startswith(("test", "file", "case", "item", "new", "more")):
+                    categories.setdefault(name.rstrip("s"), (value, number))
+    if not categories:
+        return findings
+    for number, text in lines:
+        counted = _CATEGORY_LINE.match(text.replace("**", ""))
+        if counted is None:
+            continue
+        name = counted["name"].lower().rstrip("s")
+        if name not in categories:
+            continue
+        stated, where = categories[name]
+        bottom = int(counted["bottom"].replace(",", ""))
+        if bottom != stated and number != where:
+            findings.append(make(rel, number, "NUM406",
+                                 f"{counted['name']} counts {bottom} here, but line {where} breaks the "
+                                 f"total down with {stated} {name}"))
+    return findings
