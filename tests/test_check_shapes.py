@@ -135,3 +135,19 @@ def test_doc603_total_phases_may_count_roadmap_phases_without_folders(tmp_path: 
 ])
 def test_num406_parts_against_parts(tmp_path: Path, text: str, wrong: bool) -> None:
     assert ("NUM406" in [c for c, _, _ in found(tmp_path, FRONT + text)]) is wrong
+
+
+@pytest.mark.parametrize(("duration", "wrong"), [
+    ("~10 minutes", False), ("~25 minutes", True), ("about 4 minutes", True), ("~6 minutes", False),
+])
+def test_tim302_an_estimate_far_outside_the_timestamps(tmp_path: Path, duration: str, wrong: bool) -> None:
+    text = FRONT + (f"- **Duration:** {duration}\n- **Started:** 2026-01-05T10:00:00Z\n"
+                    "- **Completed:** 2026-01-05T10:10:00Z\n")
+    assert ("TIM302" in [c for c, _, _ in found(tmp_path, text)]) is wrong
+
+
+@pytest.mark.parametrize(("front", "wrong"), [("2026-02-15", False), ("2025-02-15", True)])
+def test_tim306_frontmatter_date_against_the_body(tmp_path: Path, front: str, wrong: bool) -> None:
+    text = (f"---\nphase: 01-core\nplan: 01\ncompleted: {front}\n---\n# Summary\n\n"
+            "- **Completed:** 2026-02-15T18:30:02Z\n")
+    assert (("TIM306", 4, "warning") in found(tmp_path, text)) is wrong

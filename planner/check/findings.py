@@ -58,6 +58,7 @@ CODES: dict[str, CodeInfo] = {
     "TIM303": CodeInfo("warning", "a time labelled UTC beside times with another UTC offset"),
     "TIM304": CodeInfo("warning", "completed is before the plan's last claimed commit"),
     "TIM305": CodeInfo("warning", "started is after the plan's first claimed commit"),
+    "TIM306": CodeInfo("warning", "the frontmatter's completed date disagrees with the body's"),
     "NUM401": CodeInfo("error", "a total is not the sum of its parts"),
     "NUM402": CodeInfo("error", "a pass rate disagrees with its passed and failed counts"),
     "NUM403": CodeInfo("error", "a percentage disagrees with its fraction"),
