@@ -9,7 +9,8 @@ from unittest import mock
 import pytest
 
 from planner.errors import ConflictError, InputError
-from planner.writer import atomic_write, ensure_inside, make_directory, project_lock
+from planner.atomic import ensure_inside
+from planner.writer import atomic_write, make_directory, project_lock
 
 
 @pytest.fixture
