@@ -41,8 +41,8 @@ if TYPE_CHECKING:
     from git import Repo
 
 __all__ = [
-    "GitState", "find_plan_commits", "head_commit", "is_shallow", "path_existed_at", "repo_root",
-    "verify_hashes", "working_state",
+    "GitState", "HistoryIndex", "IndexedCommit", "find_plan_commits", "head_commit", "is_shallow",
+    "path_existed_at", "plan_key", "read_history", "repo_root", "verify_hashes", "working_state",
 ]
 
 # Settings that make output independent of the user's configuration.

@@ -290,7 +290,8 @@ def _weighted_average(rel: str, table: Table) -> list[Finding]:
 # ---------------------------------------------------------------- parts against parts
 
 # "120 (50 unit + 70 integration)", "12 failing (3 + 4 + 7)": a figure and its itemised breakdown.
-_BREAKDOWN = re.compile(r"(?<![\w.,/-])" + _NUM + r"(?:\s+[A-Za-z][\w-]*){0,2}\s*\(\s*(?P<parts>\d[\d,]*(?:\s+[A-Za-z][\w-]*)?"
+_BREAKDOWN = re.compile(r"(?<![\w.,/-])" + _NUM + r"(?:\s+[A-Za-z][\w-]*){0,2}\s*\(\s*"
+                        r"(?P<parts>\d[\d,]*(?:\s+[A-Za-z][\w-]*)?"
                         r"(?:\s*\+\s*\d[\d,]*(?:\s+[A-Za-z][\w-]*)?)+)\s*\)")
 _PART = re.compile(r"(\d[\d,]*)(?:\s+([A-Za-z][\w-]*))?")
 # "Unit: 48/52", "**Integration tests:** 66/68 passing", "- Unit tests - 48/52"
