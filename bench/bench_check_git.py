@@ -6,7 +6,8 @@ Generates once under bench/out/ (with `git fast-import`) a repository of about 8
 1,400 plans in 70 phases, each plan 5 or 6 commits `feat(NN-MM): ...` that create its module and
 change its phase's shared file, then one commit adding the `.planning/` tree whose 1,400
 SUMMARY files claim those commits (real hashes, a few spelled with other id paddings), the
-created and modified files, start and end times (one in 50 also claims a hash that is not there). Then runs both commands interleaved and prints
+created and modified files, start and end times (one in 50 also claims a hash that is not
+there). Then runs both commands interleaved and prints
 median wall and CPU seconds and the ratio. Goal: git / no-git <= 3 (the issue's figure before
 the history index was about 30x).
 """
