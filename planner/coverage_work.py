@@ -150,7 +150,8 @@ def _file_row(item: arith.FileRaise, target: Target, weight: int, overall: int,
         "path": item.file.path, "statements": item.file.statements, "covered": item.file.covered,
         "missing": item.file.missing, "branches": item.file.branches,
         "covered_branches": item.file.covered_branches, "before": before, "after": after,
-        "to_cover": item.to_cover, "reaches": item.reaches, "missing_lines": missing_lines, "points": gain, "overall_points": overall_gain,
+        "to_cover": item.to_cover, "reaches": item.reaches, "missing_lines": missing_lines,
+        "points": gain, "overall_points": overall_gain,
         "arithmetic": (f"{item.to_cover} missing statement(s) covered" if target.metric == "missing" else
                        f"({after} - {before}) x {file_weight} / {weight} = {gain} points"),
         "overall_arithmetic": f"{item.to_cover} statement(s) x 100 / {overall} = {overall_gain} points",
@@ -189,7 +190,8 @@ def _coverage_title(group: tuple[arith.FileRaise, ...], target: Target) -> str:
     afters = [shown(metric, item.percent_after) for item in group]
     if len(set(afters)) == 1:
         return f"Raise {word} of {', '.join(Path(i.file.path).name for i in group)} to {afters[0]}%"
-    return f"Raise {word} of " + ", ".join(f"{Path(i.file.path).name} to {a}%" for i, a in zip(group, afters, strict=True))
+    each = (f"{Path(i.file.path).name} to {a}%" for i, a in zip(group, afters, strict=True))
+    return f"Raise {word} of " + ", ".join(each)
 
 
 def _coverage_work(target: Target, gap_id: str, weight: int, group: tuple[arith.FileRaise, ...],

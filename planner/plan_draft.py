@@ -111,7 +111,8 @@ def _coverage_parts(rec: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[
     branches = evidence.get("branches")
     head = "| File | Statements | Covered | Missing |" + (" Branches | Covered branches |" if branches else "")
     rule = "|------|-----------:|--------:|--------:|" + ("---------:|-----------------:|" if branches else "")
-    table = [head + " Now | After | To cover | Points | Overall |", rule + "----:|------:|---------:|-------:|--------:|"]
+    table = [head + " Now | After | To cover | Points | Overall |",
+             rule + "----:|------:|---------:|-------:|--------:|"]
     for row in evidence["files"]:
         extra = f" {row['branches']} | {row['covered_branches']} |" if branches else ""
         table.append(f"| `{row['path']}` | {row['statements']} | {row['covered']} | {row['missing']} |{extra} "

@@ -18,19 +18,13 @@ import pytest
 from planner import __version__, handoff
 from planner.clusters import FailureCluster
 from planner.errors import ConflictError, InputError
-from planner.handoff import build_handoff, handoff_phase, handoff_to_dict
+from planner.handoff import build_handoff, handoff_phase
 from planner.reader import load_project
 from planner.reports.types import TestTotals
+from planner.result_json import handoff_json
 from planner.scaffold import add_phase, init_project
-from planner.snapshot import (
-    FailedTest,
-    FileMetrics,
-    ReportSource,
-    Snapshot,
-    TestResults,
-    save_snapshot,
-    snapshot_id,
-)
+from planner.snapshot import FailedTest, FileMetrics, ReportSource, Snapshot, TestResults, snapshot_id
+from planner.snapshot_store import save_snapshot
 from planner.status import project_status
 from planner.verify import verify_phase
 
@@ -250,7 +244,8 @@ def test_contexts_give_lines_only_a_failing_cluster_covers(tmp_path: Path) -> No
 
 def test_an_earlier_snapshot_with_contexts_gives_the_coverage_a_fix_restores(tmp_path: Path) -> None:
     earlier_files = _files({"src/d.py": 150})
-    earlier_contexts: dict[str, dict[int, tuple[str, ...]]] = {"src/d.py": {line: ("tests/test_x.py::test_1",) for line in range(131, 151)}}
+    earlier_contexts: dict[str, dict[int, tuple[str, ...]]] = {
+        "src/d.py": {line: ("tests/test_x.py::test_1",) for line in range(131, 151)}}
     earlier = _snapshot(T0 - timedelta(days=1), earlier_files, earlier_contexts, clusters=())
     latest = _snapshot(contexts={"src/d.py": {1: ("tests/t::ok",)}})
     root = make_project(tmp_path / "p", earlier, latest)
@@ -306,7 +301,7 @@ def test_dry_run_writes_nothing(root: Path) -> None:
 def test_json_carries_the_numbers_of_the_document(root: Path) -> None:
     project = load_project(root)
     result = handoff_phase(project, "1")
-    data = json.loads(json.dumps(handoff_to_dict(result, project)))
+    data = json.loads(json.dumps(handoff_json(result, project)))
     assert data["schema_version"] == 1
     assert data["path"] == ".planning/phases/01-coverage-push/01-HANDOFF.md"
     for rec in data["recommendations"]:
@@ -512,7 +507,7 @@ def test_a_file_raise_states_its_effect_on_overall_coverage(tmp_path: Path) -> N
                         targets=["coverage[src/a.py] >= 50"])
     project = load_project(root)
     result = handoff_phase(project, "1")
-    data = json.loads(json.dumps(handoff_to_dict(result, project)))
+    data = json.loads(json.dumps(handoff_json(result, project)))
     rec = data["recommendations"][0]
     assert impacts(data, 1) == {"coverage[src/a.py] >= 50": "+40.00"}
     assert rec["overall"] == [{"metric": "coverage", "now": "82.00%", "after": "86.00%", "delta": "+4.00",
@@ -667,8 +662,8 @@ def test_an_unreadable_coverage_configuration_is_said_not_guessed(tmp_path: Path
     root = make_project(tmp_path / "p", targets=["coverage >= 40"])
     (root / ".coveragerc").write_text("[run\nomit = x\n", encoding="utf-8")
     notes = report_of(root)["not_computed"]
-    assert any(note["what"] == "the coverage configuration" and "coverage.py cannot read its configuration" in note["why"]
-               for note in notes)
+    assert any(note["what"] == "the coverage configuration"
+               and "coverage.py cannot read its configuration" in note["why"] for note in notes)
 
 
 # ------------------------------------------------------------------------- several phases
@@ -711,3 +706,30 @@ def test_scaffold_refuses_twice_when_the_plans_only_close_gaps_together(
     handoff_phase(load_project(root), "1", scaffold=True)
     with pytest.raises(ConflictError, match="already close gaps"):
         handoff_phase(load_project(root), "1", scaffold=True)
+
+
+def test_a_scaffold_failing_at_its_second_plan_leaves_every_file_as_it_was(root: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import planner.handoff as handoff_module
+
+    planning = root / ".planning"
+
+    def files() -> dict[str, bytes]:
+        return {path.relative_to(planning).as_posix(): path.read_bytes() for path in sorted(planning.rglob("*"))
+                if path.is_file() and not path.relative_to(planning).as_posix().startswith(".cache/")}
+
+    before, folders = files(), sorted(path for path in planning.rglob("*") if path.is_dir())
+    real, calls = handoff_module.new_plan, []
+
+    def second_fails(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            raise InputError("disk said no", planning / "x")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(handoff_module, "new_plan", second_fails)
+    with pytest.raises(InputError):
+        handoff_phase(load_project(root), "1", scaffold=True)
+    assert len(calls) == 2
+    assert files() == before
+    assert sorted(path for path in planning.rglob("*") if path.is_dir()) == folders
