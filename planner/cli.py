@@ -361,6 +361,14 @@ def schema(json_output: JsonOption = True) -> None:
     typer.echo(to_json(json_schema()))
 
 
+@app.command("mcp")
+def mcp_command(root: RootOption = None) -> None:
+    """Serve planner's commands as Model Context Protocol tools on stdio (needs planner[mcp])."""
+    from planner.mcp_server import serve
+
+    serve(root.resolve() if root else None)
+
+
 def run(argv: list[str]) -> int:
     """Run the app; turn planner's errors into one line and an exit code."""
     try:
