@@ -373,3 +373,9 @@ def _plain_git(root: Path, *args: str) -> str | None:
     except OSError:
         return None
     return done.stdout if done.returncode == 0 else None
+
+
+def origin_url(root: Path) -> str | None:
+    """The URL of the `origin` remote from the local configuration (never a network call)."""
+    url = _plain_git(root, "remote", "get-url", "origin")
+    return url.strip() or None if url is not None else None

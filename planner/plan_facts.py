@@ -71,6 +71,7 @@ def gather(project: Project, phase: Phase, plan: Plan, *, now: dt.datetime) -> P
     from planner import gitlog
     from planner.errors import GitProblem
     from planner.facts_metrics import measurement_facts
+    from planner.task_detail import summary_detail
 
     started = parse_time(plan.started)
     completed = now
@@ -125,6 +126,7 @@ def gather(project: Project, phase: Phase, plan: Plan, *, now: dt.datetime) -> P
         "deviations": deviations,
         "self_check": self_check,
     }
+    context.update(summary_detail(project.root, tasks, commits, context["git"]["range"]))
     return PlanFacts(context, status, all_passed, completed.isoformat())
 
 
