@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import CliRunner
 
 from planner.terminal_progress import bar_allowed, progress_bar
 
@@ -94,3 +95,17 @@ def test_check_draws_its_bar_on_a_terminal_except_for_json(
     os.close(main)
     assert code == 0
     assert (b"checking" in written) is drawn
+
+
+def test_measure_run_streams_the_runner_output_to_stderr_and_keeps_json_on_stdout(
+        tmp_path: Path, cli: CliRunner) -> None:
+    import json
+
+    from test_measure import make_tiny_project
+
+    make_tiny_project(tmp_path)
+    result = cli("measure", "--run", "--json", "--root", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)  # nothing but the JSON document on stdout
+    assert document["tests"]["failed"] == 1
+    assert "failed" in result.stderr and "passed" in result.stderr  # pytest's own closing line
