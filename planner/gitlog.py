@@ -2,8 +2,8 @@
 the working tree's state.
 
 History is read in bulk: one `git log` with a custom format and `-z`, parsed by
-`planner.commits` (which holds the commit model and everything about commits that needs no git;
-its public names are importable from here too). gitpython is imported inside the functions that
+`planner.commits` (which holds the commit model and everything about commits that needs no git).
+gitpython is imported inside the functions that
 need it, so commands that never touch git do not pay for it.
 """
 
@@ -22,8 +22,6 @@ from typing import TYPE_CHECKING, BinaryIO
 from planner.commits import (
     LOG_FORMAT,
     Commit,
-    Duration,
-    FileChange,
     HashStatus,
     Method,
     PlanEvidence,
@@ -34,21 +32,17 @@ from planner.commits import (
     is_bookkeeping,
     naming_method,
     parse_log,
-    plan_duration,
-    plan_ids_in_message,
     slugged_scope,
     without_planning_files,
 )
-from planner.commits import parse_log as _parse_log  # noqa: F401  # the name tests/test_gitlog.py uses
 from planner.errors import GitProblem, InputError
 
 if TYPE_CHECKING:
     from git import Repo
 
 __all__ = [
-    "Commit", "Duration", "FileChange", "GitState", "HashStatus", "PlanEvidence",
-    "find_plan_commits", "head_commit", "is_shallow", "path_existed_at", "plan_duration",
-    "plan_ids_in_message", "repo_root", "verify_hashes", "working_state",
+    "GitState", "find_plan_commits", "head_commit", "is_shallow", "path_existed_at", "repo_root",
+    "verify_hashes", "working_state",
 ]
 
 # Settings that make output independent of the user's configuration.
