@@ -327,9 +327,8 @@ def check(
         report = check_root(project_root, git=not no_git, progress=advance)
     for warning in report.index.warnings if report.index else ():
         sys.stderr.write(f"plan: warning: {warning}\n")
-    printed = render_report(report, chosen, strict=strict, base=Path.cwd())  # type: ignore[arg-type]
-    if printed:  # `github` with nothing found prints nothing, like ruff
-        typer.echo(printed)
+    if printed := render_report(report, chosen, strict=strict, base=Path.cwd()):  # type: ignore[arg-type]
+        typer.echo(printed)  # `github` with nothing found prints nothing, like ruff
     raise typer.Exit(exit_code(report, strict))
 
 
