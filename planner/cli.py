@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -295,23 +296,39 @@ def render_command(
         raise typer.Exit(1)
 
 
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+    sarif = "sarif"
+    junit = "junit"
+
+
 @app.command()
 def check(
-    json_output: JsonOption = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    output_format: Annotated[CheckFormat, typer.Option(
+        "--format", help="text (people), json, github (workflow annotations), sarif (code scanning) "
+                         "or junit (one test case per document).")] = CheckFormat.text,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too.")] = False,
     no_git: Annotated[bool, typer.Option("--no-git", help="Skip the rules that ask git.")] = False,
     root: RootOption = None,
 ) -> None:
     """Check planning documents against the schema, each other, and git: exit 1 on errors."""
-    from planner.check import check_report_to_dict, check_root, exit_code, format_findings
+    from planner.check import check_root, exit_code
+    from planner.check_formats import render_report
     from planner.reader import find_project_root
+    from planner.terminal_progress import progress_bar
 
+    chosen = "json" if json_output else output_format.value
     project_root = find_project_root(root=root)
     _state["root"] = project_root
-    report = check_root(project_root, git=not no_git)
+    with progress_bar("checking", enabled=chosen != "json") as advance:
+        report = check_root(project_root, git=not no_git, progress=advance)
     for warning in report.index.warnings if report.index else ():
         sys.stderr.write(f"plan: warning: {warning}\n")
-    typer.echo(to_json(check_report_to_dict(report)) if json_output else "\n".join(format_findings(report)))
+    if printed := render_report(report, chosen, strict=strict, base=Path.cwd()):  # type: ignore[arg-type]
+        typer.echo(printed)  # `github` with nothing found prints nothing, like ruff
     raise typer.Exit(exit_code(report, strict))
 
 
@@ -380,6 +397,14 @@ def schema(json_output: JsonOption = True) -> None:
     from planner.schema import json_schema
 
     typer.echo(to_json(json_schema()))
+
+
+@app.command("mcp")
+def mcp_command(root: RootOption = None) -> None:
+    """Serve planner's commands as Model Context Protocol tools on stdio (needs planner[mcp])."""
+    from planner.mcp_server import serve
+
+    serve(root.resolve() if root else None)
 
 
 def run(argv: list[str]) -> int:

@@ -655,3 +655,9 @@ def read_history(root: Path, claimed: Iterable[str] = ()) -> HistoryIndex:
     if others or elsewhere:
         index = HistoryIndex(commits, index.events, head_paths, shallow, others, tuple(notes), elsewhere)
     return index
+
+
+def origin_url(root: Path) -> str | None:
+    """The URL of the `origin` remote from the local configuration (never a network call)."""
+    url = _plain_git(root, "remote", "get-url", "origin")
+    return url.strip() or None if url is not None else None

@@ -71,6 +71,7 @@ def gather(project: Project, phase: Phase, plan: Plan, *, now: dt.datetime,
     from planner import gitlog
     from planner.commits import plan_duration
     from planner.errors import GitProblem
+    from planner.task_detail import summary_detail
 
     started = parse_time(plan.started)
     completed = now
@@ -134,6 +135,7 @@ def gather(project: Project, phase: Phase, plan: Plan, *, now: dt.datetime,
         "deviations": deviations,
         "self_check": self_check,
     }
+    context.update(summary_detail(project.root, tasks, commits, context["git"]["range"]))
     return PlanFacts(context, status, all_passed, iso(completed), snapshots.pins)
 
 

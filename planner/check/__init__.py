@@ -8,7 +8,7 @@ contradictions, and STATE.md / ROADMAP.md progress against the plan files.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +27,7 @@ __all__ = ["CODES", "CheckReport", "Finding", "check_report_to_dict", "check_roo
            "format_findings", "run_checks"]
 
 SCHEMA_VERSION = 1
+Progress = Callable[[int, int], None]  # (steps done, steps in all)
 
 
 @dataclass(frozen=True)
@@ -76,20 +77,23 @@ def _verifications(project: Project, cache: Mapping[Path, Document] | None
             for phase in project.phases if phase.verification_path is not None]
 
 
-def check_root(root: Path, *, git: bool = True, use_index: bool = True) -> CheckReport:
+def check_root(root: Path, *, git: bool = True, use_index: bool = True,
+               progress: Progress | None = None) -> CheckReport:
     """Load the planning root at `root` and check it: documents unchanged since the last run come
     from the planning index (`.planning/.cache/`), the others are parsed, each once."""
     from planner.index import load_project_documents
 
     project, documents, stats = load_project_documents(root, use_index=use_index)
-    return replace(run_checks(project, git=git, documents=documents), index=stats)
+    return replace(run_checks(project, git=git, documents=documents, progress=progress), index=stats)
 
 
 def run_checks(project: Project, *, git: bool = True,
-               documents: Mapping[Path, Document] | None = None) -> CheckReport:
+               documents: Mapping[Path, Document] | None = None,
+               progress: Progress | None = None) -> CheckReport:
     """All findings for a loaded project; git rules only when `git` and the root is in a repository.
 
-    `documents` (e.g. from `load_project_documents`) saves parsing files twice."""
+    `documents` (e.g. from `load_project_documents`) saves parsing files twice. `progress(done,
+    total)` is told after each document and after the git rules."""
     findings: list[Finding] = lint.diagnostic_findings(project)
     findings += lint.unknown_keys(project)
     findings += lint.duplicate_ids(project)
@@ -101,7 +105,10 @@ def run_checks(project: Project, *, git: bool = True,
     checked = ([(rel, doc_claims) for _, rel, doc_claims in summaries]
                + [(subject.rel, doc_claims) for subject, doc_claims in phase_summaries]
                + _verifications(project, documents))
-    for rel, doc_claims in checked:
+    steps = len(checked) + 1
+    for done, (rel, doc_claims) in enumerate(checked, start=1):
+        if progress is not None:
+            progress(done, steps)
         findings += claims.created_and_modified(rel, doc_claims)
         findings += timing.check_times(rel, doc_claims)
         findings += arithmetic.check_numbers(rel, doc_claims)
@@ -120,6 +127,8 @@ def run_checks(project: Project, *, git: bool = True,
     else:
         findings.append(Finding(project.relative(project.planning_dir), None, "GIT200", "info",
                                 "git checks skipped: --no-git"))
+    if progress is not None:
+        progress(steps, steps)
     unique = sorted(set(findings), key=Finding.sort_key)
     return CheckReport(project.root, tuple(unique), len(checked), git_used)
 
