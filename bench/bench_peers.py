@@ -147,6 +147,8 @@ def copy_tree(source: Path, name: str) -> Path:
     if not (target / ".planning").is_dir():
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(source / ".planning", target / ".planning", symlinks=True)
+        for folder, _, _ in os.walk(target / ".planning"):  # corpora are read-only; the copy is ours
+            os.chmod(folder, 0o755)
     return target
 
 

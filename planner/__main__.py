@@ -89,12 +89,25 @@ def _status(flags: set[str], root: Path | None, phase: str | None) -> int:
     import gc
 
     gc.disable()  # a short read-only command: collecting among a million young objects is waste
-    from planner.console import status_table, to_json
-    from planner.index import load_project_indexed
-    from planner.reader import find_project_root
-    from planner.status import project_status
+    from planner.console import colour_enabled, status_table, to_json
+    from planner.index_outputs import OutputCache
+    from planner.project_root import find_project_root
 
     project_root = _ROOT[0] = find_project_root(root=root)
+    if "--json" in flags:
+        pretty = "--pretty" in flags or bool(sys.stdout.isatty())
+        shape = "pretty" if pretty else "compact"
+    else:
+        shape = "table-colour" if colour_enabled() else "table"
+    cache = OutputCache(project_root, f"status-{shape}", phase or "")
+    stored = cache.get()
+    if stored is not None:  # the tree as it was when this output was computed: print it again
+        sys.stdout.flush()
+        sys.stdout.buffer.write(stored)
+        return 0
+    from planner.index import load_project_indexed
+    from planner.status import project_status
+
     project, stats = load_project_indexed(project_root)
     for warning in stats.warnings:
         sys.stderr.write(f"plan: warning: {warning}\n")
@@ -104,10 +117,10 @@ def _status(flags: set[str], root: Path | None, phase: str | None) -> int:
 
         phases = (resolve_phase(project, phase),)
     document = project_status(project, phases)
-    if "--json" in flags:
-        sys.stdout.write(to_json(document, pretty=("--pretty" in flags) or None) + "\n")
-    else:
-        sys.stdout.write(status_table(document) + "\n")
+    text = (to_json(document, pretty=shape == "pretty") if "--json" in flags else status_table(document)) + "\n"
+    sys.stdout.write(text)
+    if not stats.warnings:
+        cache.put(text.encode("utf-8", "surrogateescape"))
     return 0
 
 

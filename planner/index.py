@@ -30,6 +30,7 @@ from pathlib import Path
 
 from planner.errors import PlannerError
 from planner.frontmatter import Document, read_document
+from planner.index_scan import file_stamp, scan_tree, tree_signature
 from planner.index_store import (
     CACHE_DIR,
     INDEX_FILE,
@@ -39,7 +40,6 @@ from planner.index_store import (
     cache_dir,
     decode_document,
     encode_document,
-    file_stamp,
     pickle_model,
     read_index,
     write_index,
@@ -270,8 +270,7 @@ class _Session:
 
     def _signature(self) -> str:
         """Every path and stamp read, compared whole: no hash to collide, and cheaper to import."""
-        entries = [f"{path.removeprefix(self.prefix)}\0{self.stamps[path]}" for path in sorted(self.stamps)]
-        return "\n".join([str(self.project_root.resolve()), *entries])
+        return tree_signature(self.project_root, self.stamps)
 
     def _open(self, signature: str) -> Project | None:
         """The stored Project for `signature`, else None; the document rows are loaded on a miss,
@@ -321,46 +320,3 @@ def _available_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
-
-
-def scan_tree(planning_dir: Path) -> dict[str, str]:
-    """Absolute path -> stamp of every file `load_project` reads (and of each phase folder)."""
-    stamps: dict[str, str] = {}
-    root = str(planning_dir)
-    for name in ("config.json",):
-        path = os.path.join(root, name)
-        stamps[path] = file_stamp(path) or "missing"
-    for entry in _entries(root):
-        if entry.name.endswith(".md"):
-            stamps[entry.path] = _entry_stamp(entry)
-    for folder in _entries(os.path.join(root, "phases")):
-        if not _is_dir(folder):
-            continue
-        stamps[folder.path] = "dir:" + (os.path.realpath(folder.path) if folder.is_symlink() else "")
-        for entry in _entries(folder.path):
-            if entry.name.endswith(".md"):
-                stamps[entry.path] = _entry_stamp(entry)
-    return stamps
-
-
-def _entries(folder: str) -> list[os.DirEntry[str]]:
-    try:
-        with os.scandir(folder) as entries:
-            return list(entries)
-    except OSError:
-        return []
-
-
-def _is_dir(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_dir()
-    except OSError:
-        return False
-
-
-def _entry_stamp(entry: os.DirEntry[str]) -> str:
-    try:
-        info = entry.stat()
-    except OSError:
-        return "unreadable"
-    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"

@@ -26,6 +26,7 @@ from typing import Any
 
 import planner
 from planner.frontmatter import Diagnostic, Document
+from planner.index_scan import file_stamp
 from planner.model import Project
 
 INDEX_FORMAT = "3"  # bump when the stored shape changes
@@ -214,15 +215,6 @@ class IndexedDocuments(Mapping[Path, Document]):
 
 
 # ---------------------------------------------------------------- the SQLite file
-
-
-def file_stamp(path: str | Path) -> str:
-    """size:mtime_ns:ctime_ns:inode of the file at `path`, or "unreadable"."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return "unreadable"
-    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
 
 
 _FINGERPRINT: list[str] = []

@@ -9,31 +9,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from planner.errors import InputError, ProjectNotFound
+from planner.errors import InputError
 from planner.filenames import FileRole, classify, parse_phase_dir
 from planner.frontmatter import Diagnostic, Document, read_document
 from planner.ids import PhaseNumber, PlanId
 from planner.markdown import bold_metadata
 from planner.model import Config, Gap, Phase, Plan, Project
+
+# Re-exported: they live where the warm paths find them without importing the reader.
+from planner.project_root import PLANNING as PLANNING  # noqa: PLC0414
+from planner.project_root import find_project_root as find_project_root  # noqa: PLC0414
 from planner.schema import plan_from_document
-
-PLANNING = ".planning"
-
-
-def find_project_root(start: Path | None = None, root: Path | None = None) -> Path:
-    """The folder holding `.planning/`: `root` if given, else the nearest one walking up from `start`."""
-    if root is not None:
-        candidate = root.expanduser().resolve()
-        if candidate.name == PLANNING and candidate.is_dir():
-            return candidate.parent
-        if (candidate / PLANNING).is_dir():
-            return candidate
-        raise ProjectNotFound(f"no {PLANNING}/ folder in {root} (run `plan init` there first)")
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / PLANNING).is_dir():
-            return folder
-    raise ProjectNotFound(f"no {PLANNING}/ folder here or in any parent of {here} (run `plan init`, or pass --root)")
 
 
 def read_config(planning_dir: Path) -> Config:
