@@ -1,0 +1,161 @@
+"""The warm paths' caches stay true: one changed byte in one document shows at every layer.
+
+Layers: the kept output of `plan status` (`.planning/.cache/out-status-*`), the pickled project
+and the document rows of the index, and the claims and one-document findings `plan check` keeps
+(`.planning/.cache/check.pickle`). Files are dated long ago (outside the racy window) and put
+back to the same mtime after each edit, so only the stamp's ctime and content tell the change.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from planner.check import check_root
+from planner.check_cache import CACHE_FILE, CheckCache
+
+CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
+OLD_NS = 1_600_000_000 * 10**9
+
+PLAN = "---\nphase: 01-setup\nplan: '01'\ntitle: Plan one A\nstatus: planned \n---\n\n# Plan\n"
+SUMMARY = """---
+phase: 01-setup
+plan: '01'
+duration: 5min
+---
+
+# Summary
+
+Tests: 40 passed, 2 failed, 42 total; pass rate 95.2% (40/42)
+"""
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode("utf-8"))
+    os.utime(path, ns=(OLD_NS, OLD_NS))
+
+
+def _edit_one_byte(path: Path, old: str, new: str) -> None:
+    """Replace `old` by `new` (same length) and put the mtime back: only ctime and bytes differ."""
+    assert len(old.encode()) == len(new.encode())
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    _write(path, text.replace(old, new))
+
+
+def _tree(root: Path) -> Path:
+    _write(root / ".planning" / "ROADMAP.md", "# Roadmap\n")
+    _write(root / ".planning" / "phases" / "01-setup" / "01-01-PLAN.md", PLAN)
+    _write(root / ".planning" / "phases" / "01-setup" / "01-01-SUMMARY.md", SUMMARY)
+    return root
+
+
+def _plan(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The installed entry point's code path (`python -m planner`, fast paths included)."""
+    env = {key: value for key, value in os.environ.items() if key not in ("FORCE_COLOR",)}
+    return subprocess.run([sys.executable, "-m", "planner", *args, "--root", str(root)], capture_output=True,
+                          text=True, env={**env, "NO_COLOR": "1"}, check=False)
+
+
+def _title(root: Path, *extra: str) -> str:
+    result = _plan(root, "status", "--json", *extra)
+    assert result.returncode == 0, result.stderr
+    return str(json.loads(result.stdout)["phases"][0]["plans"][0]["title"])
+
+
+def test_status_output_is_kept_and_served_until_one_byte_changes(tmp_path: Path) -> None:
+    root = _tree(tmp_path)
+    assert _title(root) == "Plan one A"
+    kept = root / ".planning" / ".cache" / "out-status-compact"
+    assert kept.is_file()
+    written = kept.stat().st_mtime_ns
+    assert _title(root) == "Plan one A"
+    assert kept.stat().st_mtime_ns == written  # served, not computed and written again
+    _edit_one_byte(root / ".planning" / "phases" / "01-setup" / "01-01-PLAN.md", "one A", "one B")
+    assert _title(root) == "Plan one B"
+    assert _title(root) == "Plan one B"  # and the newly kept output says so too
+    table = _plan(root, "status")
+    assert table.returncode == 0 and "0/1" in table.stdout
+    _edit_one_byte(root / ".planning" / "phases" / "01-setup" / "01-01-PLAN.md", "planned ", "complete")
+    table = _plan(root, "status")
+    assert "1/1" in table.stdout and "0/1" not in table.stdout
+
+
+def test_pretty_and_compact_are_the_same_document(tmp_path: Path) -> None:
+    root = _tree(tmp_path)
+    compact = _plan(root, "status", "--json").stdout
+    pretty = _plan(root, "status", "--json", "--pretty").stdout
+    assert "\n  " in pretty and compact.count("\n") == 1
+    assert json.loads(compact) == json.loads(pretty)
+    assert _plan(root, "status", "--json", "--pretty").stdout == pretty  # the kept one is the same text
+
+
+def _codes(root: Path) -> list[str]:
+    result = _plan(root, "check", "--no-git", "--json")
+    assert result.returncode in (0, 1), result.stderr
+    return [finding["code"] for finding in json.loads(result.stdout)["findings"]]
+
+
+def test_check_keeps_findings_per_document_until_one_byte_changes(tmp_path: Path) -> None:
+    root = _tree(tmp_path)
+    summary = root / ".planning" / "phases" / "01-setup" / "01-01-SUMMARY.md"
+    assert not any(code.startswith("NUM") for code in _codes(root))
+    assert (root / ".planning" / ".cache" / CACHE_FILE).is_file()
+    _edit_one_byte(summary, "95.2%", "95.7%")  # 40/42 is 95.2%, not 95.7%
+    assert any(code.startswith("NUM") for code in _codes(root))
+    assert any(code.startswith("NUM") for code in _codes(root))  # kept: still found when served
+    _edit_one_byte(summary, "95.7%", "95.2%")
+    assert not any(code.startswith("NUM") for code in _codes(root))
+
+
+def test_kept_claims_are_served_and_a_damaged_cache_is_ignored(tmp_path: Path) -> None:
+    root = _tree(tmp_path)
+    first = check_root(root, git=False)
+    cache = CheckCache(root / ".planning")
+    assert len(cache.rows) == 1
+    second = check_root(root, git=False)
+    assert second.findings == first.findings
+    (root / ".planning" / ".cache" / CACHE_FILE).write_bytes(b"\x80\x05not a pickle")
+    assert CheckCache(root / ".planning").rows == {}
+    assert check_root(root, git=False).findings == first.findings
+    assert len(CheckCache(root / ".planning").rows) == 1  # rewritten
+
+
+def test_a_link_in_place_of_a_kept_output_is_never_read(tmp_path: Path) -> None:
+    root = _tree(tmp_path)
+    first = _plan(root, "status", "--json").stdout
+    kept = root / ".planning" / ".cache" / "out-status-compact"
+    elsewhere = tmp_path / "planted"
+    elsewhere.write_bytes(kept.read_bytes().split(b"\n", 1)[0] + b"\n{\"planted\": true}\n")
+    kept.unlink()
+    kept.symlink_to(elsewhere)
+    assert _plan(root, "status", "--json").stdout == first
+    assert b"planted" in elsewhere.read_bytes()  # the link was replaced, not written through
+
+
+@pytest.mark.parametrize("name", ["helix-staking", "posthog-vscode", "ancode", "atom-nested/backend"])
+def test_kept_check_results_equal_a_fresh_check_on_real_trees(name: str, tmp_path: Path) -> None:
+    import shutil
+
+    source = CORPORA / name
+    if not source.is_dir():
+        pytest.skip(f"corpus {source} is absent (../shared/corpora)")
+    root = tmp_path / "tree"
+    shutil.copytree(source / ".planning", root / ".planning", symlinks=True)
+    for folder, _, files in os.walk(root / ".planning"):
+        os.chmod(folder, 0o755)
+        for file in files:
+            path = os.path.join(folder, file)
+            if not os.path.islink(path):
+                os.utime(path, ns=(OLD_NS, OLD_NS))
+    fresh = check_root(root, git=False, use_index=False)
+    check_root(root, git=False)
+    warm = check_root(root, git=False)
+    assert len(CheckCache(root / ".planning").rows) > 0
+    assert warm.findings == fresh.findings
