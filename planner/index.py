@@ -81,12 +81,20 @@ def _no_collection() -> Iterator[None]:
             gc.enable()
 
 
+# project root -> (signature, Project) of this process's last load whose stamps could be trusted
+_RECENT: dict[str, tuple[str, Project]] = {}
+
+
 def reload_project(project_root: Path) -> Project:
     """The project as it is on disk now, files unchanged since the last load served from the index.
 
     For the use cases that re-read the tree under the project lock and again after writing: the
-    command's first load has already reported any index warnings."""
-    return load_project_indexed(project_root)[0]
+    command's first load has already reported any index warnings. When the tree's scan is the one
+    this process loaded last (nothing changed since the command's first load), that Project is
+    the answer: no second read of the index."""
+    session = _Session(project_root, workers=_available_cores(), reuse_recent=True)
+    with _no_collection():
+        return session.load()
 
 
 def load_project_indexed(project_root: Path, *, use_index: bool = True,
@@ -147,6 +155,7 @@ class _Session:
     project_root: Path
     workers: int = 1
     keep_documents: bool = False  # keep every document for the caller (`plan check`)
+    reuse_recent: bool = False  # a Project this process loaded from the same scan will do
     planning_dir: Path = field(init=False)
     index_path: Path = field(init=False)
     prefix: str = field(init=False)  # the planning folder's path and a separator: cut to make keys
@@ -188,10 +197,15 @@ class _Session:
     def load(self) -> Project:
         self.stamps = scan_tree(self.planning_dir)
         signature = self._signature()
+        recent = _RECENT.get(str(self.project_root))
+        if self.reuse_recent and recent is not None and recent[0] == signature:
+            self.project_hit = True
+            return recent[1]
         stored = self._open(signature)
         if stored is not None:
             self.project_hit = True
             self.hits = sum(1 for path in self.stamps if path.endswith(".md"))
+            _RECENT[str(self.project_root)] = (signature, stored)
             return stored
         from planner.reader import load_project
 
@@ -204,6 +218,8 @@ class _Session:
                 self.parsed.clear()
                 project = load_project(self.project_root, document_reader=self.read)
         self._save(project, signature)
+        if self.storable:
+            _RECENT[str(self.project_root)] = (signature, project)
         return project
 
     def read(self, path: Path) -> Document:
