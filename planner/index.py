@@ -24,12 +24,13 @@ import gc
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from planner.errors import PlannerError
-from planner.frontmatter import Document, read_document
+from planner.frontmatter import Diagnostic, Document, read_document
 from planner.index_scan import file_stamp, scan_tree, tree_signature
 from planner.index_store import (
     CACHE_DIR,
@@ -45,7 +46,7 @@ from planner.index_store import (
     write_index,
 )
 from planner.index_workers import Parsers
-from planner.model import Project
+from planner.model import Phase, Project
 
 __all__ = ["INDEX_FILE", "IndexStats", "load_project_documents", "load_project_indexed", "scan_tree"]
 
@@ -81,8 +82,8 @@ def _no_collection() -> Iterator[None]:
             gc.enable()
 
 
-# project root -> (signature, Project) of this process's last load whose stamps could be trusted
-_RECENT: dict[str, tuple[str, Project]] = {}
+# project root -> (signature, Project, stamps) of this process's last load whose stamps could be trusted
+_RECENT: dict[str, tuple[str, Project, dict[str, str]]] = {}
 
 
 def reload_project(project_root: Path) -> Project:
@@ -155,7 +156,7 @@ class _Session:
     project_root: Path
     workers: int = 1
     keep_documents: bool = False  # keep every document for the caller (`plan check`)
-    reuse_recent: bool = False  # a Project this process loaded from the same scan will do
+    reuse_recent: bool = False  # this process's last Project (or its unchanged phases) will do
     planning_dir: Path = field(init=False)
     index_path: Path = field(init=False)
     prefix: str = field(init=False)  # the planning folder's path and a separator: cut to make keys
@@ -205,13 +206,15 @@ class _Session:
         if stored is not None:
             self.project_hit = True
             self.hits = sum(1 for path in self.stamps if path.endswith(".md"))
-            _RECENT[str(self.project_root)] = (signature, stored)
+            _RECENT[str(self.project_root)] = (signature, stored, self.stamps)
             return stored
         from planner.reader import load_project
 
+        reuse = self.reuse_recent and recent is not None and not self.rebuild and not self.keep_documents
+        known = self._known_phases(recent) if reuse and recent is not None else None
         with Parsers(self._stale_paths(), self.workers) as self.parsers:
             try:
-                project = load_project(self.project_root, document_reader=self.read)
+                project = load_project(self.project_root, document_reader=self.read, known_phase=known)
             except _Restart:
                 self.hits = self.misses = 0
                 self.seen.clear()
@@ -219,8 +222,30 @@ class _Session:
                 project = load_project(self.project_root, document_reader=self.read)
         self._save(project, signature)
         if self.storable:
-            _RECENT[str(self.project_root)] = (signature, project)
+            _RECENT[str(self.project_root)] = (signature, project, self.stamps)
         return project
+
+    def _known_phases(self, recent: tuple[str, Project, dict[str, str]]) -> Callable[[Path], Any]:
+        """Phases of this process's last load whose folder holds the same files with the same
+        stamps now (after a command's own write, all but one or two): reused, not read again."""
+        _, project, before = recent
+        phases = {str(phase.directory): phase for phase in project.phases}
+        now_by_folder, before_by_folder = _by_folder(self.stamps), _by_folder(before)
+
+        def known(directory: Path) -> tuple[Phase, tuple[Diagnostic, ...]] | None:
+            key = str(directory)
+            phase = phases.get(key)
+            files = now_by_folder.get(key, {})
+            if (phase is None or self.stamps.get(key) != before.get(key)
+                    or files != before_by_folder.get(key, {})):
+                return None
+            inside = key + os.sep
+            for path in files:
+                self.seen.add(path.removeprefix(self.prefix))  # their rows stay in the index
+            self.hits += len(files)
+            return phase, tuple(d for d in project.diagnostics if str(d.path).startswith(inside))
+
+        return known
 
     def read(self, path: Path) -> Document:
         """The document at `path`: from the index when its stamp is unchanged, else parsed."""
@@ -329,6 +354,15 @@ class _Session:
         except (OSError, sqlite3.Error, PlannerError) as error:  # a cache that can't be written is skipped
             if self.rebuild and self.index_path.exists() and self.warnings:
                 self.warnings.append(f"{self._shown()} could not be rewritten ({error}); read without it")
+
+
+def _by_folder(stamps: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Stamps of Markdown files grouped by the folder that holds them."""
+    grouped: dict[str, dict[str, str]] = {}
+    for path, stamp in stamps.items():
+        if path.endswith(".md"):
+            grouped.setdefault(os.path.dirname(path), {})[path] = stamp
+    return grouped
 
 
 def _available_cores() -> int:

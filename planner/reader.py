@@ -47,13 +47,16 @@ def read_config(planning_dir: Path) -> Config:
     )
 
 
-def load_project(project_root: Path, document_reader: Any = None) -> Project:
-    """Read a whole planning tree. Never fails on content: problems become diagnostics."""
+def load_project(project_root: Path, document_reader: Any = None, known_phase: Any = None) -> Project:
+    """Read a whole planning tree. Never fails on content: problems become diagnostics.
+
+    `known_phase(directory)`, when given, may answer (Phase, its diagnostics) for a folder whose
+    files are known unchanged (the planning index after a write); None: the folder is read."""
     read = document_reader or read_document
     planning_dir = project_root / PLANNING
     diagnostics: list[Diagnostic] = []
     phases = [
-        _read_phase(directory, read, diagnostics)
+        _known(known_phase, directory, diagnostics) or _read_phase(directory, read, diagnostics)
         for directory in _phase_directories(planning_dir / "phases", diagnostics)
     ]
     phases.sort(key=_phase_order)
@@ -62,6 +65,14 @@ def load_project(project_root: Path, document_reader: Any = None) -> Project:
         diagnostics.extend(read(path).diagnostics)
     return Project(project_root, planning_dir, read_config(planning_dir), tuple(phases),
                    tuple(diagnostics), root_documents)
+
+
+def _known(known_phase: Any, directory: Path, diagnostics: list[Diagnostic]) -> Phase | None:
+    known = known_phase(directory) if known_phase is not None else None
+    if known is None:
+        return None
+    diagnostics.extend(known[1])
+    return known[0]  # type: ignore[no-any-return]
 
 
 def _phase_order(phase: Phase) -> tuple[int, Any, str]:

@@ -159,3 +159,24 @@ def test_kept_check_results_equal_a_fresh_check_on_real_trees(name: str, tmp_pat
     warm = check_root(root, git=False)
     assert len(CheckCache(root / ".planning").rows) > 0
     assert warm.findings == fresh.findings
+
+
+def test_phases_reused_after_a_write_equal_a_fresh_read(tmp_path: Path) -> None:
+    from planner.index import load_project_indexed, reload_project
+    from planner.reader import load_project
+    from planner.status import project_status
+
+    root = _tree(tmp_path)
+    _write(root / ".planning" / "phases" / "02-more" / "02-01-PLAN.md",
+           PLAN.replace("01-setup", "02-more").replace("Plan one A", "Plan two A"))
+    _write(root / ".planning" / "phases" / "02-more" / "02-02-PLAN.md", "---\nphase: [unclosed\n---\n# Bad\n")
+    first, _ = load_project_indexed(root)
+    assert reload_project(root) is first  # nothing changed: this process's Project again
+    _edit_one_byte(root / ".planning" / "phases" / "01-setup" / "01-01-PLAN.md", "one A", "one Z")
+    again = reload_project(root)
+    fresh = load_project(root)
+    assert project_status(again) == project_status(fresh)
+    assert again.diagnostics == fresh.diagnostics and again.diagnostics  # the bad file's, kept in order
+    assert again.phases[1] is first.phases[1]  # the untouched folder was not read again
+    assert again.phases[0].plans[0].title == "Plan one Z"
+    assert load_project_indexed(root, workers=1)[1].misses == 0  # the index kept every row
