@@ -125,19 +125,38 @@ def _status(flags: set[str], root: Path | None, phase: str | None) -> int:
 
 
 def _check(flags: set[str], root: Path | None) -> int:
-    from planner.check import check_report_to_dict, check_root, exit_code, format_findings
-    from planner.console import to_json
-    from planner.reader import find_project_root
+    from planner.project_root import find_project_root
 
     project_root = _ROOT[0] = find_project_root(root=root)
+    pretty = "--pretty" in flags or bool(sys.stdout.isatty())
+    shape = ("pretty" if pretty else "compact") if "--json" in flags else "text"
+    cache = None
+    if "--no-git" in flags:  # without git, check reads only the files the index stamps
+        from planner.index_outputs import OutputCache
+
+        cache = OutputCache(project_root, f"check-{shape}", "strict" if "--strict" in flags else "")
+        stored = cache.get()
+        kept_code, _, text = (stored or b"").partition(b"\n")
+        if stored is not None and kept_code.isdigit():
+            sys.stdout.flush()
+            sys.stdout.buffer.write(text)
+            return int(kept_code)
+    from planner.check import check_report_to_dict, check_root, exit_code, format_findings
+    from planner.console import to_json
+
     report = check_root(project_root, git="--no-git" not in flags)
-    for warning in report.index.warnings if report.index else ():
+    warnings = report.index.warnings if report.index else ()
+    for warning in warnings:
         sys.stderr.write(f"plan: warning: {warning}\n")
     if "--json" in flags:
-        sys.stdout.write(to_json(check_report_to_dict(report), pretty=("--pretty" in flags) or None) + "\n")
+        output = to_json(check_report_to_dict(report), pretty=pretty) + "\n"
     else:
-        sys.stdout.write("\n".join(format_findings(report)) + "\n")
-    return exit_code(report, "--strict" in flags)
+        output = "\n".join(format_findings(report)) + "\n"
+    sys.stdout.write(output)
+    code = exit_code(report, "--strict" in flags)
+    if cache is not None and not warnings:
+        cache.put(f"{code}\n{output}".encode("utf-8", "surrogateescape"))
+    return code
 
 
 if __name__ == "__main__":

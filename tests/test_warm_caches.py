@@ -180,3 +180,52 @@ def test_phases_reused_after_a_write_equal_a_fresh_read(tmp_path: Path) -> None:
     assert again.phases[1] is first.phases[1]  # the untouched folder was not read again
     assert again.phases[0].plans[0].title == "Plan one Z"
     assert load_project_indexed(root, workers=1)[1].misses == 0  # the index kept every row
+
+
+_AUDITED = """
+import os, sys
+seen = []
+def hook(event, args):
+    if event in ("open", "os.scandir", "os.listdir") and args and isinstance(args[0], (str, bytes, os.PathLike)):
+        seen.append(os.path.abspath(os.fsdecode(args[0])))
+sys.addaudithook(hook)
+sys.argv = ["plan", "check", "--no-git", "--json", "--root", sys.argv[1]]
+from planner.__main__ import main
+main()
+sys.stderr.write("\\n".join(seen))
+"""
+
+
+def test_check_without_git_reads_only_what_the_index_stamps(tmp_path: Path) -> None:
+    """Its kept output (`out-check-*`) is keyed by the scan: a rule that read any other file
+    (or listed another folder) would make it stale. This fails the day one does."""
+    from planner.index_scan import scan_tree
+
+    root = _tree(tmp_path)
+    _write(root / ".planning" / "STATE.md", "---\nstatus: executing\n---\n# State\n")
+    _write(root / ".planning" / "config.json", '{"planner": {}}\n')
+    _write(root / ".planning" / "phases" / "01-setup" / "01-VERIFICATION.md", "---\nstatus: passed\n---\n# V\n")
+    _write(root / ".planning" / "todos" / "later.md", "# Later\n")
+    _write(root / ".planning" / "metrics" / "snapshots" / "s.json", "{}\n")
+    _write(root / "src" / "app.py", "x = 1\n")
+    done = subprocess.run([sys.executable, "-c", _AUDITED, str(root)], capture_output=True, text=True,
+                          check=False)
+    inside = {path for path in done.stderr.splitlines() if path.startswith(str(root))}
+    planning = root / ".planning"
+    allowed = set(scan_tree(planning)) | {str(root), str(planning), str(planning / "phases")}
+    cache = str(planning / ".cache")
+    strays = sorted(path for path in inside if path not in allowed and not path.startswith(cache))
+    assert inside and strays == []
+
+
+def test_check_output_kept_without_git_follows_one_byte(tmp_path: Path) -> None:
+    root = _tree(tmp_path)
+    summary = root / ".planning" / "phases" / "01-setup" / "01-01-SUMMARY.md"
+    clean = _plan(root, "check", "--no-git")
+    assert (root / ".planning" / ".cache" / "out-check-text").is_file()
+    assert _plan(root, "check", "--no-git").stdout == clean.stdout
+    _edit_one_byte(summary, "95.2%", "95.7%")
+    flagged = _plan(root, "check", "--no-git")
+    assert "NUM4" in flagged.stdout and "NUM4" not in clean.stdout
+    again = _plan(root, "check", "--no-git")
+    assert (again.stdout, again.returncode) == (flagged.stdout, flagged.returncode)
