@@ -34,7 +34,7 @@ from planner.index_store import _ALLOWED_GLOBALS, cache_dir, pickle_model
 from planner.summary_claims import SummaryClaims, read_claims
 
 CACHE_FILE = "check.pickle"
-FORMAT = "1"
+FORMAT = "2"
 RACY_NS = 2_000_000_000
 MAX_BYTES = 1024 * 1024 * 1024
 _ALLOWED = _ALLOWED_GLOBALS | {
@@ -101,19 +101,19 @@ class CheckCache:
         key = str(path).removeprefix(str(self.planning_dir) + os.sep)
         stamp = file_stamp(path)  # before reading: a later edit shows as another stamp next time
         stored = _entry(self.rows.get(key))
-        if (stored is not None and stored[0] == stamp and _settled(stamp, self.started_ns)
-                and stored[1] == rel and stored[2].path == path):
+        if stored is not None and stored[0] == stamp and _settled(stamp, self.started_ns) and stored[1] == rel:
             self.hits += 1
             self.used.add(key)
             self.findings[rel] = stored[3]
-            return stored[2]
+            return replace(stored[2], path=path)  # kept without it: paths are slow to unpickle
         self.misses += 1
         whole = read_claims(path, documents)
         found = rules(rel, whole)
-        kept = replace(whole, lines=())
+        kept = replace(whole, lines=(), path=None)  # type: ignore[arg-type]  # set again when served
         self.findings[rel] = found
         if _settled(stamp, self.started_ns) and key.endswith(".md") and not key.startswith(".."):
             self.fresh[key] = (stamp, rel, kept, found)
+        kept = replace(kept, path=path)
         return kept
 
     def findings_of(self, rel: str) -> list[Finding]:

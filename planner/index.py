@@ -43,6 +43,7 @@ from planner.index_store import (
     encode_document,
     pickle_model,
     read_index,
+    read_rows,
     write_index,
 )
 from planner.index_workers import Parsers
@@ -185,7 +186,14 @@ class _Session:
                           self.saved)
 
     def documents(self) -> IndexedDocuments:
-        """What was parsed this load, and each stored document whose file is unchanged."""
+        """What was parsed this load, and each stored document whose file is unchanged (after a
+        whole-project hit, the rows are read from the index only when a document is first asked
+        for: `plan check` with its own per-document cache asks for none)."""
+        if self.project_hit and not self.rows:
+            return IndexedDocuments(self.parsed, _LazyRows(self), self.planning_dir)
+        return IndexedDocuments(self.parsed, self._unchanged_rows(), self.planning_dir)
+
+    def _unchanged_rows(self) -> dict[str, bytes]:
         stored = {}
         for path, stamp in self.stamps.items():
             if path.endswith(".md"):
@@ -193,7 +201,7 @@ class _Session:
                 row = self.rows.get(key)
                 if row is not None and row[0] == stamp and not self._racy(stamp):
                     stored[key] = row[1]
-        return IndexedDocuments(self.parsed, stored, self.planning_dir)
+        return stored
 
     def load(self) -> Project:
         self.stamps = scan_tree(self.planning_dir)
@@ -323,7 +331,7 @@ class _Session:
             self._damaged("a symbolic link, not planner's file")
             return None
         try:
-            stored = read_index(self.index_path, signature, rows_on_hit=self.keep_documents)
+            stored = read_index(self.index_path, signature, rows_on_hit=False)
         except IndexCorrupt as error:
             self._damaged(str(error))
         except sqlite3.OperationalError as error:
@@ -354,6 +362,32 @@ class _Session:
         except (OSError, sqlite3.Error, PlannerError) as error:  # a cache that can't be written is skipped
             if self.rebuild and self.index_path.exists() and self.warnings:
                 self.warnings.append(f"{self._shown()} could not be rewritten ({error}); read without it")
+
+
+class _LazyRows(Mapping[str, bytes]):
+    """The unchanged stored documents of a session, read from the index file on first use."""
+
+    def __init__(self, session: _Session) -> None:
+        self._session = session
+        self._rows: dict[str, bytes] | None = None
+
+    def _loaded(self) -> dict[str, bytes]:
+        if self._rows is None:
+            try:
+                self._session.rows = read_rows(self._session.index_path)
+            except (IndexCorrupt, sqlite3.Error):
+                self._session.rows = {}  # the caller reads the files itself
+            self._rows = self._session._unchanged_rows()
+        return self._rows
+
+    def __getitem__(self, key: str) -> bytes:
+        return self._loaded()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
 
 
 def _by_folder(stamps: dict[str, str]) -> dict[str, dict[str, str]]:
