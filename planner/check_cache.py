@@ -77,6 +77,8 @@ class CheckCache:
         self._read()
 
     def _read(self) -> None:
+        if os.path.islink(self.path.parent):
+            return
         try:
             descriptor = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError:

@@ -59,7 +59,9 @@ class OutputCache:
         self.key = digest.hexdigest().encode("ascii")
 
     def get(self) -> bytes | None:
-        """The stored output for this key, else None."""
+        """The stored output for this key, else None (never through a linked cache folder)."""
+        if os.path.islink(self.folder):
+            return None
         try:
             descriptor = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError:

@@ -229,3 +229,15 @@ def test_check_output_kept_without_git_follows_one_byte(tmp_path: Path) -> None:
     assert "NUM4" in flagged.stdout and "NUM4" not in clean.stdout
     again = _plan(root, "check", "--no-git")
     assert (again.stdout, again.returncode) == (flagged.stdout, flagged.returncode)
+
+
+def test_a_linked_cache_folder_is_never_read(tmp_path: Path) -> None:
+    root = _tree(tmp_path)
+    first = _plan(root, "status", "--json").stdout
+    cache = root / ".planning" / ".cache"
+    planted = tmp_path / "planted-cache"
+    cache.rename(planted)
+    for kept in planted.glob("out-status-*"):
+        kept.write_bytes(kept.read_bytes().split(b"\n", 1)[0] + b"\n{\"planted\": true}\n")
+    cache.symlink_to(planted)
+    assert _plan(root, "status", "--json").stdout == first
