@@ -241,3 +241,24 @@ def test_a_linked_cache_folder_is_never_read(tmp_path: Path) -> None:
         kept.write_bytes(kept.read_bytes().split(b"\n", 1)[0] + b"\n{\"planted\": true}\n")
     cache.symlink_to(planted)
     assert _plan(root, "status", "--json").stdout == first
+
+
+def test_git_rules_on_kept_claims_find_what_they_find_on_fresh_ones(tmp_path: Path) -> None:
+    """Kept claims carry no `lines`: the rules across documents and against git must not need them."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from gitrepo import GitRepo
+
+    repo = GitRepo.create(tmp_path / "repo")
+    real = repo.commit("feat(01-01): work", files={"src/a.py": "x = 1\n"})
+    text = SUMMARY.replace("duration: 5min\n", "duration: 5min\nkey-files:\n  created: [src/a.py, src/gone.py]\n")
+    text += f"\n## Task Commits\n\n1. **Task 1: work** - `{real[:7]}` (feat)\n2. **Task 2: more** - `abcdef1` (feat)\n"
+    repo.commit("docs(01-01): summary", files={".planning/phases/01-setup/01-01-PLAN.md": PLAN,
+                                               ".planning/phases/01-setup/01-01-SUMMARY.md": text})
+    for path in (repo.path / ".planning").rglob("*.md"):
+        os.utime(path, ns=(OLD_NS, OLD_NS))
+    fresh = check_root(repo.path, use_index=False)
+    check_root(repo.path)
+    warm = check_root(repo.path)
+    assert len(CheckCache(repo.path / ".planning").rows) == 1
+    assert any(finding.code.startswith("GIT2") and finding.code != "GIT200" for finding in fresh.findings)
+    assert warm.findings == fresh.findings
