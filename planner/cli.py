@@ -76,11 +76,16 @@ def init(
     directory: Annotated[Path, typer.Argument(help="Folder to create .planning/ in.")] = Path("."),
 ) -> None:
     """Create .planning/ with ROADMAP.md, STATE.md and config.json."""
+    from planner.coverage_config import coverage_advice
     from planner.scaffold import init_project
 
     _state["root"] = directory.resolve()
     created = init_project(directory.resolve())
     _echo_written(directory.resolve(), created.paths)
+    typer.echo("commit .planning/ with its metrics/snapshots/: they are the evidence documents are "
+               "rebuilt from (only .cache/ is ignored)")
+    for advice in coverage_advice(directory.resolve()):
+        typer.echo(f"coverage: {advice}")
 
 
 @phase_app.command("add")
@@ -185,21 +190,29 @@ DiffOption = Annotated[bool, typer.Option("--diff", help="Show what would change
 @app.command()
 def close(
     plan: Annotated[str, typer.Argument(help="Plan id, e.g. 12-03.")],
+    superseded_by: Annotated[list[str] | None, typer.Option(
+        "--superseded-by", help="Close the plan as replaced by this plan (repeatable).")] = None,
     dry_run: DryRunOption = False,
     diff: DiffOption = False,
     json_output: JsonOption = False,
     pretty: PrettyOption = False,
     root: RootOption = None,
 ) -> None:
-    """Measure a plan from git and the latest snapshot and write its SUMMARY."""
+    """Measure a plan from git and the latest snapshot and write its SUMMARY.
+
+    Closed as COMPLETE (targets met), TARGETS MISSED (executed; the misses become gaps of the
+    phase) or SUPERSEDED. Run twice with nothing new in between, the second run writes nothing."""
     from planner.close import close_plan
 
     project = _project(root)
-    result = close_plan(project, plan, dry_run=dry_run or diff)
+    result = close_plan(project, plan, dry_run=dry_run or diff, superseded_by=tuple(superseded_by or ()))
     document = {"schema_version": 1, "plan": result.plan_id, "status": result.facts.status,
-                "facts": result.facts.context, "written": result.written} if json_output else None
+                "outcome": result.facts.outcome, "facts": result.facts.context,
+                "written": result.written, "unchanged": result.unchanged} if json_output else None
     if not _report_document(project, result.summary, result.written, document, dry_run=dry_run, diff=diff,
-                             pretty=pretty):
+                            pretty=pretty):
+        if result.unchanged:
+            typer.echo("nothing new since the plan was closed: no new commit names it")
         typer.echo(result.facts.context["outcome"])
 
 
@@ -261,8 +274,12 @@ def render_command(
         raise typer.BadParameter("only --check is supported: documents are written by close and verify")
     project = _project(root)
     stale, checked = stale_documents(project)
+    from planner.model import shown_path
+
     for document in stale:
-        typer.echo(document.diff)
+        typer.echo(f"stale: {shown_path(document.path, project.root)}: {document.reason}")
+        if document.diff:
+            typer.echo(document.diff)
     typer.echo(f"{len(stale)} of {checked} generated document(s) stale")
     if stale:
         raise typer.Exit(1)

@@ -75,7 +75,7 @@ def status_table(document: dict[str, Any]) -> str:
     """The `plan status` table and its progress line, from the status document."""
     rows = []
     for phase in document["phases"]:
-        done = sum(1 for plan in phase["plans"] if plan["status"] == "complete")
+        done = sum(1 for plan in phase["plans"] if plan["status"] in ("complete", "superseded"))
         open_gaps = sum(1 for gap in phase["gaps"] if gap["status"] != "closed")
         rows.append([phase["id"], phase["title"][:48], f"{done}/{len(phase['plans'])}", open_gaps, phase["status"]])
     progress = document["progress"]
