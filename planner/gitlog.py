@@ -2,10 +2,10 @@
 the working tree's state.
 
 History is read in bulk: one `git log` with a custom format and `-z`, parsed by
-`planner.commits` (which holds the commit model and everything about commits that needs no git;
-its public names are importable from here too). Every query is a plain `git` subprocess: opening
-a repository through gitpython cost more than the queries of a whole `plan close` (its import
-alone is about 0.3 s); GIT_PYTHON_GIT_EXECUTABLE still names the git to run.
+`planner.commits` (which holds the commit model and everything about commits that needs no git).
+Every query is a plain `git` subprocess: opening a repository through gitpython cost more than
+the queries of a whole `plan close` (its import alone is about 0.3 s); GIT_PYTHON_GIT_EXECUTABLE
+still names the git to run.
 """
 
 from __future__ import annotations
@@ -23,8 +23,6 @@ from typing import BinaryIO, Self
 from planner.commits import (
     LOG_FORMAT,
     Commit,
-    Duration,
-    FileChange,
     HashStatus,
     Method,
     PlanEvidence,
@@ -35,18 +33,14 @@ from planner.commits import (
     is_bookkeeping,
     naming_method,
     parse_log,
-    plan_duration,
-    plan_ids_in_message,
     slugged_scope,
     without_planning_files,
 )
-from planner.commits import parse_log as _parse_log  # noqa: F401  # the name tests/test_gitlog.py uses
 from planner.errors import GitProblem, InputError
 
 __all__ = [
-    "Commit", "Duration", "FileChange", "GitState", "HashStatus", "PlanEvidence",
-    "find_plan_commits", "head_commit", "is_shallow", "path_existed_at", "plan_duration",
-    "plan_ids_in_message", "repo_root", "verify_hashes", "working_state",
+    "GitState", "find_plan_commits", "head_commit", "is_shallow", "path_existed_at", "repo_root",
+    "verify_hashes", "working_state",
 ]
 
 # Settings that make output independent of the user's configuration.
