@@ -7,8 +7,8 @@ same stamp the planning index keys documents by (size, mtime_ns, ctime_ns, inode
 size and mtime of every planner module (`index_outputs.code_fingerprint`: an edited rule misses).
 Rules across documents and against git run every time, on the kept claims.
 
-Kept claims carry no `lines` (the whole file, which only the one-document rules read): that is
-most of the bytes. Like the index it is a cache: a file written within RACY_NS of its stamp is
+Kept claims carry their `lines` (git rules quote them) but not their path (set when served).
+Like the index it is a cache: a file written within RACY_NS of its stamp is
 not kept, anything unreadable or foreign is ignored and rewritten, an unwritable tree is checked
 without it.
 """
@@ -34,7 +34,7 @@ from planner.index_store import _ALLOWED_GLOBALS, cache_dir, pickle_model
 from planner.summary_claims import SummaryClaims, read_claims
 
 CACHE_FILE = "check.pickle"
-FORMAT = "2"
+FORMAT = "3"
 RACY_NS = 2_000_000_000
 MAX_BYTES = 1024 * 1024 * 1024
 _ALLOWED = _ALLOWED_GLOBALS | {
@@ -111,7 +111,7 @@ class CheckCache:
         self.misses += 1
         whole = read_claims(path, documents)
         found = rules(rel, whole)
-        kept = replace(whole, lines=(), path=None)  # type: ignore[arg-type]  # set again when served
+        kept = replace(whole, path=None)  # type: ignore[arg-type]  # set again when served
         self.findings[rel] = found
         if _settled(stamp, self.started_ns) and key.endswith(".md") and not key.startswith(".."):
             self.fresh[key] = (stamp, rel, kept, found)

@@ -287,7 +287,7 @@ def read_rows(index_path: Path) -> Rows:
 
 def cache_dir(planning_dir: Path) -> Path:
     """`.planning/.cache/`, created with a `.gitignore` that ignores the folder itself."""
-    from planner.writer import ensure_inside
+    from planner.atomic import ensure_inside
 
     folder = planning_dir / CACHE_DIR
     ensure_inside(folder / INDEX_FILE, planning_dir)

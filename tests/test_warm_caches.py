@@ -244,7 +244,7 @@ def test_a_linked_cache_folder_is_never_read(tmp_path: Path) -> None:
 
 
 def test_git_rules_on_kept_claims_find_what_they_find_on_fresh_ones(tmp_path: Path) -> None:
-    """Kept claims carry no `lines`: the rules across documents and against git must not need them."""
+    """The rules across documents and against git see kept claims as they see fresh ones."""
     sys.path.insert(0, str(Path(__file__).parent))
     from gitrepo import GitRepo
 
