@@ -32,12 +32,13 @@ _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def render_report(report: CheckReport, output: Format, *, strict: bool = False,
-                  base: Path | None = None) -> str:
-    """The whole report in `output` format, without a trailing newline."""
+                  base: Path | None = None, pretty: bool | None = None) -> str:
+    """The whole report in `output` format, without a trailing newline (JSON compact unless
+    `pretty`, which defaults to whether stdout is a terminal)."""
     if output == "text":
         return "\n".join(format_findings(report))
     if output == "json":
-        return to_json(check_report_to_dict(report))
+        return to_json(check_report_to_dict(report), pretty=pretty)
     if output == "github":
         return "\n".join(github_commands(report, base=base))
     if output == "sarif":

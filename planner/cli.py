@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from planner import __version__
+from planner.console import status_table as _status_table
 from planner.console import style, table, to_json
 from planner.errors import EXIT_INTERNAL, PlannerError
 
@@ -34,6 +35,8 @@ RootOption = Annotated[
                  help="Project folder holding .planning/ (default: nearest one above the working directory)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print a stable JSON document instead of a table.")]
+PrettyOption = Annotated[bool, typer.Option("--pretty", help="Indent the JSON (the default on a terminal; "
+                                                             "pipes get compact JSON).")]
 
 
 def _version(value: bool) -> None:
@@ -161,6 +164,7 @@ def measure_command(
     run: Annotated[bool, typer.Option(
         "--run", help="Run the configured test command first; failing tests are recorded, not fatal.")] = False,
     json_output: JsonOption = False,
+    pretty: PrettyOption = False,
     root: RootOption = None,
 ) -> None:
     """Store a snapshot of coverage and test results under .planning/metrics/snapshots/."""
@@ -170,7 +174,8 @@ def measure_command(
     progress = (lambda line: typer.echo(line, err=True)) if run else None
     result = measure(project, coverage=coverage, junit=junit, run=run, on_output=progress)
     if json_output:
-        typer.echo(to_json({**snapshot_summary(result.snapshot), "path": project.relative(result.path)}))
+        typer.echo(to_json({**snapshot_summary(result.snapshot), "path": project.relative(result.path)},
+                           pretty=pretty or None))
         return
     typer.echo(format_summary(result.snapshot))
     for warning in result.warnings:
@@ -179,13 +184,13 @@ def measure_command(
 
 
 def _report_document(project: Any, pending: Any, written: bool, json_document: dict[str, Any] | None, *,
-                     dry_run: bool, diff: bool) -> bool:
+                     dry_run: bool, diff: bool, pretty: bool = False) -> bool:
     """The common ending of close, verify and handoff: JSON, the preview, or `wrote PATH`.
 
     True when that is all the command prints; False when it goes on with its own summary lines."""
     shown = project.relative(pending.path)
     if json_document is not None:
-        typer.echo(to_json(json_document))
+        typer.echo(to_json(json_document, pretty=pretty or None))
     elif diff:
         typer.echo(pending.diff(shown) or f"{shown}: no change")
     elif dry_run:
@@ -208,6 +213,7 @@ def close(
     dry_run: DryRunOption = False,
     diff: DiffOption = False,
     json_output: JsonOption = False,
+    pretty: PrettyOption = False,
     root: RootOption = None,
 ) -> None:
     """Measure a plan from git and the latest snapshot and write its SUMMARY.
@@ -220,7 +226,8 @@ def close(
     project = _project(root)
     result = close_plan(project, plan, dry_run=dry_run or diff, superseded_by=tuple(superseded_by or ()))
     document = close_json(result) if json_output else None
-    if not _report_document(project, result.summary, result.written, document, dry_run=dry_run, diff=diff):
+    if not _report_document(project, result.summary, result.written, document, dry_run=dry_run, diff=diff,
+                            pretty=pretty):
         if result.unchanged:
             typer.echo("nothing new since the plan was closed: no new commit names it")
         typer.echo(result.facts.context["outcome"])
@@ -233,6 +240,7 @@ def verify(
     dry_run: DryRunOption = False,
     diff: DiffOption = False,
     json_output: JsonOption = False,
+    pretty: PrettyOption = False,
     root: RootOption = None,
 ) -> None:
     """Judge the phase goal on the latest snapshot, open and close gaps, write VERIFICATION.md."""
@@ -242,7 +250,8 @@ def verify(
     project = _project(root)
     result = verify_phase(project, phase, dry_run=dry_run or diff)
     document = verify_json(result) if json_output else None
-    if _report_document(project, result.document, result.written, document, dry_run=dry_run, diff=diff):
+    if _report_document(project, result.document, result.written, document, dry_run=dry_run, diff=diff,
+                        pretty=pretty):
         return
     open_gaps = sum(1 for gap in result.context["gaps"] if gap["status"] != "closed")
     typer.echo(f"status: {result.status} ({open_gaps} open or partial gap(s))")
@@ -257,6 +266,7 @@ def handoff(
     dry_run: DryRunOption = False,
     diff: DiffOption = False,
     json_output: JsonOption = False,
+    pretty: PrettyOption = False,
     root: RootOption = None,
 ) -> None:
     """Recommend the next plans from the gaps and the evidence; write NN-HANDOFF.md."""
@@ -266,7 +276,8 @@ def handoff(
     project = _project(root)
     result = handoff_phase(project, phase, scaffold=scaffold, dry_run=dry_run or diff)
     document = handoff_json(result, project) if json_output else None
-    if _report_document(project, result.document, result.written, document, dry_run=dry_run, diff=diff):
+    if _report_document(project, result.document, result.written, document, dry_run=dry_run, diff=diff,
+                        pretty=pretty):
         return
     _echo_written(project.root, result.created)
     typer.echo(f"{len(result.report['recommendations'])} recommended plan(s); reachable: {result.report['reachable']}")
@@ -310,6 +321,7 @@ def check(
     output_format: Annotated[CheckFormat, typer.Option(
         "--format", help="text (people), json, github (workflow annotations), sarif (code scanning) "
                          "or junit (one test case per document).")] = CheckFormat.text,
+    pretty: PrettyOption = False,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too.")] = False,
     no_git: Annotated[bool, typer.Option("--no-git", help="Skip the rules that ask git.")] = False,
     root: RootOption = None,
@@ -327,7 +339,9 @@ def check(
         report = check_root(project_root, git=not no_git, progress=advance)
     for warning in report.index.warnings if report.index else ():
         sys.stderr.write(f"plan: warning: {warning}\n")
-    if printed := render_report(report, chosen, strict=strict, base=Path.cwd()):  # type: ignore[arg-type]
+    printed = render_report(report, chosen, strict=strict, base=Path.cwd(),  # type: ignore[arg-type]
+                            pretty=pretty or None)
+    if printed:
         typer.echo(printed)  # `github` with nothing found prints nothing, like ruff
     raise typer.Exit(exit_code(report, strict))
 
@@ -336,6 +350,7 @@ def check(
 def status(
     phase: Annotated[str | None, typer.Argument(help="Only this phase.")] = None,
     json_output: JsonOption = False,
+    pretty: PrettyOption = False,
     root: RootOption = None,
 ) -> None:
     """Phases, their plans with status, progress and open gaps."""
@@ -346,27 +361,9 @@ def status(
     phases = (resolve_phase(project, phase),) if phase else None
     document = project_status(project, phases)
     if json_output:
-        typer.echo(to_json(document))
+        typer.echo(to_json(document, pretty=pretty or None))
         return
     typer.echo(_status_table(document))
-
-
-def _status_table(document: dict[str, Any]) -> str:
-    rows = []
-    for phase in document["phases"]:
-        done = sum(1 for plan in phase["plans"] if plan["status"] in ("complete", "superseded"))
-        open_gaps = sum(1 for gap in phase["gaps"] if gap["status"] != "closed")
-        rows.append([phase["id"], phase["title"][:48], f"{done}/{len(phase['plans'])}", open_gaps, phase["status"]])
-    progress = document["progress"]
-    lines = [table(["Phase", "Title", "Plans", "Open gaps", "Status"], rows, status_column=4)] if rows else [
-        "No phases yet: plan phase add \"Title\" --goal \"...\""]
-    lines.append("")
-    lines.append(style(
-        f"Progress: {progress['completed_plans']}/{progress['total_plans']} plans complete "
-        f"({progress['percent']}%), {progress['completed_phases']}/{progress['total_phases']} phases", "bold"))
-    if document["diagnostics"]:
-        lines.append(f"{len(document['diagnostics'])} file(s) read with problems: run `plan check` for details")
-    return "\n".join(lines)
 
 
 @app.command()
@@ -396,7 +393,7 @@ def schema(json_output: JsonOption = True) -> None:
     """Print the JSON Schema of PLAN frontmatter."""
     from planner.schema import json_schema
 
-    typer.echo(to_json(json_schema()))
+    typer.echo(to_json(json_schema(), pretty=True))
 
 
 @app.command("mcp")
