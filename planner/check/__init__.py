@@ -152,7 +152,7 @@ def run_checks(project: Project, *, git: bool = True,
 
 
 def _git_findings(project: Project, subjects: list[tuple[claims.Subject, SummaryClaims]]) -> list[Finding]:
-    """Every GIT rule from one read of the history (see planner.gitlog.read_history)."""
+    """Every GIT rule from one read of the history (see planner.git_history.read_history)."""
     index = claims.read_index(project, subjects)
     if isinstance(index, Finding):
         return [index]
