@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from planner.check.findings import Finding, make
+from planner.claim_text import Claim
 from planner.errors import GitProblem
 from planner.git_history import HistoryIndex, IndexedCommit, plan_key
 from planner.model import Project
-from planner.summary_claims import Claim, SummaryClaims
+from planner.summary_claims import SummaryClaims
 
 
 @dataclass(frozen=True)
