@@ -48,9 +48,9 @@ def set_keys(raw: str, updates: dict[str, Any], *, path: Path | None = None) -> 
 
 
 def read_for_edit(path: Path) -> str:
-    """The text of a document planner is about to rewrite; refuses files too big to be one."""
-    size = path.stat().st_size
-    if size > MAX_DOCUMENT_BYTES:
-        raise InputError(f"file is {size:,} bytes, over the {MAX_DOCUMENT_BYTES:,}-byte limit for a planning "
-                         "document; planner will not rewrite it", path)
-    return path.read_text(encoding="utf-8")
+    """The text of a document planner is about to rewrite; refuses files too big to be one, files
+    that are not regular (a FIFO, a link to a device) and text that is not UTF-8 (naming its line)."""
+    from planner.safeio import decode_utf8, read_bounded
+
+    data = read_bounded(path, MAX_DOCUMENT_BYTES, what="planning document (planner will not rewrite it)")
+    return decode_utf8(data, path, "planning document")

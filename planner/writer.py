@@ -63,9 +63,9 @@ def project_lock(planning_dir: Path) -> Iterator[None]:
     """An exclusive lock for read-modify-write of shared files (STATE.md, ROADMAP.md)."""
     import fcntl
 
-    lock_dir = planning_dir / ".cache"
-    lock_dir.mkdir(parents=True, exist_ok=True)
-    with open(lock_dir / "planner.lock", "a+b") as handle:
+    from planner.safeio import CACHE, open_own
+
+    with open_own(planning_dir, CACHE, "planner.lock") as handle:  # never through a link out of the project
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
             yield
