@@ -137,6 +137,7 @@ def measure_command(
     coverage: Annotated[Path | None, typer.Option("--coverage", help="Coverage report: coverage.py JSON, Cobertura XML or LCOV.")] = None,
     junit: Annotated[Path | None, typer.Option("--junit", help="JUnit XML test report.")] = None,
     run: Annotated[bool, typer.Option("--run", help="Run the configured test command first; failing tests are recorded, not fatal.")] = False,
+    trust_command: Annotated[bool, typer.Option("--trust-command", help="Accept a test command that is new here or changed (it runs as written); without it --run asks on a terminal and exits 2 otherwise.")] = False,
     json_output: JsonOption = False,
     root: RootOption = None,
 ) -> None:
@@ -144,6 +145,8 @@ def measure_command(
     from planner.measure import format_summary, measure, snapshot_summary
 
     project = _project(root)
+    if run:
+        _consent_to_test_command(project, trust_command)
     progress = (lambda line: typer.echo(line, err=True)) if run else None
     result = measure(project, coverage=coverage, junit=junit, run=run, on_output=progress)
     if json_output:
@@ -153,6 +156,20 @@ def measure_command(
     for warning in result.warnings:
         typer.echo(style(f"warning: {warning}", "yellow"), err=True)
     _echo_written(project.root, (result.path,))
+
+
+def _consent_to_test_command(project: Any, accepted: bool) -> None:
+    """Exit 2 unless this test command was accepted before, by --trust-command, or at the prompt."""
+    from planner.command_trust import is_trusted, trust, untrusted
+
+    if is_trusted(project) or not project.config.test_command:
+        return
+    if not accepted and sys.stdin.isatty() and sys.stderr.isatty():
+        shown = " ".join(project.config.test_command)
+        accepted = typer.confirm(f"plan: the test command is new here or changed: `{shown}`. Run it?", err=True)
+    if not accepted:
+        raise untrusted(project)
+    trust(project)
 
 
 def _report_document(project: Any, pending: Any, written: bool, json_document: dict[str, Any] | None, *,

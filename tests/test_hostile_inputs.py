@@ -390,3 +390,46 @@ def test_template_looping_silently_for_ever_is_stopped_by_the_time_budget(projec
     assert result.returncode == 2, result.stderr
     _one_line_error(result.stderr, ".planning/templates/plan.md.j2")
     assert "seconds" in result.stderr
+
+
+# --- a test command is code: consent before its first run ------------------------------------
+
+def _command_config(project: Path, marker: str) -> None:
+    command = [sys.executable, "-c", f"open({marker!r}, 'w').close()"]
+    (project / ".planning" / "config.json").write_text(json.dumps({"planner": {"test_command": command}}))
+
+
+def test_new_test_command_is_not_run_without_consent(cli, project: Path) -> None:  # type: ignore[no-untyped-def]
+    _command_config(project, "ran-1")
+    result = cli("measure", "--run", "--root", str(project))
+    assert result.exit_code == 2, result.stderr
+    _one_line_error(result.stderr, ".planning/config.json")
+    assert "--trust-command" in result.stderr
+    assert not (project / "ran-1").exists()
+
+
+def test_accepted_test_command_runs_again_until_it_changes(cli, project: Path) -> None:  # type: ignore[no-untyped-def]
+    _command_config(project, "ran-1")
+    cli("measure", "--run", "--trust-command", "--root", str(project))
+    assert (project / "ran-1").exists()  # it ran (writing no report is the test command's failure)
+    (project / "ran-1").unlink()
+    cli("measure", "--run", "--root", str(project))
+    assert (project / "ran-1").exists()
+    _command_config(project, "ran-2")
+    result = cli("measure", "--run", "--root", str(project))
+    assert result.exit_code == 2 and "changed" in result.stderr
+    assert not (project / "ran-2").exists()
+
+
+def test_trust_list_that_is_a_link_is_not_followed(cli, project: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from planner.command_trust import _digest
+
+    _command_config(project, "ran-1")
+    forged = tmp_path / "forged"
+    forged.write_text(_digest(load_project(project)) + "\n")
+    cache = project / ".planning" / ".cache"
+    cache.mkdir(exist_ok=True)
+    (cache / "trusted-commands").symlink_to(forged)
+    result = cli("measure", "--run", "--root", str(project))
+    assert result.exit_code == 2
+    assert not (project / "ran-1").exists()
