@@ -433,3 +433,20 @@ def test_trust_list_that_is_a_link_is_not_followed(cli, project: Path, tmp_path:
     result = cli("measure", "--run", "--root", str(project))
     assert result.exit_code == 2
     assert not (project / "ran-1").exists()
+
+
+IMPOSSIBLE_LINE_REPORTS = {
+    "cobertura_negative_hits": ("coverage.xml", '<?xml version="1.0"?><coverage line-rate="5"><packages><package name="a">'
+                                '<classes><class name="a" filename="a.py"><lines><line number="1" hits="-4"/></lines>'
+                                "</class></classes></package></packages></coverage>", None),
+    "lcov_line_below_one": ("coverage.info", "SF:a.py\nDA:1,1\nDA:-2,1\nend_of_record\n", 3),
+}
+
+
+@pytest.mark.parametrize("name, content, line", IMPOSSIBLE_LINE_REPORTS.values(), ids=IMPOSSIBLE_LINE_REPORTS.keys())
+def test_impossible_line_counts_are_refused(cli, project: Path, name: str, content: str,  # type: ignore[no-untyped-def]
+                                            line: int | None) -> None:
+    (project / name).write_text(content)
+    result = cli("measure", "--coverage", str(project / name), "--root", str(project))
+    assert result.exit_code == 2, result.stderr
+    _one_line_error(result.stderr, name, line)
