@@ -121,12 +121,6 @@ def _make_text_loader() -> Any:
     return _TextLoader
 
 
-def __getattr__(name: str) -> Any:
-    if name == "_TextLoader":  # built on first use; `from planner.frontmatter import _TextLoader` still works
-        return _text_loader()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:

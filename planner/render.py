@@ -90,7 +90,8 @@ def _environment(planning_dir: Path | None) -> Any:
                 if not real.startswith(os.path.realpath(root) + os.sep):
                     raise SecurityError(f"template {template} leads outside its folder (a symbolic link?)")
                 if is_regular(Path(filename)) and os.stat(filename).st_nlink > 1:
-                    raise SecurityError(f"template {template} is a hard link: it may be a file from outside the project")
+                    raise SecurityError(f"template {template} is a hard link: it may be a file from outside "
+                                        "the project")
                 source = read_bounded(Path(filename), MAX_TEMPLATE_BYTES, what="template")
                 try:
                     text = source.decode("utf-8")
@@ -194,7 +195,8 @@ def render(name: str, context: Mapping[str, Any], *, planning_dir: Path | None =
     except (UndefinedError, SecurityError, TemplateError, TypeError, ValueError, OverflowError) as error:
         raise InputError(f"template error: {error}", origin, _failing_line(error, origin)) from None
     except (MemoryError, RecursionError) as error:
-        raise InputError(f"template error: rendering ran out of {'memory' if isinstance(error, MemoryError) else 'stack'}",
+        exhausted = "memory" if isinstance(error, MemoryError) else "stack"
+        raise InputError(f"template error: rendering ran out of {exhausted}",
                          origin, _failing_line(error, origin)) from None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from planner.model import Phase, Project
-from planner.progress import measure_progress, phase_status
+from planner.progress import measure_progress, phase_status, plan_outcome_note
 
 STATUS_SCHEMA_VERSION = 1
 
@@ -48,6 +48,8 @@ def _phase_entry(project: Project, phase: Phase) -> dict[str, Any]:
                 "title": plan.title,
                 "type": plan.type,
                 "status": plan.status,
+                "outcome": plan.outcome if plan.closed else None,
+                "note": plan_outcome_note(plan) or None,
                 "file": project.relative(plan.plan_path) if plan.plan_path else None,
                 "summaries": [project.relative(path) for path in plan.summary_paths],
             }

@@ -22,17 +22,26 @@ def ensure_inside(path: Path, planning_dir: Path) -> Path:
     return parent / path.name
 
 
-def atomic_write(path: Path, text: str, *, planning_dir: Path, overwrite: bool = False) -> None:
-    """Write the whole file or nothing: a temp file in the same folder, fsync, then rename over."""
+def atomic_write(path: Path, text: str | bytes, *, planning_dir: Path, overwrite: bool = False) -> None:
+    """Write the whole file or nothing: a temp file in the same folder, fsync, then rename over.
+
+    Text is written as UTF-8, surrogate escapes (bytes read that were not UTF-8) as the bytes they
+    stand for. Inside `project_lock`, the file's old content is kept until the locked step ends,
+    so a step that fails later puts it back (see planner.transaction).
+    """
+    from planner import transaction
+
     target = ensure_inside(path, planning_dir)
     if target.exists() and not overwrite:
         raise ConflictError(f"{target.name} already exists; pass --force to replace it", path)
+    payload = text if isinstance(text, bytes) else text.encode("utf-8", errors="surrogateescape")
+    transaction.before_write(target, payload)
     target.parent.mkdir(parents=True, exist_ok=True)
     mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
     descriptor, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(text.encode("utf-8"))
+            handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp_name, mode)
@@ -54,20 +63,34 @@ def _fsync_directory(folder: Path) -> None:
 
 
 def make_directory(path: Path, *, planning_dir: Path) -> None:
+    from planner import transaction
+
     ensure_inside(path / "x", planning_dir)
+    transaction.before_mkdir(path)
     path.mkdir(parents=True, exist_ok=True)
 
 
 @contextlib.contextmanager
 def project_lock(planning_dir: Path) -> Iterator[None]:
-    """An exclusive lock for read-modify-write of shared files (STATE.md, ROADMAP.md)."""
+    """An exclusive lock for read-modify-write of shared files (STATE.md, ROADMAP.md).
+
+    Everything written while it is held is one step: all of it or none. A step that raises puts
+    back every file it wrote; one that was killed is put back when the lock is next taken.
+    Taking it again inside the same step (same process) joins that step.
+    """
     import fcntl
 
+    from planner import transaction
     from planner.safeio import CACHE, open_own
+
+    if transaction.active(planning_dir):
+        yield
+        return
 
     with open_own(planning_dir, CACHE, "planner.lock") as handle:  # never through a link out of the project
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
-            yield
+            with transaction.step(planning_dir):
+                yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
