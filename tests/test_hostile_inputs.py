@@ -186,7 +186,7 @@ def test_shared_document_that_is_no_file_is_refused_by_writers(project: Path, ki
     result = _run(project, "new", "1")
     assert result.returncode == 2, result.stderr
     _one_line_error(result.stderr, f".planning/{name}")
-    assert "not a regular file" in result.stderr
+    assert "not a regular file" in result.stderr or "symbolic link" in result.stderr
     if kind == "fifo":
         assert _snapshot(project).keys() - before.keys() <= {".planning/phases/01-one/01-02-PLAN.md"}
 
