@@ -170,7 +170,11 @@ def measure_command(
 
     project = _project(root)
     if run:
-        _consent_to_test_command(project, trust_command)
+        from planner.command_trust import require_consent
+
+        ask = (lambda shown: typer.confirm(f"plan: the test command is new here or changed: `{shown}`. Run it?",
+                                           err=True)) if sys.stdin.isatty() and sys.stderr.isatty() else None
+        require_consent(project, accepted=trust_command, ask=ask)
     progress = (lambda line: typer.echo(line, err=True)) if run else None
     result = measure(project, coverage=coverage, junit=junit, run=run, on_output=progress)
     if json_output:
@@ -180,20 +184,6 @@ def measure_command(
     for warning in result.warnings:
         typer.echo(style(f"warning: {warning}", "yellow"), err=True)
     _echo_written(project.root, (result.path,))
-
-
-def _consent_to_test_command(project: Any, accepted: bool) -> None:
-    """Exit 2 unless this test command was accepted before, by --trust-command, or at the prompt."""
-    from planner.command_trust import is_trusted, trust, untrusted
-
-    if is_trusted(project) or not project.config.test_command:
-        return
-    if not accepted and sys.stdin.isatty() and sys.stderr.isatty():
-        shown = " ".join(project.config.test_command)
-        accepted = typer.confirm(f"plan: the test command is new here or changed: `{shown}`. Run it?", err=True)
-    if not accepted:
-        raise untrusted(project)
-    trust(project)
 
 
 def _report_document(project: Any, pending: Any, written: bool, json_document: dict[str, Any] | None, *,

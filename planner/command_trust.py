@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 
 from planner.errors import InputError
 from planner.model import Project
@@ -57,3 +58,15 @@ def untrusted(project: Project) -> UntrustedCommand:
         f"planner.test_command is new here or changed since it was last accepted: `{shown}`. "
         "It runs as written, with your rights: read it, then rerun with --trust-command",
         project.planning_dir / "config.json")
+
+
+def require_consent(project: Project, *, accepted: bool, ask: Callable[[str], bool] | None) -> None:
+    """Return when the test command may run (accepted before, `accepted` now, or yes to `ask`);
+    UntrustedCommand otherwise. A command accepted now is remembered."""
+    if is_trusted(project) or not project.config.test_command:
+        return
+    if not accepted and ask is not None:
+        accepted = ask(" ".join(project.config.test_command))
+    if not accepted:
+        raise untrusted(project)
+    trust(project)

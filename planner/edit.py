@@ -183,7 +183,8 @@ def _value_end(node: Any) -> tuple[int, int]:
     return node.end_mark.line, node.end_mark.column
 
 
-def _line_spans(inner: list[str], keys: set[str], path: Path | None, error: Exception) -> list[tuple[str, int, int, str]]:
+def _line_spans(inner: list[str], keys: set[str], path: Path | None,
+                error: Exception) -> list[tuple[str, int, int, str]]:
     """Spans in a block YAML rejects: only keys on one line of their own can be replaced safely."""
     mark = getattr(error, "problem_mark", None)
     where = f" (line {mark.line + 2})" if mark is not None else ""

@@ -180,59 +180,18 @@ def _build(node: yaml.Node, memo: dict[int, Any], building: set[int], duplicates
     return value
 
 
-MAX_YAML_VALUES = 100_000  # values a frontmatter block may expand to, aliases counted as what they copy
-MAX_YAML_DEPTH = 100
-
-
-class YamlTooBig(ValueError):
-    """Frontmatter whose aliases expand past MAX_YAML_VALUES, nest past MAX_YAML_DEPTH, or refer
-    to themselves: a document, but not one to read (an alias bomb or a recursive alias)."""
-
-
-def _check_bounds(root: yaml.Node) -> None:
-    """YamlTooBig when the value `root` stands for is too big, too deep or contains itself.
-
-    Sizes are counted once per node (an alias adds the size of what it refers to, not a walk of
-    it), so the check is linear in the number of nodes even for a billion-laughs block."""
-    sizes: dict[int, int] = {}
-    on_path: set[int] = set()
-    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
-    while stack:
-        node, depth, children_done = stack.pop()
-        identity = id(node)
-        if isinstance(node, _ScalarNode):
-            sizes[identity] = 1
-            continue
-        if children_done:
-            on_path.discard(identity)
-            items = node.value if isinstance(node, _SequenceNode) else [part for pair in node.value for part in pair]
-            size = 1 + sum(sizes[id(item)] for item in items)
-            if size > MAX_YAML_VALUES:
-                raise YamlTooBig(f"aliases expand it to over {MAX_YAML_VALUES:,} values (an alias bomb?)")
-            sizes[identity] = size
-            continue
-        if identity in sizes:
-            continue
-        if identity in on_path:
-            raise YamlTooBig("an alias refers to the value that contains it (a recursive alias)")
-        if depth > MAX_YAML_DEPTH:
-            raise YamlTooBig(f"values nest over {MAX_YAML_DEPTH} levels deep")
-        on_path.add(identity)
-        stack.append((node, depth, True))
-        items = node.value if isinstance(node, _SequenceNode) else [part for pair in node.value for part in pair]
-        stack.extend((item, depth + 1, False) for item in items if id(item) not in sizes)
-
-
 def load_yaml_text(text: str) -> tuple[Any, list[tuple[str, int]]]:
     """Parse YAML with every plain scalar kept as text; returns the value and duplicate keys (0-based lines).
 
     YamlTooBig when the block's aliases expand too far, nest too deep or refer to themselves."""
+    from planner.yaml_bounds import check_bounds
+
     loader = _text_loader()(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None, []
-        _check_bounds(node)
+        check_bounds(node)
         duplicates: list[tuple[str, int]] = []
         try:
             return _build(node, {}, set(), duplicates), duplicates
@@ -295,6 +254,8 @@ def _cut_unclosed_block(block: str) -> tuple[str, str]:
 
 def _parse_block(path: Path, block: str, diagnostics: list[Diagnostic]) -> dict[str, Any]:
     import yaml
+
+    from planner.yaml_bounds import YamlTooBig
 
     try:
         value, duplicates = load_yaml_text(block)

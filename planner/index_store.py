@@ -286,8 +286,8 @@ def cache_dir(planning_dir: Path) -> Path:
 
     The folder and the `.gitignore` go through `safeio`: a `.cache` or `.gitignore` that is a
     symbolic link (dangling or not) is refused, never followed out of the project."""
+    from planner.atomic import ensure_inside
     from planner.safeio import open_own, own_path
-    from planner.writer import ensure_inside
 
     folder = planning_dir / CACHE_DIR
     ensure_inside(folder / INDEX_FILE, planning_dir)

@@ -110,5 +110,6 @@ def merge(existing: str, fresh: str) -> str:
     for name in missing:
         new_start, new_stop = new_regions[name]
         tail = result.rstrip("\r\n")
-        result = tail + (ending * 2 if tail else "") + wrap(name, fresh[new_start:new_stop]).replace("\n", ending) + ending
+        block = wrap(name, fresh[new_start:new_stop]).replace("\n", ending)
+        result = tail + (ending * 2 if tail else "") + block + ending
     return result

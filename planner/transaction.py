@@ -15,10 +15,11 @@ import contextlib
 import contextvars
 import hashlib
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from planner.atomic import ensure_inside, replace_file
 
 JOURNAL = "step-journal.json"
 
@@ -42,15 +43,14 @@ class _Step:
         _replace(self.journal, json.dumps({"files": files, "dirs": dirs}).encode("utf-8"))
 
     def undo(self) -> None:
-        from planner.writer import atomic_write
-
         for path, data in reversed(self.originals.items()):
             with contextlib.suppress(OSError):
                 if data is None:
                     if path.is_file() and not path.is_symlink():
                         path.unlink()
                 else:
-                    atomic_write(path, data, planning_dir=self.planning_dir, overwrite=True)
+                    replace_file(ensure_inside(path, self.planning_dir), data,
+                                 mode=path.stat().st_mode & 0o777 if path.exists() else 0o644)
         for folder in reversed(self.created_dirs):
             with contextlib.suppress(OSError):
                 folder.rmdir()  # only when empty: a folder someone filled since is kept
@@ -71,20 +71,7 @@ def _relative(path: Path, planning_dir: Path) -> str:
 def _replace(path: Path, data: bytes) -> None:
     """Write `data` through a fresh temp file and a rename, never through a link (no fsync: the
     journal guards against a killed process, whose written pages the kernel keeps, not a power cut)."""
-    import tempfile
-
-    from planner.writer import ensure_inside
-
-    target = ensure_inside(path, path.parent.parent)
-    descriptor, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
+    replace_file(ensure_inside(path, path.parent.parent), data, durable=False)
 
 
 def active(planning_dir: Path) -> bool:

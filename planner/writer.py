@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from planner.errors import ConflictError, InputError
+from planner import transaction
+from planner.atomic import ensure_inside, replace_file
+from planner.errors import ConflictError
 
-
-def ensure_inside(path: Path, planning_dir: Path) -> Path:
-    """`path` if it and every folder on the way stay inside `planning_dir` once links are followed."""
-    base = planning_dir.resolve()
-    parent = path.parent.resolve()
-    if parent != base and base not in parent.parents:
-        raise InputError(f"refusing to write outside {planning_dir}: {path} leads to {parent}", path)
-    if path.is_symlink():
-        raise InputError("refusing to write through a symbolic link", path)
-    return parent / path.name
+__all__ = ["atomic_write", "make_directory", "project_lock"]
 
 
 def atomic_write(path: Path, text: str | bytes, *, planning_dir: Path, overwrite: bool = False) -> None:
@@ -29,42 +20,16 @@ def atomic_write(path: Path, text: str | bytes, *, planning_dir: Path, overwrite
     stand for. Inside `project_lock`, the file's old content is kept until the locked step ends,
     so a step that fails later puts it back (see planner.transaction).
     """
-    from planner import transaction
-
     target = ensure_inside(path, planning_dir)
     if target.exists() and not overwrite:
         raise ConflictError(f"{target.name} already exists; pass --force to replace it", path)
     payload = text if isinstance(text, bytes) else text.encode("utf-8", errors="surrogateescape")
     transaction.before_write(target, payload)
     target.parent.mkdir(parents=True, exist_ok=True)
-    mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
-    descriptor, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp_name, mode)
-        os.replace(temp_name, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_name)
-        raise
-    _fsync_directory(target.parent)
-
-
-def _fsync_directory(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        descriptor = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
+    replace_file(target, payload, mode=target.stat().st_mode & 0o777 if target.exists() else 0o644)
 
 
 def make_directory(path: Path, *, planning_dir: Path) -> None:
-    from planner import transaction
-
     ensure_inside(path / "x", planning_dir)
     transaction.before_mkdir(path)
     path.mkdir(parents=True, exist_ok=True)
@@ -80,7 +45,6 @@ def project_lock(planning_dir: Path) -> Iterator[None]:
     """
     import fcntl
 
-    from planner import transaction
     from planner.safeio import CACHE, open_own
 
     if transaction.active(planning_dir):

@@ -224,7 +224,7 @@ def test_explicit_tag_is_still_honoured() -> None:
 
 
 def test_recursive_alias_is_refused_without_hanging() -> None:
-    from planner.frontmatter import YamlTooBig
+    from planner.yaml_bounds import YamlTooBig
 
     with pytest.raises(YamlTooBig, match="recursive alias"):
         load_yaml_text("a: &x [1, *x]\n")
