@@ -163,6 +163,9 @@ def measure_command(
     junit: Annotated[Path | None, typer.Option("--junit", help="JUnit XML test report.")] = None,
     run: Annotated[bool, typer.Option(
         "--run", help="Run the configured test command first; failing tests are recorded, not fatal.")] = False,
+    trust_command: Annotated[bool, typer.Option(
+        "--trust-command", help="Accept a test command that is new here or changed (it runs as written); "
+        "without it --run asks on a terminal and exits 2 otherwise.")] = False,
     json_output: JsonOption = False,
     pretty: PrettyOption = False,
     root: RootOption = None,
@@ -171,6 +174,12 @@ def measure_command(
     from planner.measure import format_summary, measure, snapshot_summary
 
     project = _project(root)
+    if run:
+        from planner.command_trust import require_consent
+
+        ask = (lambda shown: typer.confirm(f"plan: the test command is new here or changed: `{shown}`. Run it?",
+                                           err=True)) if sys.stdin.isatty() and sys.stderr.isatty() else None
+        require_consent(project, accepted=trust_command, ask=ask)
     progress = (lambda line: typer.echo(line, err=True)) if run else None
     result = measure(project, coverage=coverage, junit=junit, run=run, on_output=progress)
     if json_output:

@@ -48,6 +48,7 @@ from planner.index_store import (
 )
 from planner.index_workers import Parsers
 from planner.model import Phase, Project
+from planner.safeio import own_path
 
 __all__ = ["INDEX_FILE", "IndexStats", "load_project_documents", "load_project_indexed", "scan_tree"]
 
@@ -329,6 +330,11 @@ class _Session:
             return None
         if self.index_path.is_symlink():  # never write through a link someone put in our place
             self._damaged("a symbolic link, not planner's file")
+            return None
+        try:  # nor read one through a `.cache` that is a link out of the project
+            own_path(self.planning_dir, CACHE_DIR, INDEX_FILE, create_folders=False)
+        except PlannerError as error:
+            self._damaged(error.message)
             return None
         try:
             stored = read_index(self.index_path, signature, rows_on_hit=False)

@@ -286,19 +286,22 @@ def read_rows(index_path: Path) -> Rows:
 
 
 def cache_dir(planning_dir: Path) -> Path:
-    """`.planning/.cache/`, created with a `.gitignore` that ignores the folder itself."""
+    """`.planning/.cache/`, created with a `.gitignore` that ignores the folder itself.
+
+    The folder and the `.gitignore` go through `safeio`: a `.cache` or `.gitignore` that is a
+    symbolic link (dangling or not) is refused, never followed out of the project."""
     from planner.atomic import ensure_inside
+    from planner.safeio import open_own, own_path
 
     folder = planning_dir / CACHE_DIR
     ensure_inside(folder / INDEX_FILE, planning_dir)
-    if not folder.exists() and os.stat(planning_dir).st_mode & 0o222 == 0:
+    if not os.path.lexists(folder) and os.stat(planning_dir).st_mode & 0o222 == 0:
         # A folder marked read-only is left alone even when we could write (root, shared corpora).
         raise PermissionError(f"{planning_dir} is marked read-only")
-    folder.mkdir(exist_ok=True)
-    ignore = folder / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# written by planner: everything here is a cache, safe to delete\n*\n",
-                          encoding="utf-8")
+    own_path(planning_dir, CACHE_DIR, INDEX_FILE)
+    with open_own(planning_dir, CACHE_DIR, ".gitignore") as ignore:
+        if os.fstat(ignore.fileno()).st_size == 0:
+            ignore.write(b"# written by planner: everything here is a cache, safe to delete\n*\n")
     return folder
 
 

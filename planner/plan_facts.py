@@ -41,7 +41,13 @@ def plan_tasks(plan: Plan) -> list[str]:
         return list(plan.tasks)
     if plan.plan_path is None or not plan.plan_path.is_file():
         return []
-    body = plan.plan_path.read_text(encoding="utf-8", errors="replace")
+    from planner.frontmatter import MAX_DOCUMENT_BYTES
+    from planner.safeio import NotReadable, read_bounded
+
+    try:
+        body = read_bounded(plan.plan_path, MAX_DOCUMENT_BYTES).decode("utf-8", errors="replace")
+    except NotReadable:  # a FIFO or device in place of the PLAN: the reader already reported it
+        return []
     names = [re.sub(r"\s+", " ", match["name"]).strip() for match in _TASK_NAME.finditer(body)]
     return [name for name in names if not _PLACEHOLDER_TASK.fullmatch(name)]
 

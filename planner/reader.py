@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from planner.errors import InputError
 from planner.filenames import FileRole, classify, parse_phase_dir
 from planner.frontmatter import Diagnostic, Document, read_document
 from planner.ids import PhaseNumber, PlanId
@@ -24,27 +22,9 @@ from planner.schema import plan_from_document
 
 def read_config(planning_dir: Path) -> Config:
     """planner's settings from `config.json` (its `planner` section); defaults when absent."""
-    path = planning_dir / "config.json"
-    if not path.is_file():
-        return Config()
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except json.JSONDecodeError as error:
-        raise InputError(f"config is not valid JSON: {error.msg}", path, error.lineno, error.colno) from None
-    section = data.get("planner", {}) if isinstance(data, dict) else {}
-    if not isinstance(section, dict):
-        raise InputError("the 'planner' section of config.json must be an object", path)
-    command = section.get("test_command", ())
-    groups = section.get("groups", {})
-    if not isinstance(groups, dict):
-        raise InputError("'planner.groups' must map group names to lists of glob patterns", path)
-    return Config(
-        test_command=tuple(command.split() if isinstance(command, str) else command),
-        coverage_report=str(section.get("coverage_report", Config.coverage_report)),
-        junit_report=str(section.get("junit_report", Config.junit_report)),
-        groups={str(name): tuple(patterns if isinstance(patterns, list) else [patterns])
-                for name, patterns in groups.items()},
-    )
+    from planner.config_file import read_config as read_checked
+
+    return read_checked(planning_dir)
 
 
 def load_project(project_root: Path, document_reader: Any = None, known_phase: Any = None) -> Project:
