@@ -35,7 +35,7 @@ __version__ = "0.1.0"
 # `measure_project` (planner.measure.measure).
 _RENAMED = {"measure_project": "measure"}
 _API = {
-    "find_project_root": "planner.reader",
+    "find_project_root": "planner.project_root",
     "load_project": "planner.reader",
     "Project": "planner.model",
     "Phase": "planner.model",
@@ -88,7 +88,8 @@ if TYPE_CHECKING:
     from planner.handoff import handoff_phase
     from planner.measure import measure as measure_project
     from planner.model import Gap, Phase, Plan, Project
-    from planner.reader import find_project_root, load_project
+    from planner.project_root import find_project_root
+    from planner.reader import load_project
     from planner.reports import read_coverage, read_junit
     from planner.scaffold import add_phase, init_project, new_plan
     from planner.schema import json_schema

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from pathlib import Path
+
+FAST_FLAGS = {"status": frozenset({"--json", "--pretty"}),
+              "check": frozenset({"--json", "--pretty", "--strict", "--no-git"})}
 
 
 def main() -> int:
@@ -12,44 +17,148 @@ def main() -> int:
 
         sys.stdout.write(f"plan {__version__}\n")
         return 0
-    if sys.argv[1:2] == ["status"]:
-        code = _fast_status(sys.argv[2:])
-        if code is not None:
-            return code
+    fast = _fast_path(sys.argv[1:])
+    if fast is not None:
+        return fast
     from planner.cli import run
 
     return run(sys.argv[1:])
 
 
-def _fast_status(args: list[str]) -> int | None:
-    """`plan status --json [--root DIR]` without Typer (~70 ms of imports); None: the CLI does it."""
-    import gc
-    from pathlib import Path
+def _parse(command: str, args: list[str]) -> tuple[set[str], Path | None, list[str]] | None:
+    """Flags, --root and positional arguments of a read command; None: something only the full
+    CLI handles (help, an unknown option, a misspelling), so the CLI parses and reports it."""
+    flags: set[str] = set()
+    root: Path | None = None
+    positional: list[str] = []
+    rest = iter(args)
+    for arg in rest:
+        if arg in FAST_FLAGS[command]:
+            flags.add(arg)
+        elif arg == "--root":
+            value = next(rest, None)
+            if value is None or root is not None:
+                return None
+            root = Path(value)
+        elif arg.startswith("--root=") and root is None:
+            root = Path(arg.removeprefix("--root="))
+        elif arg.startswith("-") or arg == "":
+            return None
+        else:
+            positional.append(arg)
+    return flags, root, positional
 
-    rest = [arg for arg in args if arg != "--json"]
-    root = None
-    if len(rest) == 2 and rest[0] == "--root":
-        root, rest = Path(rest[1]), []
-    if rest or "--json" not in args:
+
+def _fast_path(argv: list[str]) -> int | None:
+    """`plan status` and `plan check` without Typer (~60 ms of imports); None: the CLI does it."""
+    if not argv or argv[0] not in FAST_FLAGS:
         return None
+    parsed = _parse(argv[0], argv[1:])
+    if parsed is None:
+        return None
+    flags, root, positional = parsed
+    if argv[0] == "status" and len(positional) <= 1:
+        return _guarded(lambda: _status(flags, root, positional[0] if positional else None))
+    if argv[0] == "check" and not positional and "--json" not in flags and sys.stderr.isatty():
+        return None  # a person at a terminal: the full CLI, which can show a progress bar
+    if argv[0] == "check" and not positional:
+        return _guarded(lambda: _check(flags, root))
+    return None
+
+
+def _guarded(command: Callable[[], int]) -> int:
+    """Run a fast command with the CLI's error handling: one line and the documented exit code."""
+    from planner.errors import EXIT_INTERNAL, PlannerError
+
+    try:
+        return command()
+    except PlannerError as error:
+        sys.stderr.write(f"plan: error: {error.describe(_ROOT[0] or Path.cwd())}\n")
+        return error.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("plan: interrupted\n")
+        return 130
+    except Exception as error:  # noqa: BLE001  (a bug: one line for people; --debug goes through the CLI)
+        sys.stderr.write(f"plan: internal error: {type(error).__name__}: {error} "
+                         "(a bug in planner; rerun with --debug for the traceback and report it)\n")
+        return EXIT_INTERNAL
+
+
+_ROOT: list[Path | None] = [None]  # the project root once found, for error messages
+
+
+def _status(flags: set[str], root: Path | None, phase: str | None) -> int:
+    import gc
+
     gc.disable()  # a short read-only command: collecting among a million young objects is waste
-    from planner.console import to_json
-    from planner.errors import PlannerError
+    from planner.console import colour_enabled, status_table, to_json
+    from planner.index_outputs import OutputCache
+    from planner.project_root import find_project_root
+
+    project_root = _ROOT[0] = find_project_root(root=root)
+    if "--json" in flags:
+        pretty = "--pretty" in flags or bool(sys.stdout.isatty())
+        shape = "pretty" if pretty else "compact"
+    else:
+        shape = "table-colour" if colour_enabled() else "table"
+    cache = OutputCache(project_root, f"status-{shape}", phase or "")
+    stored = cache.get()
+    if stored is not None:  # the tree as it was when this output was computed: print it again
+        sys.stdout.flush()
+        sys.stdout.buffer.write(stored)
+        return 0
     from planner.index import load_project_indexed
-    from planner.reader import find_project_root
     from planner.status import project_status
 
-    project_root = None
-    try:
-        project_root = find_project_root(root=root)
-        project, stats = load_project_indexed(project_root)
-    except PlannerError as error:
-        sys.stderr.write(f"plan: error: {error.describe(project_root or Path.cwd())}\n")
-        return error.exit_code
+    project, stats = load_project_indexed(project_root)
     for warning in stats.warnings:
         sys.stderr.write(f"plan: warning: {warning}\n")
-    sys.stdout.write(to_json(project_status(project)) + "\n")
+    phases = None
+    if phase is not None:
+        from planner.scaffold import resolve_phase
+
+        phases = (resolve_phase(project, phase),)
+    document = project_status(project, phases)
+    text = (to_json(document, pretty=shape == "pretty") if "--json" in flags else status_table(document)) + "\n"
+    sys.stdout.write(text)
+    if not stats.warnings:
+        cache.put(text.encode("utf-8", "surrogateescape"))
     return 0
+
+
+def _check(flags: set[str], root: Path | None) -> int:
+    from planner.project_root import find_project_root
+
+    project_root = _ROOT[0] = find_project_root(root=root)
+    pretty = "--pretty" in flags or bool(sys.stdout.isatty())
+    shape = ("pretty" if pretty else "compact") if "--json" in flags else "text"
+    cache = None
+    if "--no-git" in flags:  # without git, check reads only the files the index stamps
+        from planner.index_outputs import OutputCache
+
+        cache = OutputCache(project_root, f"check-{shape}", "strict" if "--strict" in flags else "")
+        stored = cache.get()
+        kept_code, _, text = (stored or b"").partition(b"\n")
+        if stored is not None and kept_code.isdigit():
+            sys.stdout.flush()
+            sys.stdout.buffer.write(text)
+            return int(kept_code)
+    from planner.check import check_report_to_dict, check_root, exit_code, format_findings
+    from planner.console import to_json
+
+    report = check_root(project_root, git="--no-git" not in flags)
+    warnings = report.index.warnings if report.index else ()
+    for warning in warnings:
+        sys.stderr.write(f"plan: warning: {warning}\n")
+    if "--json" in flags:
+        output = to_json(check_report_to_dict(report), pretty=pretty) + "\n"
+    else:
+        output = "\n".join(format_findings(report)) + "\n"
+    sys.stdout.write(output)
+    code = exit_code(report, "--strict" in flags)
+    if cache is not None and not warnings:
+        cache.put(f"{code}\n{output}".encode("utf-8", "surrogateescape"))
+    return code
 
 
 if __name__ == "__main__":

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sys
 import traceback
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from planner import __version__
+from planner.console import status_table as _status_table
 from planner.console import style, table, to_json
 from planner.errors import EXIT_INTERNAL, PlannerError
 
@@ -33,6 +35,8 @@ RootOption = Annotated[
                  help="Project folder holding .planning/ (default: nearest one above the working directory)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print a stable JSON document instead of a table.")]
+PrettyOption = Annotated[bool, typer.Option("--pretty", help="Indent the JSON (the default on a terminal; "
+                                                             "pipes get compact JSON).")]
 
 
 def _version(value: bool) -> None:
@@ -159,17 +163,28 @@ def measure_command(
     junit: Annotated[Path | None, typer.Option("--junit", help="JUnit XML test report.")] = None,
     run: Annotated[bool, typer.Option(
         "--run", help="Run the configured test command first; failing tests are recorded, not fatal.")] = False,
+    trust_command: Annotated[bool, typer.Option(
+        "--trust-command", help="Accept a test command that is new here or changed (it runs as written); "
+        "without it --run asks on a terminal and exits 2 otherwise.")] = False,
     json_output: JsonOption = False,
+    pretty: PrettyOption = False,
     root: RootOption = None,
 ) -> None:
     """Store a snapshot of coverage and test results under .planning/metrics/snapshots/."""
     from planner.measure import format_summary, measure, snapshot_summary
 
     project = _project(root)
+    if run:
+        from planner.command_trust import require_consent
+
+        ask = (lambda shown: typer.confirm(f"plan: the test command is new here or changed: `{shown}`. Run it?",
+                                           err=True)) if sys.stdin.isatty() and sys.stderr.isatty() else None
+        require_consent(project, accepted=trust_command, ask=ask)
     progress = (lambda line: typer.echo(line, err=True)) if run else None
     result = measure(project, coverage=coverage, junit=junit, run=run, on_output=progress)
     if json_output:
-        typer.echo(to_json({**snapshot_summary(result.snapshot), "path": project.relative(result.path)}))
+        typer.echo(to_json({**snapshot_summary(result.snapshot), "path": project.relative(result.path)},
+                           pretty=pretty or None))
         return
     typer.echo(format_summary(result.snapshot))
     for warning in result.warnings:
@@ -178,13 +193,13 @@ def measure_command(
 
 
 def _report_document(project: Any, pending: Any, written: bool, json_document: dict[str, Any] | None, *,
-                     dry_run: bool, diff: bool) -> bool:
+                     dry_run: bool, diff: bool, pretty: bool = False) -> bool:
     """The common ending of close, verify and handoff: JSON, the preview, or `wrote PATH`.
 
     True when that is all the command prints; False when it goes on with its own summary lines."""
     shown = project.relative(pending.path)
     if json_document is not None:
-        typer.echo(to_json(json_document))
+        typer.echo(to_json(json_document, pretty=pretty or None))
     elif diff:
         typer.echo(pending.diff(shown) or f"{shown}: no change")
     elif dry_run:
@@ -207,6 +222,7 @@ def close(
     dry_run: DryRunOption = False,
     diff: DiffOption = False,
     json_output: JsonOption = False,
+    pretty: PrettyOption = False,
     root: RootOption = None,
 ) -> None:
     """Measure a plan from git and the latest snapshot and write its SUMMARY.
@@ -219,7 +235,8 @@ def close(
     project = _project(root)
     result = close_plan(project, plan, dry_run=dry_run or diff, superseded_by=tuple(superseded_by or ()))
     document = close_json(result) if json_output else None
-    if not _report_document(project, result.summary, result.written, document, dry_run=dry_run, diff=diff):
+    if not _report_document(project, result.summary, result.written, document, dry_run=dry_run, diff=diff,
+                            pretty=pretty):
         if result.unchanged:
             typer.echo("nothing new since the plan was closed: no new commit names it")
         typer.echo(result.facts.context["outcome"])
@@ -232,6 +249,7 @@ def verify(
     dry_run: DryRunOption = False,
     diff: DiffOption = False,
     json_output: JsonOption = False,
+    pretty: PrettyOption = False,
     root: RootOption = None,
 ) -> None:
     """Judge the phase goal on the latest snapshot, open and close gaps, write VERIFICATION.md."""
@@ -241,7 +259,8 @@ def verify(
     project = _project(root)
     result = verify_phase(project, phase, dry_run=dry_run or diff)
     document = verify_json(result) if json_output else None
-    if _report_document(project, result.document, result.written, document, dry_run=dry_run, diff=diff):
+    if _report_document(project, result.document, result.written, document, dry_run=dry_run, diff=diff,
+                        pretty=pretty):
         return
     open_gaps = sum(1 for gap in result.context["gaps"] if gap["status"] != "closed")
     typer.echo(f"status: {result.status} ({open_gaps} open or partial gap(s))")
@@ -256,6 +275,7 @@ def handoff(
     dry_run: DryRunOption = False,
     diff: DiffOption = False,
     json_output: JsonOption = False,
+    pretty: PrettyOption = False,
     root: RootOption = None,
 ) -> None:
     """Recommend the next plans from the gaps and the evidence; write NN-HANDOFF.md."""
@@ -265,7 +285,8 @@ def handoff(
     project = _project(root)
     result = handoff_phase(project, phase, scaffold=scaffold, dry_run=dry_run or diff)
     document = handoff_json(result, project) if json_output else None
-    if _report_document(project, result.document, result.written, document, dry_run=dry_run, diff=diff):
+    if _report_document(project, result.document, result.written, document, dry_run=dry_run, diff=diff,
+                        pretty=pretty):
         return
     _echo_written(project.root, result.created)
     typer.echo(f"{len(result.report['recommendations'])} recommended plan(s); reachable: {result.report['reachable']}")
@@ -295,23 +316,42 @@ def render_command(
         raise typer.Exit(1)
 
 
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+    sarif = "sarif"
+    junit = "junit"
+
+
 @app.command()
 def check(
-    json_output: JsonOption = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    output_format: Annotated[CheckFormat, typer.Option(
+        "--format", help="text (people), json, github (workflow annotations), sarif (code scanning) "
+                         "or junit (one test case per document).")] = CheckFormat.text,
+    pretty: PrettyOption = False,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too.")] = False,
     no_git: Annotated[bool, typer.Option("--no-git", help="Skip the rules that ask git.")] = False,
     root: RootOption = None,
 ) -> None:
     """Check planning documents against the schema, each other, and git: exit 1 on errors."""
-    from planner.check import check_report_to_dict, check_root, exit_code, format_findings
+    from planner.check import check_root, exit_code
+    from planner.check_formats import render_report
     from planner.reader import find_project_root
+    from planner.terminal_progress import progress_bar
 
+    chosen = "json" if json_output else output_format.value
     project_root = find_project_root(root=root)
     _state["root"] = project_root
-    report = check_root(project_root, git=not no_git)
+    with progress_bar("checking", enabled=chosen != "json") as advance:
+        report = check_root(project_root, git=not no_git, progress=advance)
     for warning in report.index.warnings if report.index else ():
         sys.stderr.write(f"plan: warning: {warning}\n")
-    typer.echo(to_json(check_report_to_dict(report)) if json_output else "\n".join(format_findings(report)))
+    printed = render_report(report, chosen, strict=strict, base=Path.cwd(),  # type: ignore[arg-type]
+                            pretty=pretty or None)
+    if printed:
+        typer.echo(printed)  # `github` with nothing found prints nothing, like ruff
     raise typer.Exit(exit_code(report, strict))
 
 
@@ -319,6 +359,7 @@ def check(
 def status(
     phase: Annotated[str | None, typer.Argument(help="Only this phase.")] = None,
     json_output: JsonOption = False,
+    pretty: PrettyOption = False,
     root: RootOption = None,
 ) -> None:
     """Phases, their plans with status, progress and open gaps."""
@@ -329,27 +370,9 @@ def status(
     phases = (resolve_phase(project, phase),) if phase else None
     document = project_status(project, phases)
     if json_output:
-        typer.echo(to_json(document))
+        typer.echo(to_json(document, pretty=pretty or None))
         return
     typer.echo(_status_table(document))
-
-
-def _status_table(document: dict[str, Any]) -> str:
-    rows = []
-    for phase in document["phases"]:
-        done = sum(1 for plan in phase["plans"] if plan["status"] in ("complete", "superseded"))
-        open_gaps = sum(1 for gap in phase["gaps"] if gap["status"] != "closed")
-        rows.append([phase["id"], phase["title"][:48], f"{done}/{len(phase['plans'])}", open_gaps, phase["status"]])
-    progress = document["progress"]
-    lines = [table(["Phase", "Title", "Plans", "Open gaps", "Status"], rows, status_column=4)] if rows else [
-        "No phases yet: plan phase add \"Title\" --goal \"...\""]
-    lines.append("")
-    lines.append(style(
-        f"Progress: {progress['completed_plans']}/{progress['total_plans']} plans complete "
-        f"({progress['percent']}%), {progress['completed_phases']}/{progress['total_phases']} phases", "bold"))
-    if document["diagnostics"]:
-        lines.append(f"{len(document['diagnostics'])} file(s) read with problems: run `plan check` for details")
-    return "\n".join(lines)
 
 
 @app.command()
@@ -379,7 +402,15 @@ def schema(json_output: JsonOption = True) -> None:
     """Print the JSON Schema of PLAN frontmatter."""
     from planner.schema import json_schema
 
-    typer.echo(to_json(json_schema()))
+    typer.echo(to_json(json_schema(), pretty=True))
+
+
+@app.command("mcp")
+def mcp_command(root: RootOption = None) -> None:
+    """Serve planner's commands as Model Context Protocol tools on stdio (needs planner[mcp])."""
+    from planner.mcp_server import serve
+
+    serve(root.resolve() if root else None)
 
 
 def run(argv: list[str]) -> int:

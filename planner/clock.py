@@ -28,6 +28,9 @@ def parse_time(text: str | None) -> dt.datetime | None:
         return None
     try:
         moment = dt.datetime.fromisoformat(str(text).strip())
-    except ValueError:
+        if moment.tzinfo is None:
+            return None
+        moment.astimezone(dt.UTC)  # `9999-12-31T23:59:59-23:59` is past the last UTC time there is
+    except (ValueError, OverflowError):
         return None
-    return moment if moment.tzinfo is not None else None
+    return moment

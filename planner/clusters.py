@@ -29,8 +29,10 @@ _MASKS: tuple[tuple[re.Pattern[str], str], ...] = (
         "<uuid>",
     ),
     (re.compile(r"\b0x[0-9a-fA-F]+\b"), "<addr>"),
-    (re.compile(r"(?:[A-Za-z]:)?(?:[\w.~-]*[/\\])+[\w.-]+(?::\d+)*"), "<path>"),
-    (re.compile(r"\b\w[\w-]*\.[A-Za-z]{1,5}(?::\d+)+"), "<path>"),  # file.go:21
+    # Each mask starts only where a token starts (a lookbehind, not a bare `\b` or nothing): a
+    # pattern tried at every offset of a long run of word characters is quadratic (1 MB: minutes).
+    (re.compile(r"(?<![\w.~/\\-])(?:[A-Za-z]:)?(?:[\w.~-]*[/\\])+[\w.-]+(?::\d+)*"), "<path>"),
+    (re.compile(r"(?<![\w-])\w[\w-]*\.[A-Za-z]{1,5}(?::\d+)+"), "<path>"),  # file.go:21
     (re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|`[^`\n]*`"), "<str>"),
     (re.compile(r"\b[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+\b"), "<name>"),
     (re.compile(r"\b(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,}\b"), "<hex>"),

@@ -228,12 +228,10 @@ def _check_edit(inner: list[str], edited: list[str], updates: dict[str, Any], pa
 def read_for_edit(path: Path) -> str:
     """The text of a document planner is about to rewrite, bytes that are not UTF-8 kept as escapes.
 
-    Refuses files too big to be a planning document; `atomic_write` writes the escapes back as
-    the same bytes.
+    Refuses files too big to be a planning document and files that are not regular (a FIFO, a link
+    to a device): read once through `safeio`. `atomic_write` writes the escapes back as the same bytes.
     """
-    with open(path, "rb") as handle:
-        data = handle.read(MAX_DOCUMENT_BYTES + 1)
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise InputError(f"file is over the {MAX_DOCUMENT_BYTES:,}-byte limit for a planning document; "
-                         "planner will not rewrite it", path)
+    from planner.safeio import read_bounded
+
+    data = read_bounded(path, MAX_DOCUMENT_BYTES, what="planning document (planner will not rewrite it)")
     return data.decode("utf-8", errors="surrogateescape")

@@ -35,10 +35,7 @@ class PlannerError(Exception):
             return ""
         shown = str(self.path)
         if relative_to is not None:
-            try:
-                shown = self.path.resolve().relative_to(relative_to.resolve()).as_posix()
-            except (ValueError, OSError):
-                shown = str(self.path)
+            shown = _relative(self.path, relative_to) or shown
         parts = [shown]
         if self.line is not None:
             parts.append(str(self.line))
@@ -53,6 +50,23 @@ class PlannerError(Exception):
 
     def __str__(self) -> str:
         return self.describe()
+
+
+def _relative(path: Path, root: Path) -> str | None:
+    """`path` relative to `root`: as written first (the link itself, not where it leads), then
+    with links resolved; None when it is outside. A loop of links is no reason to fail here."""
+    import os
+
+    for resolve in (False, True):
+        try:
+            if resolve:
+                shown, base = path.resolve(), root.resolve()
+            else:
+                shown, base = Path(os.path.abspath(path)), Path(os.path.abspath(root))
+            return shown.relative_to(base).as_posix()
+        except (ValueError, OSError, RuntimeError):
+            continue
+    return None
 
 
 class InputError(PlannerError):

@@ -7,11 +7,10 @@ GSD's own parser accepts, with a diagnostic naming the file and line of what YAM
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import yaml
@@ -182,12 +181,17 @@ def _build(node: yaml.Node, memo: dict[int, Any], building: set[int], duplicates
 
 
 def load_yaml_text(text: str) -> tuple[Any, list[tuple[str, int]]]:
-    """Parse YAML with every plain scalar kept as text; returns the value and duplicate keys (0-based lines)."""
+    """Parse YAML with every plain scalar kept as text; returns the value and duplicate keys (0-based lines).
+
+    YamlTooBig when the block's aliases expand too far, nest too deep or refer to themselves."""
+    from planner.yaml_bounds import check_bounds
+
     loader = _text_loader()(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None, []
+        check_bounds(node)
         duplicates: list[tuple[str, int]] = []
         try:
             return _build(node, {}, set(), duplicates), duplicates
@@ -251,8 +255,13 @@ def _cut_unclosed_block(block: str) -> tuple[str, str]:
 def _parse_block(path: Path, block: str, diagnostics: list[Diagnostic]) -> dict[str, Any]:
     import yaml
 
+    from planner.yaml_bounds import YamlTooBig
+
     try:
         value, duplicates = load_yaml_text(block)
+    except YamlTooBig as error:
+        diagnostics.append(Diagnostic(path, 2, "FM007", f"frontmatter not read: {error}"))
+        return {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         # YAML often notices the problem only at the end of the stream: keep the line inside the block.
@@ -282,14 +291,16 @@ MAX_DOCUMENT_BYTES = 8 * 1024 * 1024  # a planning document is prose; past this 
 def read_document(path: Path) -> Document:
     """Read and parse a file as UTF-8 (undecodable bytes are replaced and reported).
 
-    Files over MAX_DOCUMENT_BYTES are not read at all: an empty document with a diagnostic.
+    A file over MAX_DOCUMENT_BYTES, or one that is not a regular file (a FIFO, a device, a folder
+    named `x.md`, a dangling link or a loop of links), is not read at all: an empty document with
+    an FM006 diagnostic. It is opened once, checked on the open file and read to the limit only.
     """
-    with open(path, "rb") as handle:
-        data, size = _read_limited(handle)
-    if data is None:
-        message = (f"file is {size:,} bytes, over the {MAX_DOCUMENT_BYTES:,}-byte limit for a planning document; "
-                   "not read")
-        return Document(path, {}, "", False, diagnostics=(Diagnostic(path, None, "FM006", message),))
+    from planner.safeio import NotReadable, read_bounded
+
+    try:
+        data = read_bounded(path, MAX_DOCUMENT_BYTES, what="file")
+    except NotReadable as error:
+        return Document(path, {}, "", False, diagnostics=(Diagnostic(path, None, "FM006", error.message),))
     try:
         raw = data.decode("utf-8")
         bad_encoding = False
@@ -301,21 +312,6 @@ def read_document(path: Path) -> Document:
         diagnostic = Diagnostic(path, None, "FM005", "file is not valid UTF-8; bad bytes were replaced")
         document = _with_diagnostic(document, diagnostic)
     return document
-
-
-def _read_limited(handle: BinaryIO) -> tuple[bytes | None, int]:
-    """(the file's bytes, size), bytes None past MAX_DOCUMENT_BYTES: a buffer of the file's size, not the limit's.
-
-    The size is asked of the open file; one byte more is read to notice a file that grew since,
-    and a file that did (or a device reporting size 0) is read on only up to the limit.
-    """
-    size = os.fstat(handle.fileno()).st_size
-    if size > MAX_DOCUMENT_BYTES:
-        return None, size
-    data = handle.read(size + 1)
-    if len(data) > size:
-        data += handle.read(MAX_DOCUMENT_BYTES + 1 - len(data))
-    return (None, len(data)) if len(data) > MAX_DOCUMENT_BYTES else (data, len(data))
 
 
 def _with_diagnostic(document: Document, diagnostic: Diagnostic) -> Document:

@@ -83,6 +83,9 @@ def build_handoff(project: Project, phase: Phase) -> tuple[dict[str, Any], Pendi
             "snapshot": snapshot.id, "recommendations": len(report["recommendations"]),
             "reachable": report["reachable"],
             "gaps_addressed": sorted(addressed_gaps(report))}
+    from planner.commit_links import repository_links
+
+    report["links"] = repository_links(project.root)
     body = render("handoff.md.j2", report, planning_dir=project.planning_dir)
     return report, prepare(handoff_path(phase), meta, body)
 

@@ -24,12 +24,14 @@ import gc
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from planner.errors import PlannerError
-from planner.frontmatter import Document, read_document
+from planner.frontmatter import Diagnostic, Document, read_document
+from planner.index_scan import file_stamp, scan_tree, tree_signature
 from planner.index_store import (
     CACHE_DIR,
     INDEX_FILE,
@@ -39,13 +41,14 @@ from planner.index_store import (
     cache_dir,
     decode_document,
     encode_document,
-    file_stamp,
     pickle_model,
     read_index,
+    read_rows,
     write_index,
 )
 from planner.index_workers import Parsers
-from planner.model import Project
+from planner.model import Phase, Project
+from planner.safeio import own_path
 
 __all__ = ["INDEX_FILE", "IndexStats", "load_project_documents", "load_project_indexed", "scan_tree"]
 
@@ -81,12 +84,20 @@ def _no_collection() -> Iterator[None]:
             gc.enable()
 
 
+# project root -> (signature, Project, stamps) of this process's last load whose stamps could be trusted
+_RECENT: dict[str, tuple[str, Project, dict[str, str]]] = {}
+
+
 def reload_project(project_root: Path) -> Project:
     """The project as it is on disk now, files unchanged since the last load served from the index.
 
     For the use cases that re-read the tree under the project lock and again after writing: the
-    command's first load has already reported any index warnings."""
-    return load_project_indexed(project_root)[0]
+    command's first load has already reported any index warnings. When the tree's scan is the one
+    this process loaded last (nothing changed since the command's first load), that Project is
+    the answer: no second read of the index."""
+    session = _Session(project_root, workers=_available_cores(), reuse_recent=True)
+    with _no_collection():
+        return session.load()
 
 
 def load_project_indexed(project_root: Path, *, use_index: bool = True,
@@ -147,6 +158,7 @@ class _Session:
     project_root: Path
     workers: int = 1
     keep_documents: bool = False  # keep every document for the caller (`plan check`)
+    reuse_recent: bool = False  # this process's last Project (or its unchanged phases) will do
     planning_dir: Path = field(init=False)
     index_path: Path = field(init=False)
     prefix: str = field(init=False)  # the planning folder's path and a separator: cut to make keys
@@ -175,7 +187,14 @@ class _Session:
                           self.saved)
 
     def documents(self) -> IndexedDocuments:
-        """What was parsed this load, and each stored document whose file is unchanged."""
+        """What was parsed this load, and each stored document whose file is unchanged (after a
+        whole-project hit, the rows are read from the index only when a document is first asked
+        for: `plan check` with its own per-document cache asks for none)."""
+        if self.project_hit and not self.rows:
+            return IndexedDocuments(self.parsed, _LazyRows(self), self.planning_dir)
+        return IndexedDocuments(self.parsed, self._unchanged_rows(), self.planning_dir)
+
+    def _unchanged_rows(self) -> dict[str, bytes]:
         stored = {}
         for path, stamp in self.stamps.items():
             if path.endswith(".md"):
@@ -183,28 +202,59 @@ class _Session:
                 row = self.rows.get(key)
                 if row is not None and row[0] == stamp and not self._racy(stamp):
                     stored[key] = row[1]
-        return IndexedDocuments(self.parsed, stored, self.planning_dir)
+        return stored
 
     def load(self) -> Project:
         self.stamps = scan_tree(self.planning_dir)
         signature = self._signature()
+        recent = _RECENT.get(str(self.project_root))
+        if self.reuse_recent and recent is not None and recent[0] == signature:
+            self.project_hit = True
+            return recent[1]
         stored = self._open(signature)
         if stored is not None:
             self.project_hit = True
             self.hits = sum(1 for path in self.stamps if path.endswith(".md"))
+            _RECENT[str(self.project_root)] = (signature, stored, self.stamps)
             return stored
         from planner.reader import load_project
 
+        reuse = self.reuse_recent and recent is not None and not self.rebuild and not self.keep_documents
+        known = self._known_phases(recent) if reuse and recent is not None else None
         with Parsers(self._stale_paths(), self.workers) as self.parsers:
             try:
-                project = load_project(self.project_root, document_reader=self.read)
+                project = load_project(self.project_root, document_reader=self.read, known_phase=known)
             except _Restart:
                 self.hits = self.misses = 0
                 self.seen.clear()
                 self.parsed.clear()
                 project = load_project(self.project_root, document_reader=self.read)
         self._save(project, signature)
+        if self.storable:
+            _RECENT[str(self.project_root)] = (signature, project, self.stamps)
         return project
+
+    def _known_phases(self, recent: tuple[str, Project, dict[str, str]]) -> Callable[[Path], Any]:
+        """Phases of this process's last load whose folder holds the same files with the same
+        stamps now (after a command's own write, all but one or two): reused, not read again."""
+        _, project, before = recent
+        phases = {str(phase.directory): phase for phase in project.phases}
+        now_by_folder, before_by_folder = _by_folder(self.stamps), _by_folder(before)
+
+        def known(directory: Path) -> tuple[Phase, tuple[Diagnostic, ...]] | None:
+            key = str(directory)
+            phase = phases.get(key)
+            files = now_by_folder.get(key, {})
+            if (phase is None or self.stamps.get(key) != before.get(key)
+                    or files != before_by_folder.get(key, {})):
+                return None
+            inside = key + os.sep
+            for path in files:
+                self.seen.add(path.removeprefix(self.prefix))  # their rows stay in the index
+            self.hits += len(files)
+            return phase, tuple(d for d in project.diagnostics if str(d.path).startswith(inside))
+
+        return known
 
     def read(self, path: Path) -> Document:
         """The document at `path`: from the index when its stamp is unchanged, else parsed."""
@@ -270,8 +320,7 @@ class _Session:
 
     def _signature(self) -> str:
         """Every path and stamp read, compared whole: no hash to collide, and cheaper to import."""
-        entries = [f"{path.removeprefix(self.prefix)}\0{self.stamps[path]}" for path in sorted(self.stamps)]
-        return "\n".join([str(self.project_root.resolve()), *entries])
+        return tree_signature(self.project_root, self.stamps)
 
     def _open(self, signature: str) -> Project | None:
         """The stored Project for `signature`, else None; the document rows are loaded on a miss,
@@ -282,8 +331,13 @@ class _Session:
         if self.index_path.is_symlink():  # never write through a link someone put in our place
             self._damaged("a symbolic link, not planner's file")
             return None
+        try:  # nor read one through a `.cache` that is a link out of the project
+            own_path(self.planning_dir, CACHE_DIR, INDEX_FILE, create_folders=False)
+        except PlannerError as error:
+            self._damaged(error.message)
+            return None
         try:
-            stored = read_index(self.index_path, signature, rows_on_hit=self.keep_documents)
+            stored = read_index(self.index_path, signature, rows_on_hit=False)
         except IndexCorrupt as error:
             self._damaged(str(error))
         except sqlite3.OperationalError as error:
@@ -316,51 +370,43 @@ class _Session:
                 self.warnings.append(f"{self._shown()} could not be rewritten ({error}); read without it")
 
 
+class _LazyRows(Mapping[str, bytes]):
+    """The unchanged stored documents of a session, read from the index file on first use."""
+
+    def __init__(self, session: _Session) -> None:
+        self._session = session
+        self._rows: dict[str, bytes] | None = None
+
+    def _loaded(self) -> dict[str, bytes]:
+        if self._rows is None:
+            try:
+                self._session.rows = read_rows(self._session.index_path)
+            except (IndexCorrupt, sqlite3.Error):
+                self._session.rows = {}  # the caller reads the files itself
+            self._rows = self._session._unchanged_rows()
+        return self._rows
+
+    def __getitem__(self, key: str) -> bytes:
+        return self._loaded()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
+
+
+def _by_folder(stamps: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Stamps of Markdown files grouped by the folder that holds them."""
+    grouped: dict[str, dict[str, str]] = {}
+    for path, stamp in stamps.items():
+        if path.endswith(".md"):
+            grouped.setdefault(os.path.dirname(path), {})[path] = stamp
+    return grouped
+
+
 def _available_cores() -> int:
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
-
-
-def scan_tree(planning_dir: Path) -> dict[str, str]:
-    """Absolute path -> stamp of every file `load_project` reads (and of each phase folder)."""
-    stamps: dict[str, str] = {}
-    root = str(planning_dir)
-    for name in ("config.json",):
-        path = os.path.join(root, name)
-        stamps[path] = file_stamp(path) or "missing"
-    for entry in _entries(root):
-        if entry.name.endswith(".md"):
-            stamps[entry.path] = _entry_stamp(entry)
-    for folder in _entries(os.path.join(root, "phases")):
-        if not _is_dir(folder):
-            continue
-        stamps[folder.path] = "dir:" + (os.path.realpath(folder.path) if folder.is_symlink() else "")
-        for entry in _entries(folder.path):
-            if entry.name.endswith(".md"):
-                stamps[entry.path] = _entry_stamp(entry)
-    return stamps
-
-
-def _entries(folder: str) -> list[os.DirEntry[str]]:
-    try:
-        with os.scandir(folder) as entries:
-            return list(entries)
-    except OSError:
-        return []
-
-
-def _is_dir(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_dir()
-    except OSError:
-        return False
-
-
-def _entry_stamp(entry: os.DirEntry[str]) -> str:
-    try:
-        info = entry.stat()
-    except OSError:
-        return "unreadable"
-    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"

@@ -26,6 +26,7 @@ from typing import Any
 
 import planner
 from planner.frontmatter import Diagnostic, Document
+from planner.index_scan import file_stamp
 from planner.model import Project
 
 INDEX_FORMAT = "3"  # bump when the stored shape changes
@@ -188,7 +189,7 @@ def _document(path: Path, value: Any, stored_body: Any) -> tuple[Document, bool]
 class IndexedDocuments(Mapping[Path, Document]):
     """Documents parsed during the load, and the index's stored ones (decoded on first use)."""
 
-    def __init__(self, parsed: dict[Path, Document], stored: dict[str, bytes], planning_dir: Path) -> None:
+    def __init__(self, parsed: dict[Path, Document], stored: Mapping[str, bytes], planning_dir: Path) -> None:
         self._parsed = parsed
         self._stored = stored  # path relative to `.planning/` -> encoded document with an unchanged stamp
         self._planning_dir = planning_dir
@@ -225,15 +226,6 @@ class IndexedDocuments(Mapping[Path, Document]):
 
 
 # ---------------------------------------------------------------- the SQLite file
-
-
-def file_stamp(path: str | Path) -> str:
-    """size:mtime_ns:ctime_ns:inode of the file at `path`, or "unreadable"."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return "unreadable"
-    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
 
 
 _FINGERPRINT: list[str] = []
@@ -276,25 +268,40 @@ def read_index(index_path: Path, signature: str, *, rows_on_hit: bool) -> Stored
             if not isinstance(stored.model, Project):
                 raise IndexCorrupt("index holds something other than a project")
         if stored.model is None or rows_on_hit:  # the warm `status` path reads no row
-            stored.rows = {path: (stamp, parsed) for path, stamp, parsed in
-                           db.execute("SELECT path, stamp, parsed FROM documents")}
+            stored.rows = _rows(db)
         return stored
 
 
+def _rows(db: sqlite3.Connection) -> Rows:
+    return {path: (stamp, parsed) for path, stamp, parsed in db.execute("SELECT path, stamp, parsed FROM documents")}
+
+
+def read_rows(index_path: Path) -> Rows:
+    """Every document row of the index at `index_path` (one this planner wrote, else IndexCorrupt)."""
+    with contextlib.closing(sqlite3.connect(index_path, timeout=BUSY_TIMEOUT_S)) as db:
+        values = dict(db.execute("SELECT key, value FROM planner_index"))
+        if (str(values.get("format")), str(values.get("fingerprint"))) != (INDEX_FORMAT, fingerprint()):
+            raise IndexCorrupt("index was rewritten by another planner meanwhile")
+        return _rows(db)
+
+
 def cache_dir(planning_dir: Path) -> Path:
-    """`.planning/.cache/`, created with a `.gitignore` that ignores the folder itself."""
+    """`.planning/.cache/`, created with a `.gitignore` that ignores the folder itself.
+
+    The folder and the `.gitignore` go through `safeio`: a `.cache` or `.gitignore` that is a
+    symbolic link (dangling or not) is refused, never followed out of the project."""
     from planner.atomic import ensure_inside
+    from planner.safeio import open_own, own_path
 
     folder = planning_dir / CACHE_DIR
     ensure_inside(folder / INDEX_FILE, planning_dir)
-    if not folder.exists() and os.stat(planning_dir).st_mode & 0o222 == 0:
+    if not os.path.lexists(folder) and os.stat(planning_dir).st_mode & 0o222 == 0:
         # A folder marked read-only is left alone even when we could write (root, shared corpora).
         raise PermissionError(f"{planning_dir} is marked read-only")
-    folder.mkdir(exist_ok=True)
-    ignore = folder / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# written by planner: everything here is a cache, safe to delete\n*\n",
-                          encoding="utf-8")
+    own_path(planning_dir, CACHE_DIR, INDEX_FILE)
+    with open_own(planning_dir, CACHE_DIR, ".gitignore") as ignore:
+        if os.fstat(ignore.fileno()).st_size == 0:
+            ignore.write(b"# written by planner: everything here is a cache, safe to delete\n*\n")
     return folder
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import subprocess
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from planner.errors import EnvironmentProblem, InputError
 from planner.gitlog import GitState, working_state
 from planner.model import Project
+from planner.reports.detect import MAX_REPORT_BYTES
 from planner.reports.numbers import totals_by_file
 from planner.snapshot import (
     FailedTest,
@@ -154,11 +156,23 @@ def take_snapshot(
 
 
 def _file_sha256(path: Path) -> str | None:
+    """sha256 of the regular file at `path`; None for anything else (a device, a FIFO, a loop of
+    links, a NUL in the name) or past MAX_REPORT_BYTES: a file that is not one is not hashed."""
     try:
-        with open(path, "rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
-    except OSError:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except (OSError, ValueError):
         return None
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_REPORT_BYTES:
+            return None
+        digest, total = hashlib.sha256(), 0
+        while chunk := handle.read(1 << 20):
+            total += len(chunk)
+            if total > MAX_REPORT_BYTES:
+                return None
+            digest.update(chunk)
+        return digest.hexdigest()
 
 
 def _file_metrics(

@@ -41,7 +41,13 @@ def plan_tasks(plan: Plan) -> list[str]:
         return list(plan.tasks)
     if plan.plan_path is None or not plan.plan_path.is_file():
         return []
-    body = plan.plan_path.read_text(encoding="utf-8", errors="replace")
+    from planner.frontmatter import MAX_DOCUMENT_BYTES
+    from planner.safeio import NotReadable, read_bounded
+
+    try:
+        body = read_bounded(plan.plan_path, MAX_DOCUMENT_BYTES).decode("utf-8", errors="replace")
+    except NotReadable:  # a FIFO or device in place of the PLAN: the reader already reported it
+        return []
     names = [re.sub(r"\s+", " ", match["name"]).strip() for match in _TASK_NAME.finditer(body)]
     return [name for name in names if not _PLACEHOLDER_TASK.fullmatch(name)]
 
@@ -71,6 +77,7 @@ def gather(project: Project, phase: Phase, plan: Plan, *, now: dt.datetime,
     from planner import gitlog
     from planner.commits import plan_duration
     from planner.errors import GitProblem
+    from planner.task_detail import summary_detail
 
     started = parse_time(plan.started)
     completed = now
@@ -134,6 +141,7 @@ def gather(project: Project, phase: Phase, plan: Plan, *, now: dt.datetime,
         "deviations": deviations,
         "self_check": self_check,
     }
+    context.update(summary_detail(project.root, tasks, commits, context["git"]["range"]))
     return PlanFacts(context, status, all_passed, iso(completed), snapshots.pins)
 
 

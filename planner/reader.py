@@ -2,72 +2,41 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from planner.errors import InputError, ProjectNotFound
 from planner.filenames import FileRole, classify, parse_phase_dir
 from planner.frontmatter import Diagnostic, Document, read_document
 from planner.ids import PhaseNumber, PlanId
 from planner.markdown import bold_metadata
 from planner.model import Config, Gap, Phase, Plan, Project
+
+# Re-exported: they live where the warm paths find them without importing the reader.
+from planner.project_root import PLANNING as PLANNING  # noqa: PLC0414
+from planner.project_root import find_project_root as find_project_root  # noqa: PLC0414
 from planner.schema import plan_from_document
-
-PLANNING = ".planning"
-
-
-def find_project_root(start: Path | None = None, root: Path | None = None) -> Path:
-    """The folder holding `.planning/`: `root` if given, else the nearest one walking up from `start`."""
-    if root is not None:
-        candidate = root.expanduser().resolve()
-        if candidate.name == PLANNING and candidate.is_dir():
-            return candidate.parent
-        if (candidate / PLANNING).is_dir():
-            return candidate
-        raise ProjectNotFound(f"no {PLANNING}/ folder in {root} (run `plan init` there first)")
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / PLANNING).is_dir():
-            return folder
-    raise ProjectNotFound(f"no {PLANNING}/ folder here or in any parent of {here} (run `plan init`, or pass --root)")
 
 
 def read_config(planning_dir: Path) -> Config:
     """planner's settings from `config.json` (its `planner` section); defaults when absent."""
-    path = planning_dir / "config.json"
-    if not path.is_file():
-        return Config()
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except json.JSONDecodeError as error:
-        raise InputError(f"config is not valid JSON: {error.msg}", path, error.lineno, error.colno) from None
-    section = data.get("planner", {}) if isinstance(data, dict) else {}
-    if not isinstance(section, dict):
-        raise InputError("the 'planner' section of config.json must be an object", path)
-    command = section.get("test_command", ())
-    groups = section.get("groups", {})
-    if not isinstance(groups, dict):
-        raise InputError("'planner.groups' must map group names to lists of glob patterns", path)
-    return Config(
-        test_command=tuple(command.split() if isinstance(command, str) else command),
-        coverage_report=str(section.get("coverage_report", Config.coverage_report)),
-        junit_report=str(section.get("junit_report", Config.junit_report)),
-        groups={str(name): tuple(patterns if isinstance(patterns, list) else [patterns])
-                for name, patterns in groups.items()},
-    )
+    from planner.config_file import read_config as read_checked
+
+    return read_checked(planning_dir)
 
 
-def load_project(project_root: Path, document_reader: Any = None) -> Project:
-    """Read a whole planning tree. Never fails on content: problems become diagnostics."""
+def load_project(project_root: Path, document_reader: Any = None, known_phase: Any = None) -> Project:
+    """Read a whole planning tree. Never fails on content: problems become diagnostics.
+
+    `known_phase(directory)`, when given, may answer (Phase, its diagnostics) for a folder whose
+    files are known unchanged (the planning index after a write); None: the folder is read."""
     read = document_reader or read_document
     planning_dir = project_root / PLANNING
     diagnostics: list[Diagnostic] = []
     phases = [
-        _read_phase(directory, read, diagnostics)
+        _known(known_phase, directory, diagnostics) or _read_phase(directory, read, diagnostics)
         for directory in _phase_directories(planning_dir / "phases", diagnostics)
     ]
     phases.sort(key=_phase_order)
@@ -76,6 +45,14 @@ def load_project(project_root: Path, document_reader: Any = None) -> Project:
         diagnostics.extend(read(path).diagnostics)
     return Project(project_root, planning_dir, read_config(planning_dir), tuple(phases),
                    tuple(diagnostics), root_documents)
+
+
+def _known(known_phase: Any, directory: Path, diagnostics: list[Diagnostic]) -> Phase | None:
+    known = known_phase(directory) if known_phase is not None else None
+    if known is None:
+        return None
+    diagnostics.extend(known[1])
+    return known[0]  # type: ignore[no-any-return]
 
 
 def _phase_order(phase: Phase) -> tuple[int, Any, str]:

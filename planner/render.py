@@ -7,14 +7,20 @@ sees only dicts, lists, strings and numbers: it cannot read files, the environme
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from planner.errors import InputError
 
 MAX_TEMPLATE_SEQUENCE = 1_000_000
+MAX_RENDER_CHARS = 8 * 1024 * 1024  # what a planning document may be (frontmatter.MAX_DOCUMENT_BYTES)
+MAX_TEMPLATE_BYTES = 1024 * 1024
+RENDER_SECONDS = 10.0  # a real document renders in milliseconds
 PLAIN_TYPES = (str, int, float, bool, type(None))
+_WIDE_FORMAT = re.compile(r"%[^a-zA-Z%]*?(?:\*|\d{7,})|\{[^{}]*(?:\d{7,}|\{)")  # %0999999999d, %*d, {:>9999999}
 
 
 def builtin_templates_dir() -> Path:
@@ -47,7 +53,7 @@ def _environment(planning_dir: Path | None) -> Any:
     class DataOnlyEnvironment(ImmutableSandboxedEnvironment):
         """No method calls at all: a template formats data with filters, macros and blocks only."""
 
-        intercepted_binops = frozenset({"*", "**"})
+        intercepted_binops = frozenset({"*", "**", "%"})
 
         def is_safe_callable(self, obj: Any) -> bool:
             return isinstance(obj, (Macro, BlockReference))
@@ -56,6 +62,8 @@ def _environment(planning_dir: Path | None) -> Any:
             # `'x' * 10**9` or `9 ** 99999999` would exhaust memory or time: refuse big results.
             if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
                 raise SecurityError(f"exponent {right} is too large for a template")
+            if operator == "%" and isinstance(left, str) and _WIDE_FORMAT.search(left):
+                raise SecurityError("template string format with a huge or '*' width is refused")
             if operator == "*":
                 sizes = [len(x) for x in (left, right) if isinstance(x, (str, list, tuple))]
                 counts = [x for x in (left, right) if isinstance(x, int)]
@@ -64,14 +72,33 @@ def _environment(planning_dir: Path | None) -> Any:
             return super().call_binop(context, operator, left, right)
 
     class ContainedLoader(FileSystemLoader):
-        """A FileSystemLoader that will not follow a symbolic link out of its folder."""
+        """A FileSystemLoader that reads each template once through `safeio` and refuses one that
+        is not a regular file of its own inside its folder (a symbolic link out, a hard link, a FIFO)."""
 
         def get_source(self, environment: Any, template: str) -> Any:
-            source, filename, uptodate = super().get_source(environment, template)
-            real = os.path.realpath(filename)
-            if not any(real.startswith(os.path.realpath(root) + os.sep) for root in self.searchpath):
-                raise SecurityError(f"template {template} leads outside its folder (a symbolic link?)")
-            return source, filename, uptodate
+            from jinja2.exceptions import TemplateNotFound
+            from jinja2.loaders import split_template_path
+
+            from planner.safeio import is_regular, read_bounded
+
+            pieces = split_template_path(template)
+            for root in self.searchpath:
+                filename = os.path.join(root, *pieces)
+                if not os.path.lexists(filename):
+                    continue
+                real = os.path.realpath(filename)
+                if not real.startswith(os.path.realpath(root) + os.sep):
+                    raise SecurityError(f"template {template} leads outside its folder (a symbolic link?)")
+                if is_regular(Path(filename)) and os.stat(filename).st_nlink > 1:
+                    raise SecurityError(f"template {template} is a hard link: it may be a file from outside "
+                                        "the project")
+                source = read_bounded(Path(filename), MAX_TEMPLATE_BYTES, what="template")
+                try:
+                    text = source.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise SecurityError(f"template {template} is not valid UTF-8") from None
+                return text, os.path.normpath(filename), lambda: False
+            raise TemplateNotFound(template)
 
     loaders: list[Any] = []
     project_templates = planning_dir / "templates" if planning_dir is not None else None
@@ -89,7 +116,56 @@ def _environment(planning_dir: Path | None) -> Any:
         lstrip_blocks=True,
     )
     environment.globals.clear()  # no range(), lipsum(), dict(), cycler(): data and filters only
+    environment.filters = {name: _bounded_filter(name, function) for name, function in environment.filters.items()}
     return environment
+
+
+def _bounded_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    """`function`, refusing arguments that would make a huge result and results past the budget.
+
+    Checked before the call where one call could build the string (`center(999999999)`, an
+    `indent` of many lines, a `replace` or `join` that multiplies); after it for everything, so
+    a chain of filters stops at the first result past MAX_RENDER_CHARS."""
+    from jinja2.exceptions import SecurityError
+
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        values = [*args, *kwargs.values()]
+        if any(isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_TEMPLATE_SEQUENCE
+               for value in values):
+            raise SecurityError(f"filter '{name}' was given a number over {MAX_TEMPLATE_SEQUENCE:,}")
+        if _estimate(name, args, kwargs) > MAX_RENDER_CHARS:
+            raise SecurityError(f"filter '{name}' would build more than {MAX_RENDER_CHARS:,} characters")
+        result = function(*args, **kwargs)
+        if isinstance(result, (str, list, tuple)) and len(result) > MAX_RENDER_CHARS:
+            raise SecurityError(f"filter '{name}' built more than {MAX_RENDER_CHARS:,} characters")
+        return result
+
+    for attribute in ("jinja_pass_arg",):  # pass_context / pass_environment markers
+        if hasattr(function, attribute):
+            setattr(bounded, attribute, getattr(function, attribute))
+    return bounded
+
+
+def _estimate(name: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> int:
+    """An upper bound of the characters filter `name` builds from these arguments (0: no concern)."""
+    offset = 1 if args and not isinstance(args[0], (str, list, tuple, dict, int, float)) else 0  # a context first
+    values = list(args[offset:])
+    subject = values[0] if values else ""
+    size = len(subject) if isinstance(subject, (str, list, tuple)) else len(str(subject))
+    strings = [len(value) for value in [*values[1:], *kwargs.values()] if isinstance(value, str)]
+    numbers = [value for value in [*values[1:], *kwargs.values()] if isinstance(value, int)]
+    if name == "indent":
+        lines = str(subject).count("\n") + 1
+        return size + lines * (max(numbers, default=4) + max(strings, default=0))
+    if name in ("replace", "join", "wordwrap"):
+        return size * (1 + max(strings, default=1)) + (sum(len(str(item)) for item in subject) if name == "join"
+                                                        and isinstance(subject, (list, tuple)) else 0)
+    if name in ("center", "truncate", "format"):
+        if name == "format" and isinstance(subject, str) and _WIDE_FORMAT.search(subject):
+            return MAX_RENDER_CHARS + 1
+        return size + max(numbers, default=0)
+    return 0
+
 
 
 def template_origin(name: str, planning_dir: Path | None) -> Path:
@@ -108,11 +184,14 @@ def render(name: str, context: Mapping[str, Any], *, planning_dir: Path | None =
     origin = template_origin(name, planning_dir)
     try:
         template = environment.get_template(name)
-        return str(template.render(plain(context)))
+        with _time_budget(RENDER_SECONDS):
+            return _bounded_output(template.generate(plain(context)))
     except TemplateSyntaxError as error:
         raise InputError(f"template error: {error.message}", origin, error.lineno) from None
     except TemplateNotFound as error:
         raise InputError(f"template not found: {error.name}", origin, _failing_line(error, origin)) from None
+    except _OverBudget as error:
+        raise InputError(f"template error: {error}", origin, _failing_line(error, origin)) from None
     except (UndefinedError, SecurityError, TemplateError, TypeError, ValueError, OverflowError) as error:
         raise InputError(f"template error: {error}", origin, _failing_line(error, origin)) from None
     except (MemoryError, RecursionError) as error:
@@ -130,3 +209,42 @@ def _failing_line(error: BaseException, origin: Path) -> int | None:
             line = traceback.tb_lineno
         traceback = traceback.tb_next
     return line
+
+
+class _OverBudget(Exception):
+    """A render that went past its output size or time budget."""
+
+
+def _bounded_output(chunks: Iterator[str]) -> str:
+    """The rendered text, or _OverBudget once it passes MAX_RENDER_CHARS (a loop printing forever)."""
+    parts, total = [], 0
+    for chunk in chunks:
+        total += len(chunk)
+        if total > MAX_RENDER_CHARS:
+            raise _OverBudget(f"the document would be over {MAX_RENDER_CHARS:,} characters; refused")
+        parts.append(chunk)
+    return "".join(parts)
+
+
+@contextmanager
+def _time_budget(seconds: float) -> Iterator[None]:
+    """_OverBudget raised inside the block after `seconds` (loops that print nothing, on and on).
+
+    A real-time alarm, so only in the main thread (where the CLI renders); elsewhere no budget."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise _OverBudget(f"rendering took over {seconds:g} seconds; refused")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

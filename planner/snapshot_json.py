@@ -135,8 +135,8 @@ def snapshot_from_json(text: str, path: Path | None = None) -> Snapshot:
     import json
 
     try:
-        top = _Fields(json.loads(text), "snapshot", path)
-    except (json.JSONDecodeError, RecursionError) as exc:
+        top = _Fields(json.loads(text, parse_constant=_refuse_constant), "snapshot", path)
+    except (ValueError, RecursionError) as exc:  # ValueError: bad JSON, NaN, a 5,000-digit number
         raise InputError(
             f"corrupt snapshot: not valid JSON ({exc}); delete or restore the file", path
         ) from None
@@ -228,3 +228,7 @@ def _run(f: _Fields) -> RunRecord:
     seconds = f.get("seconds", (int, float))
     assert isinstance(seconds, (int, float))
     return RunRecord(f.texts("command"), f.int("exit_code"), float(seconds))
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number a snapshot can hold")

@@ -33,10 +33,13 @@ def save_snapshot(project: Project, snapshot: Snapshot) -> Path:
 
 def load_snapshot(path: Path) -> Snapshot:
     """The snapshot stored in `path`; InputError naming the file when it is missing or corrupt."""
+    from planner.reports.detect import MAX_REPORT_BYTES
+    from planner.safeio import decode_utf8, read_bounded
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read snapshot: {exc}; delete or restore it", path=path) from None
+        text = decode_utf8(read_bounded(path, MAX_REPORT_BYTES, what="snapshot"), path, "snapshot")
+    except InputError as error:
+        raise InputError(f"cannot read snapshot: {error.message}; delete or restore it", path, error.line) from None
     return snapshot_from_json(text, path)
 
 

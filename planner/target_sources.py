@@ -22,7 +22,7 @@ def targets_in(path: Path | None, texts: Sequence[str], key: str = "targets") ->
     key_line = document.line_of(key)
     if not isinstance(raw, list) or key_line is None:
         return [parse_target(text, path=path, line=key_line) for text in texts]
-    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    lines = ["---", *document.frontmatter_text.split("\n")]  # the text already read, not a second read
     item_lines = _item_lines(lines, key_line)
 
     def line_of(index: int) -> int | None:

@@ -45,13 +45,13 @@ def project_lock(planning_dir: Path) -> Iterator[None]:
     """
     import fcntl
 
+    from planner.safeio import CACHE, open_own
+
     if transaction.active(planning_dir):
         yield
         return
 
-    lock_dir = planning_dir / ".cache"
-    lock_dir.mkdir(parents=True, exist_ok=True)
-    with open(lock_dir / "planner.lock", "a+b") as handle:
+    with open_own(planning_dir, CACHE, "planner.lock") as handle:  # never through a link out of the project
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
             with transaction.step(planning_dir):

@@ -1,4 +1,4 @@
-"""The one-pass history index (gitlog.read_history) and the git rules that answer from it:
+"""The one-pass history index (git_history.read_history) and the git rules that answer from it:
 a minimal failing and passing document for each shape issue 16 lists."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from gitrepo import GitRepo
 
 from planner.check import run_checks
-from planner.gitlog import plan_key, read_history
+from planner.git_history import plan_key, read_history
 from planner.reader import load_project
 
 PLAN = "---\nphase: 01-core\nplan: 01\n---\n# Plan\n"

@@ -8,8 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.check.timing import parse_duration, parse_stamp
+from planner.claim_text import read_tables
 from planner.frontmatter import parse_document
-from planner.summary_claims import claims_of, read_tables
+from planner.summary_claims import claims_of
 
 
 def claims(text: str):  # type: ignore[no-untyped-def]

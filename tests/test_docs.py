@@ -18,7 +18,7 @@ from planner.cli import app
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 # Options README describes once for every command, in the paragraph above the table.
-SHARED_OPTIONS = {"--root", "--json", "--dry-run", "--diff", "--help"}
+SHARED_OPTIONS = {"--root", "--json", "--pretty", "--dry-run", "--diff", "--help"}
 
 
 def _commands() -> dict[str, Any]:

@@ -223,6 +223,8 @@ def test_explicit_tag_is_still_honoured() -> None:
     assert load_yaml_text("a: !!str 07\nb: !!int 07\n")[0] == {"a": "07", "b": 7}
 
 
-def test_recursive_alias_does_not_hang() -> None:
-    value, _ = load_yaml_text("a: &x [1, *x]\n")
-    assert value["a"][1] is value["a"]
+def test_recursive_alias_is_refused_without_hanging() -> None:
+    from planner.yaml_bounds import YamlTooBig
+
+    with pytest.raises(YamlTooBig, match="recursive alias"):
+        load_yaml_text("a: &x [1, *x]\n")

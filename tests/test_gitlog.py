@@ -408,10 +408,8 @@ def test_git_not_installed_is_a_git_problem_at_import(repo: GitRepo) -> None:
 def test_git_vanishing_from_path_is_a_git_problem(
     repo: GitRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    head_commit(repo.path)  # gitpython imported and git found
-    import git
-
-    monkeypatch.setattr(git.Git, "GIT_PYTHON_GIT_EXECUTABLE", "git")
+    head_commit(repo.path)  # git found
+    monkeypatch.delenv("GIT_PYTHON_GIT_EXECUTABLE", raising=False)
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
     with pytest.raises(GitProblem, match="git is not installed"):
         head_commit(repo.path)

@@ -36,7 +36,8 @@ def test_new_module_imports_first_in_a_fresh_interpreter(module: str) -> None:
 
 def test_no_module_but_gitlog_queries_git() -> None:
     # demo.py builds an example repository (it writes history, it does not read evidence)
-    runs_git = re.compile(r"""\[\s*["']git["']\s*,|^\s*(import git\b|from git\b)""", re.MULTILINE)
+    runs_git = re.compile(r"""\[\s*["']git["']\s*,|^\s*(import git\b|from git\b)|GIT_PYTHON_GIT_EXECUTABLE["']\)""",
+                          re.MULTILINE)
     offenders = sorted(path.name for path in PACKAGE.rglob("*.py")
                        if runs_git.search(path.read_text(encoding="utf-8")))
     assert offenders == ["demo.py", "gitlog.py"]

@@ -60,7 +60,7 @@ def test_snapshots_are_committed_with_the_documents(demo: Path) -> None:
 
 def test_a_later_measurement_leaves_the_first_summary_fresh(demo: Path, cli) -> None:  # type: ignore[no-untyped-def]
     # 01-02 was measured after 01-01 closed: a newer snapshot changes nothing in 01-01's document
-    assert cli("measure", "--run", "--root", str(demo)).exit_code == 0
+    assert cli("measure", "--run", "--trust-command", "--root", str(demo)).exit_code == 0
     result = cli("render", "--check", "--root", str(demo))
     assert result.exit_code == 0, result.output
 
@@ -112,7 +112,7 @@ def test_close_twice_writes_nothing_the_second_time(demo: Path, cli) -> None:  #
 
 
 def test_a_later_snapshot_alone_does_not_reclose_a_plan(demo: Path, cli) -> None:  # type: ignore[no-untyped-def]
-    assert cli("measure", "--run", "--root", str(demo)).exit_code == 0
+    assert cli("measure", "--run", "--trust-command", "--root", str(demo)).exit_code == 0
     before = _tree_bytes(demo)
     assert "unchanged" in cli("close", "01-01", "--root", str(demo)).output
     assert _tree_bytes(demo) == before
@@ -122,7 +122,7 @@ def test_close_after_new_work_on_the_plan_writes_a_new_summary(demo: Path, cli) 
     with (demo / "calc" / "parse.py").open("a", encoding="utf-8") as handle:
         handle.write("# reworked\n")
     _git(demo, "commit", "-qam", "fix(01-02): rework")
-    assert cli("measure", "--run", "--root", str(demo)).exit_code == 0
+    assert cli("measure", "--run", "--trust-command", "--root", str(demo)).exit_code == 0
     result = cli("close", "01-02", "--root", str(demo))
     assert result.exit_code == 0
     assert "wrote .planning/phases/01-calculator-core/01-02-SUMMARY.md" in result.output
@@ -230,7 +230,7 @@ def test_coverage_is_coverage_py_total_and_respects_the_projects_configuration(t
     config = json.loads(config_path.read_text(encoding="utf-8"))
     config["planner"]["test_command"][0] = sys.executable
     config_path.write_text(json.dumps(config), encoding="utf-8")
-    result = cli("measure", "--run", "--json", "--root", str(root))
+    result = cli("measure", "--run", "--trust-command", "--json", "--root", str(root))
     assert result.exit_code == 0, result.output
     snapshot_file = max((root / ".planning/metrics/snapshots").glob("*.json"))
     files = json.loads(snapshot_file.read_text(encoding="utf-8"))["files"]

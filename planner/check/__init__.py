@@ -8,7 +8,7 @@ contradictions, and STATE.md / ROADMAP.md progress against the plan files.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,12 +21,14 @@ from planner.model import Plan, Project
 from planner.summary_claims import SummaryClaims, read_claims
 
 if TYPE_CHECKING:
+    from planner.check_cache import CheckCache
     from planner.index import IndexStats
 
 __all__ = ["CODES", "CheckReport", "Finding", "check_report_to_dict", "check_root", "exit_code",
            "format_findings", "run_checks"]
 
 SCHEMA_VERSION = 1
+Progress = Callable[[int, int], None]  # (steps done, steps in all)
 
 
 @dataclass(frozen=True)
@@ -46,17 +48,25 @@ class CheckReport:
         return dict(sorted(Counter(finding.code for finding in self.findings).items()))
 
 
-def _documents(project: Project, cache: Mapping[Path, Document] | None
+def _claims(path: Path, rel: str, cache: Mapping[Path, Document] | None, kept: CheckCache | None
+            ) -> SummaryClaims:
+    if kept is None:
+        return read_claims(path, cache)
+    return kept.claims(path, rel, cache, document_findings)
+
+
+def _documents(project: Project, cache: Mapping[Path, Document] | None, kept: CheckCache | None = None
                ) -> list[tuple[Plan, str, SummaryClaims]]:
     """(plan, relative path, claims) for every SUMMARY of every plan."""
     found = []
     for plan in project.plans:
         for path in plan.summary_paths:
-            found.append((plan, project.relative(path), read_claims(path, cache)))
+            rel = project.relative(path)
+            found.append((plan, rel, _claims(path, rel, cache, kept)))
     return found
 
 
-def _phase_summaries(project: Project, cache: Mapping[Path, Document] | None
+def _phase_summaries(project: Project, cache: Mapping[Path, Document] | None, kept: CheckCache | None = None
                      ) -> list[tuple[claims.Subject, SummaryClaims]]:
     """Phase-level SUMMARY files (`12-SUMMARY.md`, `12-PHASE-SUMMARY.md`): about the phase."""
     found = []
@@ -65,50 +75,65 @@ def _phase_summaries(project: Project, cache: Mapping[Path, Document] | None
             continue
         for path in phase.documents:
             if path.suffix.lower() == ".md" and "SUMMARY" in path.name.upper():
-                found.append((claims.Subject(project.relative(path), str(phase.number), None),
-                              read_claims(path, cache)))
+                rel = project.relative(path)
+                found.append((claims.Subject(rel, str(phase.number), None), _claims(path, rel, cache, kept)))
     return found
 
 
-def _verifications(project: Project, cache: Mapping[Path, Document] | None
+def _verifications(project: Project, cache: Mapping[Path, Document] | None, kept: CheckCache | None = None
                    ) -> list[tuple[str, SummaryClaims]]:
-    return [(project.relative(phase.verification_path), read_claims(phase.verification_path, cache))
-            for phase in project.phases if phase.verification_path is not None]
+    return [(rel, _claims(phase.verification_path, rel, cache, kept))
+            for phase in project.phases if phase.verification_path is not None
+            for rel in (project.relative(phase.verification_path),)]
 
 
-def check_root(root: Path, *, git: bool = True, use_index: bool = True) -> CheckReport:
+def document_findings(rel: str, doc_claims: SummaryClaims) -> list[Finding]:
+    """The rules that look at one document alone (what `planner.check_cache` keeps per file)."""
+    return [*claims.created_and_modified(rel, doc_claims), *timing.check_times(rel, doc_claims),
+            *arithmetic.check_numbers(rel, doc_claims), *arithmetic.check_breakdowns(rel, doc_claims),
+            *contradictions.check_status(rel, doc_claims), *contradictions.row_verdicts(rel, doc_claims),
+            *contradictions.status_against_verdict(rel, doc_claims)]
+
+
+def check_root(root: Path, *, git: bool = True, use_index: bool = True,
+               progress: Progress | None = None) -> CheckReport:
     """Load the planning root at `root` and check it: documents unchanged since the last run come
     from the planning index (`.planning/.cache/`), the others are parsed, each once."""
+    from planner.check_cache import CheckCache
     from planner.index import load_project_documents
 
     project, documents, stats = load_project_documents(root, use_index=use_index)
-    return replace(run_checks(project, git=git, documents=documents), index=stats)
+    kept = CheckCache(project.planning_dir) if use_index else None
+    report = run_checks(project, git=git, documents=documents, kept=kept, progress=progress)
+    if kept is not None:
+        kept.save()
+    return replace(report, index=stats)
 
 
 def run_checks(project: Project, *, git: bool = True,
-               documents: Mapping[Path, Document] | None = None) -> CheckReport:
+               documents: Mapping[Path, Document] | None = None, kept: CheckCache | None = None,
+               progress: Progress | None = None) -> CheckReport:
     """All findings for a loaded project; git rules only when `git` and the root is in a repository.
 
-    `documents` (e.g. from `load_project_documents`) saves parsing files twice."""
+    `documents` (e.g. from `load_project_documents`) saves parsing files twice; `kept` serves
+    the claims and one-document findings of files unchanged since the last run. `progress(done,
+    total)` is told after each document and after the git rules."""
     findings: list[Finding] = lint.diagnostic_findings(project)
     findings += lint.unknown_keys(project)
     findings += lint.duplicate_ids(project)
-    summaries = _documents(project, documents)
+    summaries = _documents(project, documents, kept)
     findings += lint.dangling_references(project, summaries)
     findings += lint.cycles(project)
     findings += lint.bad_targets(project)
-    phase_summaries = _phase_summaries(project, documents)
+    phase_summaries = _phase_summaries(project, documents, kept)
     checked = ([(rel, doc_claims) for _, rel, doc_claims in summaries]
                + [(subject.rel, doc_claims) for subject, doc_claims in phase_summaries]
-               + _verifications(project, documents))
-    for rel, doc_claims in checked:
-        findings += claims.created_and_modified(rel, doc_claims)
-        findings += timing.check_times(rel, doc_claims)
-        findings += arithmetic.check_numbers(rel, doc_claims)
-        findings += arithmetic.check_breakdowns(rel, doc_claims)
-        findings += contradictions.check_status(rel, doc_claims)
-        findings += contradictions.row_verdicts(rel, doc_claims)
-        findings += contradictions.status_against_verdict(rel, doc_claims)
+               + _verifications(project, documents, kept))
+    steps = len(checked) + 1
+    for done, (rel, doc_claims) in enumerate(checked, start=1):
+        if progress is not None:
+            progress(done, steps)
+        findings += document_findings(rel, doc_claims) if kept is None else kept.findings_of(rel)
     findings += progress_docs.check_progress_documents(project)
     git_used = False
     if git:
@@ -120,12 +145,14 @@ def run_checks(project: Project, *, git: bool = True,
     else:
         findings.append(Finding(project.relative(project.planning_dir), None, "GIT200", "info",
                                 "git checks skipped: --no-git"))
+    if progress is not None:
+        progress(steps, steps)
     unique = sorted(set(findings), key=Finding.sort_key)
     return CheckReport(project.root, tuple(unique), len(checked), git_used)
 
 
 def _git_findings(project: Project, subjects: list[tuple[claims.Subject, SummaryClaims]]) -> list[Finding]:
-    """Every GIT rule from one read of the history (see planner.gitlog.read_history)."""
+    """Every GIT rule from one read of the history (see planner.git_history.read_history)."""
     index = claims.read_index(project, subjects)
     if isinstance(index, Finding):
         return [index]

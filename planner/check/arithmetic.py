@@ -10,7 +10,8 @@ import re
 from collections.abc import Iterator
 
 from planner.check.findings import Finding, make
-from planner.summary_claims import SummaryClaims, Table
+from planner.claim_text import Table
+from planner.summary_claims import SummaryClaims
 
 _NUM = r"(\d{1,3}(?:,\d{3})+|\d+)(?![\d.]|,\d)"
 _INT = r"(?<![\d.,/])" + _NUM

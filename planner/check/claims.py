@@ -2,7 +2,7 @@
 claimed files are still there.
 
 Every git rule is a pure function of one document's claims and the history index
-(`planner.gitlog.HistoryIndex`, read once per run), so a document's findings can be cached.
+(`planner.git_history.HistoryIndex`, read once per run), so a document's findings can be cached.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from planner.check.findings import Finding, make
+from planner.claim_text import Claim
 from planner.errors import GitProblem
-from planner.gitlog import HistoryIndex, IndexedCommit, plan_key
+from planner.git_history import HistoryIndex, IndexedCommit, plan_key
 from planner.model import Project
-from planner.summary_claims import Claim, SummaryClaims
+from planner.summary_claims import SummaryClaims
 
 
 @dataclass(frozen=True)
@@ -52,12 +53,12 @@ def created_and_modified(rel: str, claims: SummaryClaims) -> list[Finding]:
 def read_index(project: Project, documents: Sequence[tuple[Subject, SummaryClaims]]
                ) -> HistoryIndex | Finding:
     """The history index, or the GIT200 info saying why git is not consulted."""
-    from planner import gitlog
+    from planner import git_history
 
     where = project.relative(project.planning_dir)
     try:
         hashes = [claim.value for _, claims in documents for claim in claims.commits]
-        return gitlog.read_history(project.root, hashes)
+        return git_history.read_history(project.root, hashes)
     except GitProblem as problem:
         return make(where, None, "GIT200", f"git checks skipped: {problem.message}")
 

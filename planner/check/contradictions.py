@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from planner.check.findings import Finding, make
-from planner.summary_claims import SummaryClaims, Table, TableRow
+from planner.claim_text import Table, TableRow
+from planner.summary_claims import SummaryClaims
 
 _TARGET_HEADER = re.compile(r"target|goal|criteri|threshold|expected|required|truth|must.have|success",
                             re.IGNORECASE)

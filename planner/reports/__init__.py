@@ -20,6 +20,7 @@ from planner.reports.numbers import (
     format_percent,
     sum_numbers,
 )
+from planner.reports.plausible import check_coverage, check_tests
 from planner.reports.types import (
     CoverageReport,
     FileCoverage,
@@ -71,7 +72,7 @@ def read_coverage(
             "coverage.py JSON, Cobertura XML and LCOV",
             path=source,
         )
-    report = reader(data, source, root)
+    report = check_coverage(reader(data, source, root))
     return _with_name_warning(report, source, kind)
 
 
@@ -89,7 +90,7 @@ def read_junit(
         )
     from planner.reports.junit import read_junit_xml
 
-    report = read_junit_xml(data, source, root)
+    report = check_tests(read_junit_xml(data, source, root))
     return _with_name_warning(report, source, kind)
 
 

@@ -57,8 +57,11 @@ def read_cobertura(data: bytes, path: Path, repo_root: Path) -> CoverageReport:
 
 def _add_line(counts: LineCounts, line: Element, path: Path) -> bool:
     """Add one <line>; True when it carries branch data."""
-    number = _int_attr(line, "number", path)
-    counts.add_line(number, _int_attr(line, "hits", path))
+    number, hits = _int_attr(line, "number", path), _int_attr(line, "hits", path)
+    if number < 1 or hits < 0:
+        raise InputError(f"<line number={number} hits={hits}>: a line number below 1 or a negative hit "
+                         "count; the report cannot be true", path=path)
+    counts.add_line(number, hits)
     if line.get("branch", "false").lower() != "true":
         return False
     match = _CONDITION.search(line.get("condition-coverage", ""))

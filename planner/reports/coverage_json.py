@@ -28,7 +28,7 @@ def load_json(data: bytes, path: Path) -> Any:
             line=exc.lineno,
             column=exc.colno,
         ) from None
-    except (UnicodeDecodeError, RecursionError) as exc:
+    except (UnicodeDecodeError, RecursionError, ValueError) as exc:  # ValueError: a 5,000-digit number
         raise InputError(
             f"unreadable JSON ({type(exc).__name__}): is this a report?", path=path
         ) from None
@@ -96,7 +96,7 @@ def _file_coverage(rel: str, entry: Any, path: Path) -> FileCoverage:
             covered_branches=int(summary.get("covered_branches", 0)),
             contexts=_contexts(contexts) if contexts is not None else None,
         )
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise InputError(
             f"malformed entry for {rel!r} in coverage.py JSON ({type(exc).__name__}: {exc}); "
             "regenerate the report",

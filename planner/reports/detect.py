@@ -44,24 +44,11 @@ _LCOV_LINE = re.compile(rb"^(?:TN|SF|DA|LF|LH|FN|FNDA|FNF|FNH|BRDA|BRF|BRH|VER):
 
 
 def read_report_bytes(path: Path, limit: int = MAX_REPORT_BYTES) -> bytes:
-    """The bytes of a report; InputError when missing, unreadable, empty or over `limit` bytes."""
-    try:
-        if path.exists() and not path.is_file() and not path.is_dir():
-            raise InputError("report path is not a regular file (a pipe or device?)", path=path)
-        size = path.stat().st_size
-        if size > limit:
-            raise InputError(
-                f"report is {size:,} bytes, over the {limit:,}-byte limit; "
-                "trim the report or raise the limit",
-                path=path,
-            )
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("report file not found: check the path", path=path) from None
-    except IsADirectoryError:
-        raise InputError("report path is a directory, not a file", path=path) from None
-    except OSError as exc:
-        raise InputError(f"cannot read report: {exc.strerror or exc}", path=path) from None
+    """The bytes of a report; InputError when missing, unreadable, not a regular file, empty or
+    over `limit` bytes. Opened once and checked on the open file: a FIFO or device never blocks."""
+    from planner.safeio import read_bounded
+
+    data = read_bounded(path, limit, what="report")
     if not data.strip():
         raise InputError("report file is empty: rerun the tool that writes it", path=path)
     return data

@@ -95,9 +95,13 @@ def _record(counts: LineCounts, key: str, value: str, path: Path, number: int) -
     fields = value.split(",")
     try:
         if key == "DA":
+            if int(fields[0]) < 1:
+                raise ValueError("not a line number")
             counts.add_line(int(fields[0]), max(0, int(float(fields[1]))))
             return
         line, taken = int(fields[0]), fields[3].strip()
+        if line < 1:
+            raise ValueError("not a line number")
         covered = taken != "-" and float(taken) > 0
     except (IndexError, ValueError, OverflowError):
         raise InputError(f"malformed {key} line: {value[:60]!r}", path=path, line=number) from None
