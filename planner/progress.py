@@ -79,7 +79,8 @@ def roadmap_context(project: Project) -> dict[str, Any]:
     phases = []
     for phase in project.phases:
         phases.append({
-            "id": phase.id, "title": phase.title, "goal": phase.goal, "complete": phase.complete,
+            "id": phase.id, "title": phase.title, "goal": phase.goal, "targets": list(phase.targets),
+            "complete": phase.complete,
             "status": phase_status(phase),
             "plans_complete": sum(1 for plan in phase.plans if plan.status == "complete"),
             "plans": [{"file": plan_file_name(phase, plan), "title": plan.title, "status": plan.status}

@@ -42,7 +42,7 @@ class Created:
 
 
 def init_project(root: Path) -> Created:
-    """Create `.planning/` with ROADMAP.md, STATE.md, config.json and phases/; refuse if it exists."""
+    """Create `.planning/` with PROJECT.md, ROADMAP.md, STATE.md, config.json and phases/; refuse if it exists."""
     planning_dir = root / PLANNING
     if planning_dir.exists():
         raise ConflictError(f"{PLANNING}/ already exists here; planner will not overwrite it", planning_dir)
@@ -53,9 +53,12 @@ def init_project(root: Path) -> Created:
     config = planning_dir / "config.json"
     atomic_write(config, json.dumps(DEFAULT_CONFIG, indent=2) + "\n", planning_dir=planning_dir)
     atomic_write(planning_dir / ".gitignore", ".cache/\n", planning_dir=planning_dir)
+    project_file = planning_dir / "PROJECT.md"  # GSD's health check wants it; hand-written from here on
+    atomic_write(project_file, render("project.md.j2", {"project": {"name": root.resolve().name}},
+                                      planning_dir=planning_dir), planning_dir=planning_dir)
     project = load_project(root)
     written = refresh_documents(project, "project initialised")
-    return Created((config, *written))
+    return Created((config, project_file, *written))
 
 
 def _validated_targets(targets: list[str]) -> tuple[str, ...]:
