@@ -82,6 +82,7 @@ class Phase:
     number: PhaseNumber | None
     slug: str
     directory: Path
+    prefix: str = ""  # a project_code prefix of the folder name (`ABC` of `ABC-01-setup`)
     title: str = ""
     goal: str = ""
     targets: tuple[str, ...] = ()
@@ -110,6 +111,7 @@ class Phase:
 class Config:
     """planner's settings, kept under the `planner` key of `.planning/config.json`."""
 
+    project_code: str = ""  # GSD's top-level `project_code`: new phase folders are `CODE-NN-slug`
     test_command: tuple[str, ...] = ()
     coverage_report: str = ".planning/metrics/coverage.json"
     junit_report: str = ".planning/metrics/junit.xml"

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from planner.errors import InputError, ProjectNotFound
-from planner.filenames import FileRole, classify, parse_phase_dir
+from planner.filenames import FileRole, classify, names_a_plan, parse_phase_dir
 from planner.frontmatter import Diagnostic, Document, read_document
 from planner.ids import PhaseNumber, PlanId
-from planner.markdown import bold_metadata
+from planner.markdown import bold_metadata, header_block
 from planner.model import Config, Gap, Phase, Plan, Project
 from planner.schema import plan_from_document
 
@@ -52,7 +52,9 @@ def read_config(planning_dir: Path) -> Config:
     groups = section.get("groups", {})
     if not isinstance(groups, dict):
         raise InputError("'planner.groups' must map group names to lists of glob patterns", path)
+    code = data.get("project_code") if isinstance(data, dict) else None
     return Config(
+        project_code=code.strip() if isinstance(code, str) else "",
         test_command=tuple(command.split() if isinstance(command, str) else command),
         coverage_report=str(section.get("coverage_report", Config.coverage_report)),
         junit_report=str(section.get("junit_report", Config.junit_report)),
@@ -66,6 +68,12 @@ def load_project(project_root: Path, document_reader: Any = None) -> Project:
     read = document_reader or read_document
     planning_dir = project_root / PLANNING
     diagnostics: list[Diagnostic] = []
+    try:
+        config = read_config(planning_dir)
+    except InputError as error:  # a broken config.json: read and check on with the defaults
+        diagnostics.append(Diagnostic(error.path or planning_dir / "config.json", error.line, "CONFIG001",
+                                      f"{error.message}; planner's defaults are used"))
+        config = Config()
     phases = [
         _read_phase(directory, read, diagnostics)
         for directory in _phase_directories(planning_dir / "phases", diagnostics)
@@ -74,7 +82,7 @@ def load_project(project_root: Path, document_reader: Any = None) -> Project:
     root_documents = tuple(path for name, path in _markdown_files(planning_dir) if path.is_file())
     for path in root_documents:
         diagnostics.extend(read(path).diagnostics)
-    return Project(project_root, planning_dir, read_config(planning_dir), tuple(phases),
+    return Project(project_root, planning_dir, config, tuple(phases),
                    tuple(diagnostics), root_documents)
 
 
@@ -133,7 +141,12 @@ def _read_phase(directory: Path, read: Any, diagnostics: list[Diagnostic]) -> Ph
     goal: Document | None = None
     verification: Document | None = None
     phase_summaries: list[tuple[FileRole, Path]] = []
-    for file_name, path in _markdown_files(directory):
+    if name.number is None:
+        diagnostics.append(Diagnostic(directory, None, "TREE003",
+                                      "phase folder name has no phase number; the phase is kept as written"))
+    nested = directory / "plans"  # GSD 1.30+: `plans/PLAN-01.md`, `plans/SUMMARY-01.md`
+    files_here = _markdown_files(directory) + (_markdown_files(nested) if nested.is_dir() else [])
+    for file_name, path in files_here:
         document = read(path)
         diagnostics.extend(document.diagnostics)
         role = classify(file_name, dir_name)
@@ -155,11 +168,11 @@ def _read_phase(directory: Path, read: Any, diagnostics: list[Diagnostic]) -> Ph
             documents.append(path)
     for role, path in phase_summaries:
         part = role.plan_part or ""
-        if part in groups or any(char.isdigit() for char in part):
+        if part in groups or names_a_plan(part):
             files = groups[part]
             files.summaries = (files.summaries or []) + [path]
         else:
-            documents.append(path)  # `138-SUMMARY.md`, `304-PHASE-SUMMARY.md`: about the phase, not a plan
+            documents.append(path)  # `138-SUMMARY.md`, `TASK-02-SUMMARY.md`: about the phase, not a plan
     number = name.number
     plans = [_plan_of(number, directory, part, files, diagnostics) for part, files in groups.items()]
     plans.sort(key=lambda plan: plan.id.sort_key())
@@ -169,6 +182,7 @@ def _read_phase(directory: Path, read: Any, diagnostics: list[Diagnostic]) -> Ph
         number=number,
         slug=name.slug,
         directory=directory,
+        prefix=name.prefix,
         title=str(goal_meta.get("title") or name.slug.replace("-", " ")),
         goal=str(goal_meta.get("goal") or ""),
         targets=tuple(str(t) for t in goal_meta.get("targets") or [] if t is not None),
@@ -189,10 +203,18 @@ def _plan_of(number: PhaseNumber | None, directory: Path, part: str, files: _Pla
         plan = Plan(id=plan_id, status="complete" if summaries else "planned")
     else:
         document = files.plan
+        status_written = document.has_frontmatter and "status" in document.meta
         if not document.has_frontmatter:
-            document = replace(document, meta=bold_metadata(document.body))
+            meta = bold_metadata(document.body)
+            meta.pop("status", None)  # a status is read from the header block only, never a task's template line
+            header = bold_metadata(header_block(document.body))
+            if "status" in header:
+                meta["status"] = header["status"]
+            document = replace(document, meta=meta)
         plan = plan_from_document(document, plan_id, diagnostics)
-        if "status" not in document.meta and summaries:
+        # A SUMMARY decides that a plan was executed: over a hand-written status line, no status at all,
+        # or a frontmatter `planned`. planner's own `in_progress` after a close stays (targets missed).
+        if summaries and (not status_written or plan.status == "planned"):
             changes["status"] = "complete"
     if files.gap and plan.type != "gap_closure":
         changes["type"] = "gap_closure"

@@ -81,12 +81,12 @@ def add_phase(project: Project, title: str, goal: str = "", targets: list[str] |
         project = reload_project(project.root)
         numbers = [phase.number for phase in project.phases if phase.number is not None]
         number = next_phase_number(numbers, after=after)
-        directory = project.planning_dir / "phases" / phase_folder_name(number, title)
+        directory = project.planning_dir / "phases" / phase_folder_name(number, title, project.config.project_code)
         if directory.exists():
             raise ConflictError(f"phase folder {directory.name} already exists", directory)
         make_directory(directory, planning_dir=project.planning_dir)
         phase = Phase(number=number, slug=parse_phase_dir(directory.name).slug, directory=directory,
-                      title=title.strip(), goal=goal.strip(), targets=clean_targets)
+                      prefix=parse_phase_dir(directory.name).prefix, title=title.strip(), goal=goal.strip(), targets=clean_targets)
         goal_path = directory / f"{number}-GOAL.md"
         meta = {"phase": str(number), "title": phase.title, "goal": phase.goal, "targets": list(clean_targets)}
         body = render("goal.md.j2", {"phase": {"id": str(number), "title": phase.title, "goal": phase.goal,
@@ -97,11 +97,16 @@ def add_phase(project: Project, title: str, goal: str = "", targets: list[str] |
     return Created((goal_path, *written), phase=phase)
 
 
-def phase_folder_name(number: PhaseNumber, title: str) -> str:
-    """`NN-slug`, unless the slug would change the number read back (`05-3-tiers` reads as 5.3)."""
-    name = f"{number}-{slugify(title)}"
+def phase_folder_name(number: PhaseNumber, title: str, project_code: str = "") -> str:
+    """`NN-slug` (`CODE-NN-slug` with a project_code), unless the slug would change the number read
+    back (`05-3-tiers` reads as 5.3)."""
+    code = f"{project_code}-" if project_code else ""
+    name = f"{code}{number}-{slugify(title)}"
     if parse_phase_dir(name).number != number:
-        name = f"{number}-phase-{slugify(title)}"
+        name = f"{code}{number}-phase-{slugify(title)}"
+    if parse_phase_dir(name).prefix != project_code:
+        raise InputError(f"project_code '{project_code}' in config.json must be 1 to 6 capital letters "
+                         "(GSD prefixes phase folders with it: CODE-01-slug)")
     return name
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from planner.gsd_compat import gsd_view
 from planner.model import Phase, Project
 from planner.progress import measure_progress, phase_status
 
@@ -14,6 +15,7 @@ def project_status(project: Project, phases: tuple[Phase, ...] | None = None) ->
     """The status document: stable keys, paths relative to the project root."""
     shown = project.phases if phases is None else phases
     progress = measure_progress(shown)
+    gsd, gsd_differences = gsd_view(project, shown)
     return {
         "schema_version": STATUS_SCHEMA_VERSION,
         "root": project.root.as_posix(),
@@ -26,6 +28,8 @@ def project_status(project: Project, phases: tuple[Phase, ...] | None = None) ->
             "open_gaps": sum(1 for phase in shown for gap in phase.gaps if gap.status != "closed"),
         },
         "phases": [_phase_entry(project, phase) for phase in shown],
+        "gsd": gsd,  # how GSD's own `progress json` counts the same phases
+        "gsd_differences": gsd_differences,  # each file counted differently, and why
         "diagnostics": [
             {"path": project.relative(d.path), "line": d.line, "code": d.code, "message": d.message}
             for d in project.diagnostics
