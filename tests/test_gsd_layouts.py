@@ -1,0 +1,159 @@
+"""The layouts GSD 1.30-1.42 writes, each in a small tree read with exact counts (issue 17)."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import CliRunner, TreeWriter
+
+from planner.reader import load_project
+from planner.status import project_status
+
+PHASES = ".planning/phases"
+
+
+def test_nested_plans_folder_with_every_spelling_and_derivatives_skipped(make_tree: TreeWriter) -> None:
+    nested = f"{PHASES}/03-api/plans"
+    project = load_project(make_tree({
+        f"{nested}/PLAN-01.md": "", f"{nested}/SUMMARY-01.md": "",
+        f"{nested}/03-PLAN-02-routes.md": "", f"{nested}/03-SUMMARY-02-routes.md": "",
+        f"{nested}/PLAN-03.md": "",
+        f"{nested}/PLAN-01-OUTLINE.md": "", f"{nested}/PLAN-03.pre-bounce.md": "",
+        f"{PHASES}/03-api/03-CONTEXT.md": "",
+    }))
+    (phase,) = project.phases
+    assert [(str(p.id), p.status, len(p.summary_paths)) for p in phase.plans] == [
+        ("03-01", "complete", 1), ("03-02", "complete", 1), ("03-03", "planned", 0)]
+    assert sorted(path.name for path in phase.documents) == [
+        "03-CONTEXT.md", "PLAN-01-OUTLINE.md", "PLAN-03.pre-bounce.md"]
+
+
+def test_root_slug_layout_reads_plan_numbers(make_tree: TreeWriter) -> None:
+    project = load_project(make_tree({
+        f"{PHASES}/05-db/5-PLAN-01-setup-database.md": "", f"{PHASES}/05-db/5-PLAN-02-migrate.md": "",
+        f"{PHASES}/05-db/05-01-SUMMARY.md": "", f"{PHASES}/05-db/05-01-PLAN-OUTLINE.md": "",
+    }))
+    assert [(str(p.id), p.variant, p.status) for p in project.plans] == [
+        ("05-01", "setup-database", "complete"), ("05-02", "migrate", "planned")]
+
+
+def test_project_code_folders_give_plain_phase_and_plan_ids(make_tree: TreeWriter) -> None:
+    project = load_project(make_tree({
+        ".planning/config.json": json.dumps({"project_code": "ABC"}),
+        f"{PHASES}/ABC-01-setup/ABC-01-01-PLAN.md": "", f"{PHASES}/ABC-01-setup/ABC-01-01-SUMMARY.md": "",
+        f"{PHASES}/ABC-01-setup/01-02-PLAN.md": "",
+        f"{PHASES}/ABC-02.1-spike/ABC-02.1-01-PLAN.md": "",
+    }))
+    assert project.config.project_code == "ABC"
+    assert [(phase.id, phase.prefix) for phase in project.phases] == [("01", "ABC"), ("02.1", "ABC")]
+    assert [str(plan.id) for plan in project.plans] == ["01-01", "01-02", "02.1-01"]
+    assert project.plans[0].status == "complete"
+
+
+def test_project_code_is_kept_for_new_phase_folders(make_tree: TreeWriter, cli: CliRunner) -> None:
+    root = make_tree({".planning/config.json": json.dumps({"project_code": "ABC"}),
+                      f"{PHASES}/ABC-01-setup/ABC-01-01-PLAN.md": ""})
+    result = cli("phase", "add", "Spike work", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in (root / PHASES).iterdir()) == ["ABC-01-setup", "ABC-02-spike-work"]
+    result = cli("new", "2", "--title", "First", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    assert [str(plan.id) for plan in load_project(root).plans] == ["01-01", "02-01"]
+
+
+def test_letter_suffix_keeps_its_case(make_tree: TreeWriter) -> None:
+    project = load_project(make_tree({f"{PHASES}/16c-polish/16c-01-PLAN.md": "",
+                                      f"{PHASES}/16-base/16-01-PLAN.md": ""}))
+    assert [phase.id for phase in project.phases] == ["16", "16c"]
+    assert [str(plan.id) for plan in project.plans] == ["16-01", "16c-01"]
+
+
+def test_unparsable_phase_name_is_kept_as_written_with_a_diagnostic(make_tree: TreeWriter) -> None:
+    project = load_project(make_tree({f"{PHASES}/backlog-ideas/notes.md": "",
+                                      f"{PHASES}/01-a/01-01-PLAN.md": ""}))
+    assert [phase.id for phase in project.phases] == ["01", "backlog-ideas"]
+    assert [(d.path.name, d.code) for d in project.diagnostics] == [("backlog-ideas", "TREE003")]
+
+
+def test_summaries_that_name_no_plan_are_phase_documents(make_tree: TreeWriter) -> None:
+    folder = f"{PHASES}/07-docs"
+    project = load_project(make_tree({
+        f"{folder}/07-01-PLAN.md": "", f"{folder}/07-01-SUMMARY.md": "",
+        f"{folder}/PHASE7-SESSION-SUMMARY.md": "", f"{folder}/TASK-02-SUMMARY.md": "",
+    }))
+    (phase,) = project.phases
+    assert [str(plan.id) for plan in phase.plans] == ["07-01"]
+    assert sorted(path.name for path in phase.documents) == ["PHASE7-SESSION-SUMMARY.md", "TASK-02-SUMMARY.md"]
+    status = project_status(project)
+    assert (status["counts"]["plans"], status["counts"]["summaries"]) == (1, 1)
+    assert (status["gsd"]["plans"], status["gsd"]["summaries"]) == (1, 3)  # GSD counts every -SUMMARY.md
+    assert [(d["what"], d["path"].rsplit("/", 1)[1], d["delta"]) for d in status["gsd_differences"]] == [
+        ("summaries", "PHASE7-SESSION-SUMMARY.md", -1), ("summaries", "TASK-02-SUMMARY.md", -1)]
+
+
+# --- a SUMMARY decides that a plan was executed ---------------------------------------------------
+
+TASK_TEMPLATE = """# Plan 01: Parser
+
+**Wave:** 1
+
+## Tasks
+
+<task>
+**Status**: [PASS / FAIL]
+</task>
+
+---
+**Status:** complete
+"""
+
+
+def test_status_line_in_a_task_or_footer_is_not_the_plans_status(make_tree: TreeWriter) -> None:
+    project = load_project(make_tree({f"{PHASES}/01-x/01-01-PLAN.md": TASK_TEMPLATE}))
+    (plan,) = project.plans
+    assert plan.status == "planned"
+    assert not [d for d in project.diagnostics if "status" in d.message.lower()]
+
+
+def test_header_block_status_is_read(make_tree: TreeWriter) -> None:
+    text = "# Plan 01\n\n**Status:** In Progress\n\n## Tasks\n\n- one\n"
+    (plan,) = load_project(make_tree({f"{PHASES}/01-x/01-01-PLAN.md": text})).plans
+    assert plan.status == "in_progress"
+
+
+def test_summary_wins_over_a_written_status(make_tree: TreeWriter) -> None:
+    project = load_project(make_tree({
+        f"{PHASES}/01-x/01-01-PLAN.md": "# Plan 01\n\n**Status:** In Progress\n\n## Tasks\n",
+        f"{PHASES}/01-x/01-01-SUMMARY.md": "",
+        f"{PHASES}/01-x/01-02-PLAN.md": "---\nphase: 01-x\nplan: '02'\nstatus: planned\n---\n# Plan\n",
+        f"{PHASES}/01-x/01-02-SUMMARY.md": "",
+        f"{PHASES}/01-x/01-03-PLAN.md": TASK_TEMPLATE,
+        f"{PHASES}/01-x/01-03-SUMMARY.md": "",
+    }))
+    assert [(str(plan.id), plan.status) for plan in project.plans] == [
+        ("01-01", "complete"), ("01-02", "complete"), ("01-03", "complete")]
+
+
+def test_summary_with_no_plan_is_counted_and_the_difference_explained(make_tree: TreeWriter) -> None:
+    project = load_project(make_tree({f"{PHASES}/02-y/02-01-PLAN.md": "", f"{PHASES}/02-y/02-01-SUMMARY.md": "",
+                                      f"{PHASES}/02-y/02-02-SUMMARY.md": ""}))
+    status = project_status(project)
+    assert (status["counts"]["plans"], status["counts"]["plan_files"], status["counts"]["summaries"]) == (2, 1, 2)
+    assert (status["gsd"]["plans"], status["gsd"]["summaries"], status["gsd"]["percent"]) == (1, 2, 100)
+    (difference,) = status["gsd_differences"]  # both say 100%: no percent difference
+    assert (difference["what"], difference["delta"]) == ("plans", 1)
+    assert difference["path"] == ".planning/phases/02-y/02-02-SUMMARY.md"
+    assert "SUMMARY with no PLAN" in difference["reason"]
+
+
+def test_percent_difference_names_plans_closed_with_missed_targets(make_tree: TreeWriter) -> None:
+    in_progress = "---\nphase: 04-z\nplan: '{part}'\nstatus: in_progress\n---\n# Plan\n"
+    project = load_project(make_tree({
+        f"{PHASES}/04-z/04-01-PLAN.md": in_progress.format(part="01"), f"{PHASES}/04-z/04-01-SUMMARY.md": "",
+        f"{PHASES}/04-z/04-02-PLAN.md": "", f"{PHASES}/04-z/04-03-PLAN.md": "",
+    }))
+    status = project_status(project)
+    assert (status["progress"]["percent"], status["gsd"]["percent"]) == (0, 33)
+    (difference,) = status["gsd_differences"]
+    assert (difference["what"], difference["delta"]) == ("percent", -33)
+    assert difference["reason"].endswith("(closed with targets missed): 04-01 (in_progress)")
