@@ -340,6 +340,11 @@ def scan_tree(planning_dir: Path) -> dict[str, str]:
         for entry in _entries(folder.path):
             if entry.name.endswith(".md"):
                 stamps[entry.path] = _entry_stamp(entry)
+            elif entry.name == "plans" and _is_dir(entry):  # GSD 1.30+ nested plans/ folder
+                stamps[entry.path] = "dir:"
+                for nested in _entries(entry.path):
+                    if nested.name.endswith(".md"):
+                        stamps[nested.path] = _entry_stamp(nested)
     return stamps
 
 

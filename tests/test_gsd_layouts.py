@@ -157,3 +157,14 @@ def test_percent_difference_names_plans_closed_with_missed_targets(make_tree: Tr
     (difference,) = status["gsd_differences"]
     assert (difference["what"], difference["delta"]) == ("percent", -33)
     assert difference["reason"].endswith("(closed with targets missed): 04-01 (in_progress)")
+
+
+def test_index_sees_files_added_to_a_nested_plans_folder(make_tree: TreeWriter) -> None:
+    from planner.index import load_project_indexed
+
+    root = make_tree({f"{PHASES}/03-api/plans/PLAN-01.md": ""})
+    assert [str(p.id) for p in load_project_indexed(root)[0].plans] == ["03-01"]
+    (root / PHASES / "03-api/plans/SUMMARY-01.md").write_text("", encoding="utf-8")
+    (root / PHASES / "03-api/plans/PLAN-02.md").write_text("", encoding="utf-8")
+    project, _ = load_project_indexed(root)
+    assert [(str(p.id), p.status) for p in project.plans] == [("03-01", "complete"), ("03-02", "planned")]
