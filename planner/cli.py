@@ -280,16 +280,17 @@ def check(
 @app.command()
 def status(
     phase: Annotated[str | None, typer.Argument(help="Only this phase.")] = None,
+    all_milestones: Annotated[bool, typer.Option("--all-milestones", help="Also the archived phases of finished milestones (milestones/v*-phases/).")] = False,
     json_output: JsonOption = False,
     root: RootOption = None,
 ) -> None:
-    """Phases, their plans with status, progress and open gaps."""
+    """Phases of the current milestone, their plans with status, progress and open gaps."""
     from planner.scaffold import resolve_phase
     from planner.status import project_status
 
     project = _project(root)
     phases = (resolve_phase(project, phase),) if phase else None
-    document = project_status(project, phases)
+    document = project_status(project, phases, all_milestones=all_milestones)
     if json_output:
         typer.echo(to_json(document))
         return
@@ -301,7 +302,8 @@ def _status_table(document: dict[str, Any]) -> str:
     for phase in document["phases"]:
         done = sum(1 for plan in phase["plans"] if plan["status"] == "complete")
         open_gaps = sum(1 for gap in phase["gaps"] if gap["status"] != "closed")
-        rows.append([phase["id"], phase["title"][:48], f"{done}/{len(phase['plans'])}", open_gaps, phase["status"]])
+        shown_id = phase["id"] if phase["milestone"] == document["milestone"] else f"{phase['milestone']}/{phase['id']}"
+        rows.append([shown_id, phase["title"][:48], f"{done}/{len(phase['plans'])}", open_gaps, phase["status"]])
     progress = document["progress"]
     lines = [table(["Phase", "Title", "Plans", "Open gaps", "Status"], rows, status_column=4)] if rows else [
         "No phases yet: plan phase add \"Title\" --goal \"...\""]

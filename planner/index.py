@@ -333,7 +333,16 @@ def scan_tree(planning_dir: Path) -> dict[str, str]:
     for entry in _entries(root):
         if entry.name.endswith(".md"):
             stamps[entry.path] = _entry_stamp(entry)
-    for folder in _entries(os.path.join(root, "phases")):
+    _scan_phases(os.path.join(root, "phases"), stamps)
+    for archive in _entries(os.path.join(root, "milestones")):  # `milestones/v1.2-phases/NN-slug/`
+        if archive.name.startswith("v") and archive.name.endswith("-phases") and _is_dir(archive):
+            stamps[archive.path] = "dir:" + (os.path.realpath(archive.path) if archive.is_symlink() else "")
+            _scan_phases(archive.path, stamps)
+    return stamps
+
+
+def _scan_phases(phases_dir: str, stamps: dict[str, str]) -> None:
+    for folder in _entries(phases_dir):
         if not _is_dir(folder):
             continue
         stamps[folder.path] = "dir:" + (os.path.realpath(folder.path) if folder.is_symlink() else "")
@@ -345,7 +354,6 @@ def scan_tree(planning_dir: Path) -> dict[str, str]:
                 for nested in _entries(entry.path):
                     if nested.name.endswith(".md"):
                         stamps[nested.path] = _entry_stamp(nested)
-    return stamps
 
 
 def _entries(folder: str) -> list[os.DirEntry[str]]:

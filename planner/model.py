@@ -83,6 +83,7 @@ class Phase:
     slug: str
     directory: Path
     prefix: str = ""  # a project_code prefix of the folder name (`ABC` of `ABC-01-setup`)
+    milestone: str = ""  # `v1.2` for a phase archived in `milestones/v1.2-phases/`; "" for phases/
     title: str = ""
     goal: str = ""
     targets: tuple[str, ...] = ()
@@ -128,6 +129,8 @@ class Project:
     phases: tuple[Phase, ...]
     diagnostics: tuple[Diagnostic, ...] = ()
     root_documents: tuple[Path, ...] = ()
+    milestone: str = ""  # the milestone STATE.md is about (its `milestone:`), "" when it names none
+    archived_phases: tuple[Phase, ...] = ()  # phases of finished milestones, `milestones/v*-phases/*/`
 
     @property
     def plans(self) -> tuple[Plan, ...]:

@@ -79,11 +79,41 @@ def load_project(project_root: Path, document_reader: Any = None) -> Project:
         for directory in _phase_directories(planning_dir / "phases", diagnostics)
     ]
     phases.sort(key=_phase_order)
+    archived = [replace(_read_phase(directory, read, diagnostics), milestone=milestone)
+                for milestone, directory in milestone_phase_directories(planning_dir, diagnostics)]
+    archived.sort(key=lambda phase: (_version_key(phase.milestone), _phase_order(phase)))
     root_documents = tuple(path for name, path in _markdown_files(planning_dir) if path.is_file())
+    milestone = ""
     for path in root_documents:
-        diagnostics.extend(read(path).diagnostics)
+        document = read(path)
+        diagnostics.extend(document.diagnostics)
+        if path.name == "STATE.md":
+            milestone = _state_milestone(document)
     return Project(project_root, planning_dir, config, tuple(phases),
-                   tuple(diagnostics), root_documents)
+                   tuple(diagnostics), root_documents, milestone=milestone, archived_phases=tuple(archived))
+
+
+def milestone_phase_directories(planning_dir: Path, diagnostics: list[Diagnostic]) -> list[tuple[str, Path]]:
+    """(milestone, folder) of each archived phase: `milestones/v1.2-phases/03-api/` is ("v1.2", ...)."""
+    found: list[tuple[str, Path]] = []
+    for archive in _phase_directories(planning_dir / "milestones", diagnostics):
+        if archive.name.startswith("v") and archive.name.endswith("-phases"):
+            found.extend((archive.name[: -len("-phases")], folder)
+                         for folder in _phase_directories(archive, diagnostics))
+    return found
+
+
+def _version_key(milestone: str) -> tuple[tuple[int, ...], str]:
+    parts = milestone.lstrip("v").split(".")
+    return (tuple(int(part) for part in parts if part.isdigit()), milestone)
+
+
+def _state_milestone(document: Document) -> str:
+    """The milestone STATE.md is about: GSD's frontmatter `milestone:`, or a `**Milestone:**` line."""
+    value = document.meta.get("milestone") if document.has_frontmatter else None
+    if value is None:
+        value = bold_metadata(document.body).get("milestone")
+    return str(value).strip() if value is not None else ""
 
 
 def _phase_order(phase: Phase) -> tuple[int, Any, str]:

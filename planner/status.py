@@ -11,11 +11,17 @@ from planner.progress import measure_progress, phase_status
 STATUS_SCHEMA_VERSION = 1
 
 
-def project_status(project: Project, phases: tuple[Phase, ...] | None = None) -> dict[str, Any]:
-    """The status document: stable keys, paths relative to the project root."""
+def project_status(project: Project, phases: tuple[Phase, ...] | None = None, *,
+                   all_milestones: bool = False) -> dict[str, Any]:
+    """The status document: stable keys, paths relative to the project root.
+
+    By default the phases of the current milestone (`phases/`); with `all_milestones`, the archived
+    ones of finished milestones (`milestones/v*-phases/`) first."""
     shown = project.phases if phases is None else phases
+    if all_milestones and phases is None:
+        shown = project.archived_phases + shown
     progress = measure_progress(shown)
-    gsd, gsd_differences = gsd_view(project, shown)
+    gsd, gsd_differences = gsd_view(project, tuple(phase for phase in shown if not phase.milestone))
     return {
         "schema_version": STATUS_SCHEMA_VERSION,
         "root": project.root.as_posix(),
@@ -27,6 +33,8 @@ def project_status(project: Project, phases: tuple[Phase, ...] | None = None) ->
             "summaries": sum(len(plan.summary_paths) for phase in shown for plan in phase.plans),
             "open_gaps": sum(1 for phase in shown for gap in phase.gaps if gap.status != "closed"),
         },
+        "milestone": project.milestone or None,  # the one STATE.md is about
+        "archived_milestones": _archived_milestones(project, shown),
         "phases": [_phase_entry(project, phase) for phase in shown],
         "gsd": gsd,  # how GSD's own `progress json` counts the same phases
         "gsd_differences": gsd_differences,  # each file counted differently, and why
@@ -37,9 +45,24 @@ def project_status(project: Project, phases: tuple[Phase, ...] | None = None) ->
     }
 
 
+def _archived_milestones(project: Project, shown: tuple[Phase, ...]) -> list[dict[str, Any]]:
+    """Each finished milestone with archived phases: its counts, and whether its phases are shown."""
+    names = list(dict.fromkeys(phase.milestone for phase in project.archived_phases))
+    entries = []
+    for name in names:
+        phases = [phase for phase in project.archived_phases if phase.milestone == name]
+        entries.append({
+            "milestone": name, "phases": len(phases), "plans": sum(len(phase.plans) for phase in phases),
+            "summaries": sum(len(plan.summary_paths) for phase in phases for plan in phase.plans),
+            "shown": any(phase in shown for phase in phases),
+        })
+    return entries
+
+
 def _phase_entry(project: Project, phase: Phase) -> dict[str, Any]:
     return {
         "id": phase.id,
+        "milestone": phase.milestone or project.milestone or None,
         "folder": project.relative(phase.directory),
         "title": phase.title,
         "goal": phase.goal,

@@ -168,3 +168,56 @@ def test_index_sees_files_added_to_a_nested_plans_folder(make_tree: TreeWriter) 
     (root / PHASES / "03-api/plans/PLAN-02.md").write_text("", encoding="utf-8")
     project, _ = load_project_indexed(root)
     assert [(str(p.id), p.status) for p in project.plans] == [("03-01", "complete"), ("03-02", "planned")]
+
+
+# --- milestones ----------------------------------------------------------------------------------
+
+MILESTONE_TREE = {
+    ".planning/STATE.md": "---\nmilestone: v1.2\n---\n# Project State\n",
+    f"{PHASES}/05-search/05-01-PLAN.md": "",
+    ".planning/milestones/v1.0-phases/01-setup/01-01-PLAN.md": "",
+    ".planning/milestones/v1.0-phases/01-setup/01-01-SUMMARY.md": "",
+    ".planning/milestones/v1.1-phases/03-api/03-01-PLAN.md": "",
+    ".planning/milestones/v1.1-phases/03-api/03-01-SUMMARY.md": "",
+    ".planning/milestones/v1.1-phases/04-ui/04-01-PLAN.md": "",
+    ".planning/milestones/v1.1-ROADMAP.md": "# Roadmap v1.1\n",
+}
+
+
+def test_status_shows_the_current_milestone_and_lists_the_archived_ones(make_tree: TreeWriter) -> None:
+    project = load_project(make_tree(MILESTONE_TREE))
+    assert project.milestone == "v1.2"
+    assert [(phase.milestone, phase.id) for phase in project.archived_phases] == [
+        ("v1.0", "01"), ("v1.1", "03"), ("v1.1", "04")]
+    status = project_status(project)
+    assert status["milestone"] == "v1.2"
+    assert [(phase["milestone"], phase["id"]) for phase in status["phases"]] == [("v1.2", "05")]
+    assert (status["counts"]["phases"], status["counts"]["plans"]) == (1, 1)
+    assert status["archived_milestones"] == [
+        {"milestone": "v1.0", "phases": 1, "plans": 1, "summaries": 1, "shown": False},
+        {"milestone": "v1.1", "phases": 2, "plans": 2, "summaries": 1, "shown": False}]
+
+
+def test_all_milestones_adds_the_archived_phases(make_tree: TreeWriter, cli: CliRunner) -> None:
+    root = make_tree(MILESTONE_TREE)
+    result = cli("status", "--all-milestones", "--json", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    status = json.loads(result.stdout)
+    assert [(phase["milestone"], phase["id"]) for phase in status["phases"]] == [
+        ("v1.0", "01"), ("v1.1", "03"), ("v1.1", "04"), ("v1.2", "05")]
+    assert (status["counts"]["phases"], status["counts"]["plans"], status["counts"]["summaries"]) == (4, 4, 2)
+    assert status["progress"]["percent"] == 50
+    assert (status["gsd"]["phases"], status["gsd"]["plans"]) == (1, 1)  # GSD's progress reads phases/ only
+    assert all(entry["shown"] for entry in status["archived_milestones"])
+    table = cli("status", "--all-milestones", "--root", str(root)).stdout
+    assert "v1.1/03" in table and "\n05 " in table
+
+
+def test_index_sees_a_phase_archived_into_a_milestone(make_tree: TreeWriter) -> None:
+    from planner.index import load_project_indexed
+
+    root = make_tree(MILESTONE_TREE)
+    assert len(load_project_indexed(root)[0].archived_phases) == 3
+    (root / ".planning/milestones/v1.1-phases/04-ui/04-01-SUMMARY.md").write_text("", encoding="utf-8")
+    project, _ = load_project_indexed(root)
+    assert [len(plan.summary_paths) for phase in project.archived_phases for plan in phase.plans] == [1, 1, 1]
