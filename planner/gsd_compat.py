@@ -42,6 +42,13 @@ def gsd_view(project: Project, phases: tuple[Phase, ...]) -> tuple[dict[str, Any
     gsd_plans = gsd_summaries = 0
     differences: list[dict[str, Any]] = []
     for phase in phases:
+        if phase.listed_only:
+            differences.append({
+                "what": "phases", "path": project.relative(project.planning_dir / "ROADMAP.md"), "delta": 1,
+                "reason": (f"Phase {phase.id}: {phase.title} is named in ROADMAP.md with no folder yet: planner "
+                           "counts it as a planned phase, as GSD's `roadmap analyze` does; `progress json` "
+                           "counts folders only")})
+            continue
         names = _listing(phase.directory)
         plan_names = {name for name in names if _is_gsd_plan(name)}
         summary_names = {name for name in names if _is_gsd_summary(name)}
@@ -51,7 +58,7 @@ def gsd_view(project: Project, phases: tuple[Phase, ...]) -> tuple[dict[str, Any
     gsd_percent = min(100, _js_round(gsd_summaries * 100 / gsd_plans)) if gsd_plans else 0
     gsd: dict[str, Any] = {
         "tool": f"gsd-tools {GSD_VERSION} progress json",
-        "phases": len(phases),
+        "phases": sum(1 for phase in phases if not phase.listed_only),
         "plans": gsd_plans,
         "summaries": gsd_summaries,
         "percent": gsd_percent,

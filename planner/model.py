@@ -84,6 +84,7 @@ class Phase:
     directory: Path
     prefix: str = ""  # a project_code prefix of the folder name (`ABC` of `ABC-01-setup`)
     milestone: str = ""  # `v1.2` for a phase archived in `milestones/v1.2-phases/`; "" for phases/
+    listed_only: bool = False  # named in ROADMAP.md (`### Phase N: Title`) with no folder yet
     title: str = ""
     goal: str = ""
     targets: tuple[str, ...] = ()
@@ -131,6 +132,7 @@ class Project:
     root_documents: tuple[Path, ...] = ()
     milestone: str = ""  # the milestone STATE.md is about (its `milestone:`), "" when it names none
     archived_phases: tuple[Phase, ...] = ()  # phases of finished milestones, `milestones/v*-phases/*/`
+    listed_phases: tuple[Phase, ...] = ()  # phases ROADMAP.md names that have no folder yet (planned)
 
     @property
     def plans(self) -> tuple[Plan, ...]:

@@ -117,6 +117,8 @@ def refresh_documents(project: Project, activity: str) -> list[Path]:
     written = []
     roadmap = project.planning_dir / "ROADMAP.md"
     fresh = render("roadmap.md.j2", roadmap_context(project), planning_dir=project.planning_dir)
+    if _has_own_phase_headings(roadmap):
+        fresh = _without_region(fresh, "details")
     written.append(_merge_into(roadmap, fresh, project, None))
     state = project.planning_dir / "STATE.md"
     context = state_context(project, activity)
@@ -131,6 +133,38 @@ def refresh_documents(project: Project, activity: str) -> list[Path]:
     }
     written.append(_merge_into(state, fresh, project, state_meta))
     return written
+
+
+def _has_own_phase_headings(roadmap: Path) -> bool:
+    """Whether a ROADMAP lists phases under `### Phase N:` headings of its own (written by GSD or a
+    person, outside planner's regions): then planner adds no second heading per phase, which GSD's
+    `roadmap analyze` would count twice."""
+    import re
+
+    from planner import regions
+    from planner.errors import InputError
+
+    if not roadmap.is_file():
+        return False
+    text = read_document(roadmap).body
+    try:
+        spans = sorted(regions.find_regions(text).values(), reverse=True)
+    except InputError:
+        return False
+    for start, stop in spans:
+        text = text[:start] + text[stop:]
+    return re.search(r"^#{2,4}[ \t]*Phase[ \t]+\d", text, re.IGNORECASE | re.MULTILINE) is not None
+
+
+def _without_region(text: str, name: str) -> str:
+    from planner import regions
+
+    found = regions.find_regions(text).get(name)
+    if found is None:
+        return text
+    start = text.rfind("\n", 0, found[0] - 1) + 1  # the begin marker's line
+    stop = text.find("\n", found[1]) + 1 or len(text)  # through the end marker's line
+    return text[:start] + text[stop:]
 
 
 def _merge_into(path: Path, fresh: str, project: Project, meta: dict[str, Any] | None) -> Path:

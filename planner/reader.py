@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from planner import regions
 from planner.errors import InputError, ProjectNotFound
 from planner.filenames import FileRole, classify, names_a_plan, parse_phase_dir
 from planner.frontmatter import Diagnostic, Document, read_document
-from planner.ids import PhaseNumber, PlanId
+from planner.ids import PhaseNumber, PlanId, slugify
 from planner.markdown import bold_metadata, header_block
 from planner.model import Config, Gap, Phase, Plan, Project
 from planner.schema import plan_from_document
@@ -84,13 +86,52 @@ def load_project(project_root: Path, document_reader: Any = None) -> Project:
     archived.sort(key=lambda phase: (_version_key(phase.milestone), _phase_order(phase)))
     root_documents = tuple(path for name, path in _markdown_files(planning_dir) if path.is_file())
     milestone = ""
+    listed: list[Phase] = []
     for path in root_documents:
         document = read(path)
         diagnostics.extend(document.diagnostics)
         if path.name == "STATE.md":
             milestone = _state_milestone(document)
+        elif path.name == "ROADMAP.md":
+            listed = _listed_only_phases(document.body, phases, planning_dir, config)
     return Project(project_root, planning_dir, config, tuple(phases),
-                   tuple(diagnostics), root_documents, milestone=milestone, archived_phases=tuple(archived))
+                   tuple(diagnostics), root_documents, milestone=milestone, archived_phases=tuple(archived),
+                   listed_phases=tuple(listed))
+
+
+_ROADMAP_PHASE = re.compile(r"^#{2,4}[ \t]*Phase[ \t]+(?P<number>\d+[A-Za-z]?(?:\.\d+)*)[ \t]*:[ \t]*(?P<title>[^\n]+)",
+                            re.IGNORECASE | re.MULTILINE)
+_ROADMAP_GOAL = re.compile(r"\*\*Goal(?::\*\*|\*\*:)[ \t]*(?P<goal>[^\n]+)", re.IGNORECASE)
+_SHIPPED = re.compile(r"<details>.*?</details>", re.IGNORECASE | re.DOTALL)
+
+
+def _listed_only_phases(roadmap: str, phases: list[Phase], planning_dir: Path, config: Config) -> list[Phase]:
+    """Phases a ROADMAP names under `### Phase N: Title` (GSD's reading) that have no folder yet.
+
+    Shipped milestones (`<details>` blocks, as GSD strips them) and planner's own regions (written
+    from the folders) are not read."""
+    text = _SHIPPED.sub("", roadmap)
+    try:
+        for start, stop in sorted(regions.find_regions(text).values(), reverse=True):
+            text = text[:start] + text[stop:]
+    except InputError:  # unbalanced markers: `plan check` reports them; read the text as it is
+        pass
+    known = {phase.number for phase in phases if phase.number is not None}
+    matches = list(_ROADMAP_PHASE.finditer(text))
+    listed: dict[PhaseNumber, Phase] = {}
+    for index, match in enumerate(matches):
+        number = PhaseNumber.parse(match["number"])
+        if number in known or number in listed:
+            continue
+        title = re.sub(r"\(INSERTED\)", "", match["title"], flags=re.IGNORECASE).strip().strip("*").strip()
+        section = text[match.end(): matches[index + 1].start() if index + 1 < len(matches) else len(text)]
+        goal = _ROADMAP_GOAL.search(section)
+        code = f"{config.project_code}-" if config.project_code else ""
+        listed[number] = Phase(number=number, slug=slugify(title),
+                               directory=planning_dir / "phases" / f"{code}{number}-{slugify(title)}",
+                               prefix=config.project_code, title=title,
+                               goal=goal["goal"].strip() if goal else "", listed_only=True)
+    return sorted(listed.values(), key=_phase_order)
 
 
 def milestone_phase_directories(planning_dir: Path, diagnostics: list[Diagnostic]) -> list[tuple[str, Path]]:

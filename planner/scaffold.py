@@ -110,8 +110,9 @@ def phase_folder_name(number: PhaseNumber, title: str, project_code: str = "") -
     return name
 
 
-def resolve_phase(project: Project, reference: str) -> Phase:
-    """The one phase that `reference` (a number like `8`, `08.1`, or a folder name) names."""
+def resolve_phase(project: Project, reference: str, *, listed: bool = False) -> Phase:
+    """The one phase that `reference` (a number like `8`, `08.1`, or a folder name) names; with
+    `listed`, also a phase ROADMAP.md names that has no folder yet."""
     folder_matches = [phase for phase in project.phases if phase.directory.name == reference]
     if folder_matches:
         return folder_matches[0]
@@ -120,6 +121,8 @@ def resolve_phase(project: Project, reference: str) -> Phase:
     except InputError:
         raise InputError(f"no phase '{reference}' (give a phase number such as 3 or 08.1)") from None
     matches = project.phases_numbered(number)
+    if not matches and listed:
+        matches = tuple(phase for phase in project.listed_phases if phase.number == number)
     if not matches:
         known = ", ".join(phase.id for phase in project.phases) or "none yet"
         raise InputError(f"no phase {number} in this project (phases: {known})")
@@ -147,9 +150,11 @@ def new_plan(project: Project, phase_reference: str, title: str = "", gap: bool 
     clean_targets = _validated_targets(targets or [])
     with project_lock(project.planning_dir):
         project = reload_project(project.root)
-        phase = resolve_phase(project, phase_reference)
+        phase = resolve_phase(project, phase_reference, listed=True)
         if phase.number is None:
             raise InputError(f"phase folder {phase.directory.name} has no number; plans need one")
+        if phase.listed_only:  # named in ROADMAP.md, no folder yet: its first plan creates the folder
+            make_directory(phase.directory, planning_dir=project.planning_dir)
         part = next_plan_part([plan.id.part for plan in phase.plans], gap=gap)
         plan = Plan(
             id=PlanId(phase.number, part), title=title.strip() or f"Plan {part}",

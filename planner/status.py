@@ -18,6 +18,9 @@ def project_status(project: Project, phases: tuple[Phase, ...] | None = None, *,
     By default the phases of the current milestone (`phases/`); with `all_milestones`, the archived
     ones of finished milestones (`milestones/v*-phases/`) first."""
     shown = project.phases if phases is None else phases
+    if phases is None and project.listed_phases:  # named in ROADMAP.md, no folder yet: planned phases
+        shown = tuple(sorted(shown + project.listed_phases, key=lambda phase: (
+            phase.number is None, phase.number.sort_key() if phase.number else (), phase.directory.name)))
     if all_milestones and phases is None:
         shown = project.archived_phases + shown
     progress = measure_progress(shown)
@@ -28,6 +31,7 @@ def project_status(project: Project, phases: tuple[Phase, ...] | None = None, *,
         "progress": progress.as_dict(),
         "counts": {
             "phases": len(shown),
+            "phase_folders": sum(1 for phase in shown if not phase.listed_only),
             "plans": sum(len(phase.plans) for phase in shown),
             "plan_files": sum(1 for phase in shown for plan in phase.plans if plan.plan_path is not None),
             "summaries": sum(len(plan.summary_paths) for phase in shown for plan in phase.plans),
@@ -63,11 +67,11 @@ def _phase_entry(project: Project, phase: Phase) -> dict[str, Any]:
     return {
         "id": phase.id,
         "milestone": phase.milestone or project.milestone or None,
-        "folder": project.relative(phase.directory),
+        "folder": None if phase.listed_only else project.relative(phase.directory),
         "title": phase.title,
         "goal": phase.goal,
         "targets": list(phase.targets),
-        "status": phase_status(phase),
+        "status": "planned" if phase.listed_only else phase_status(phase),
         "verification": phase.verification_status,
         "plans": [
             {

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CORPUS_ROOTS, CliRunner
+from conftest import CORPUS_ROOTS, CliRunner, TreeWriter
 from gsd_tools import gsd, gsd_tools
 
 from planner.demo import run_demo
@@ -116,3 +116,19 @@ def test_corpus_status_carries_gsd_counts_and_names_each_difference(name: str, c
         assert difference["reason"]
         if difference["path"] is not None:
             assert (root / difference["path"]).is_file()
+
+
+def test_planner_writing_into_a_gsd_roadmap_adds_no_phase_for_gsd(make_tree: TreeWriter, cli: CliRunner) -> None:
+    gsd_tools()
+    roadmap = ("# Roadmap\n\n## Phases\n\n- [ ] **Phase 1: Setup** - the base\n- [ ] **Phase 2: Search** - find\n\n"
+               "## Phase Details\n\n### Phase 1: Setup\n**Goal**: The base works\n\n"
+               "### Phase 2: Search\n**Goal**: Users find things\n")
+    root = make_tree({".planning/ROADMAP.md": roadmap, ".planning/phases/01-setup/01-01-PLAN.md": ""})
+    for argv in (("new", "1", "--title", "More"), ("new", "2", "--title", "Index")):
+        result = cli(*argv, "--root", str(root))
+        assert result.exit_code == 0, result.stderr
+    analyze = gsd(root, "roadmap", "analyze")
+    status = plan_status(cli, root)
+    assert [phase["number"] for phase in analyze["phases"]] == ["1", "2"]
+    assert [phase["id"] for phase in status["phases"]] == ["01", "02"]
+    assert (analyze["total_plans"], status["counts"]["plans"]) == (3, 3)

@@ -221,3 +221,58 @@ def test_index_sees_a_phase_archived_into_a_milestone(make_tree: TreeWriter) -> 
     (root / ".planning/milestones/v1.1-phases/04-ui/04-01-SUMMARY.md").write_text("", encoding="utf-8")
     project, _ = load_project_indexed(root)
     assert [len(plan.summary_paths) for phase in project.archived_phases for plan in phase.plans] == [1, 1, 1]
+
+
+# --- ROADMAP phases with no folder yet ------------------------------------------------------------
+
+ROADMAP = """# Roadmap
+
+- [x] **Phase 1: Setup** - the base
+- [ ] **Phase 2: Search** - find things
+
+## Phase Details
+
+### Phase 1: Setup
+**Goal**: The base works
+
+### Phase 2: Search (INSERTED)
+**Goal**: Users find things
+
+<details>
+### Phase 0: Shipped long ago
+</details>
+"""
+
+
+def test_roadmap_phases_with_no_folder_count_as_planned_phases(make_tree: TreeWriter) -> None:
+    project = load_project(make_tree({".planning/ROADMAP.md": ROADMAP, f"{PHASES}/01-setup/01-01-PLAN.md": ""}))
+    assert [phase.id for phase in project.phases] == ["01"]
+    assert [(phase.id, phase.title, phase.goal) for phase in project.listed_phases] == [
+        ("02", "Search", "Users find things")]
+    status = project_status(project)
+    assert [(phase["id"], phase["folder"], phase["status"]) for phase in status["phases"]] == [
+        ("01", ".planning/phases/01-setup", "not started"), ("02", None, "planned")]
+    assert (status["counts"]["phases"], status["counts"]["phase_folders"], status["progress"]["total_phases"]) == (
+        2, 1, 2)
+    assert status["gsd"]["phases"] == 1
+    (difference,) = status["gsd_differences"]
+    assert (difference["what"], difference["delta"], difference["path"]) == ("phases", 1, ".planning/ROADMAP.md")
+
+
+def test_first_plan_of_a_roadmap_only_phase_creates_its_folder(make_tree: TreeWriter, cli: CliRunner) -> None:
+    root = make_tree({".planning/ROADMAP.md": ROADMAP, f"{PHASES}/01-setup/01-01-PLAN.md": ""})
+    result = cli("new", "2", "--title", "Index", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    assert (root / PHASES / "02-search" / "02-01-PLAN.md").is_file()
+    project = load_project(root)
+    assert ([phase.id for phase in project.phases], project.listed_phases) == (["01", "02"], ())
+
+
+def test_a_roadmap_with_its_own_phase_headings_gets_no_second_heading_per_phase(
+        make_tree: TreeWriter, cli: CliRunner) -> None:
+    root = make_tree({".planning/ROADMAP.md": ROADMAP, f"{PHASES}/01-setup/01-01-PLAN.md": ""})
+    assert cli("new", "1", "--title", "More", "--root", str(root)).exit_code == 0
+    text = (root / ".planning/ROADMAP.md").read_text(encoding="utf-8")
+    assert text.startswith(ROADMAP)  # the hand-written part is kept word for word
+    assert "planner:begin phases" in text and "planner:begin details" not in text
+    assert text.count("### Phase 1: Setup") == 1 and "### Phase 01" not in text
