@@ -42,11 +42,16 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+    workstream: Annotated[str | None, typer.Option(
+        "--workstream", help="Work in .planning/workstreams/NAME/ (default: the GSD_WORKSTREAM environment variable, else .planning/).")] = None,
     version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
 ) -> None:
     """planner: summaries, verifications and handoffs written from evidence."""
     _state["debug"] = debug
+    from planner.workstreams import choose
+
+    choose(workstream)
 
 
 def _project(root: Path | None) -> Any:
@@ -365,4 +370,8 @@ def run(argv: list[str]) -> int:
         sys.stderr.write(f"plan: internal error: {type(error).__name__}: {error} "
                          "(a bug in planner; rerun with --debug for the traceback and report it)\n")
         return EXIT_INTERNAL
+    finally:
+        from planner.workstreams import choose
+
+        choose(None)  # --workstream holds for this one command
     return 0

@@ -18,8 +18,7 @@ from planner.ids import PhaseNumber, PlanId, slugify
 from planner.markdown import bold_metadata, header_block
 from planner.model import Config, Gap, Phase, Plan, Project
 from planner.schema import plan_from_document
-
-PLANNING = ".planning"
+from planner.workstreams import PLANNING, planning_dir_of
 
 
 def find_project_root(start: Path | None = None, root: Path | None = None) -> Path:
@@ -38,15 +37,30 @@ def find_project_root(start: Path | None = None, root: Path | None = None) -> Pa
     raise ProjectNotFound(f"no {PLANNING}/ folder here or in any parent of {here} (run `plan init`, or pass --root)")
 
 
-def read_config(planning_dir: Path) -> Config:
-    """planner's settings from `config.json` (its `planner` section); defaults when absent."""
-    path = planning_dir / "config.json"
+def _config_json(path: Path) -> Any:
     if not path.is_file():
-        return Config()
+        return {}
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        return json.loads(path.read_text(encoding="utf-8-sig"))
     except json.JSONDecodeError as error:
         raise InputError(f"config is not valid JSON: {error.msg}", path, error.lineno, error.colno) from None
+
+
+def read_config(planning_dir: Path, inherit_from: Path | None = None) -> Config:
+    """planner's settings from `config.json` (its `planner` section); defaults when absent.
+
+    A workstream's config inherits `inherit_from`'s (the root `.planning/`): its own keys win."""
+    path = planning_dir / "config.json"
+    parent = _config_json(inherit_from / "config.json") if inherit_from is not None else {}
+    if not path.is_file() and not parent:
+        return Config()
+    data = _config_json(path)
+    if isinstance(parent, dict) and isinstance(data, dict):
+        own = data.get("planner")
+        inherited = parent.get("planner")
+        data = {**parent, **data}
+        if isinstance(own, dict) and isinstance(inherited, dict):
+            data["planner"] = {**inherited, **own}
     section = data.get("planner", {}) if isinstance(data, dict) else {}
     if not isinstance(section, dict):
         raise InputError("the 'planner' section of config.json must be an object", path)
@@ -68,10 +82,10 @@ def read_config(planning_dir: Path) -> Config:
 def load_project(project_root: Path, document_reader: Any = None) -> Project:
     """Read a whole planning tree. Never fails on content: problems become diagnostics."""
     read = document_reader or read_document
-    planning_dir = project_root / PLANNING
+    planning_dir = planning_dir_of(project_root)
     diagnostics: list[Diagnostic] = []
     try:
-        config = read_config(planning_dir)
+        config = read_config(planning_dir, project_root / PLANNING if planning_dir != project_root / PLANNING else None)
     except InputError as error:  # a broken config.json: read and check on with the defaults
         diagnostics.append(Diagnostic(error.path or planning_dir / "config.json", error.line, "CONFIG001",
                                       f"{error.message}; planner's defaults are used"))

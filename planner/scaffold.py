@@ -13,10 +13,11 @@ from planner.ids import PhaseNumber, PlanId, next_phase_number, next_plan_part, 
 from planner.index import reload_project
 from planner.model import Phase, Plan, Project
 from planner.progress import refresh_documents
-from planner.reader import PLANNING, load_project
+from planner.reader import load_project
 from planner.render import render
 from planner.schema import plan_to_meta
 from planner.targets import parse_target
+from planner.workstreams import planning_dir_of
 from planner.writer import atomic_write, make_directory, project_lock
 
 DEFAULT_CONFIG = {
@@ -43,15 +44,18 @@ class Created:
 
 def init_project(root: Path) -> Created:
     """Create `.planning/` with PROJECT.md, ROADMAP.md, STATE.md, config.json and phases/; refuse if it exists."""
-    planning_dir = root / PLANNING
+    planning_dir = planning_dir_of(root, must_exist=False)  # a workstream's own root, if one is chosen
     if planning_dir.exists():
-        raise ConflictError(f"{PLANNING}/ already exists here; planner will not overwrite it", planning_dir)
+        shown = planning_dir.relative_to(root).as_posix()
+        raise ConflictError(f"{shown}/ already exists here; planner will not overwrite it", planning_dir)
     if not root.is_dir():
         raise InputError(f"{root} is not a folder", root)
-    planning_dir.mkdir()
+    planning_dir.mkdir(parents=True)
     (planning_dir / "phases").mkdir()
     config = planning_dir / "config.json"
-    atomic_write(config, json.dumps(DEFAULT_CONFIG, indent=2) + "\n", planning_dir=planning_dir)
+    inherited = planning_dir.parent.parent / "config.json" if planning_dir.parent.name == "workstreams" else None
+    settings = {} if inherited is not None and inherited.is_file() else DEFAULT_CONFIG  # a workstream inherits
+    atomic_write(config, json.dumps(settings, indent=2) + "\n", planning_dir=planning_dir)
     atomic_write(planning_dir / ".gitignore", ".cache/\n", planning_dir=planning_dir)
     project_file = planning_dir / "PROJECT.md"  # GSD's health check wants it; hand-written from here on
     atomic_write(project_file, render("project.md.j2", {"project": {"name": root.resolve().name}},

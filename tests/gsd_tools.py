@@ -35,10 +35,13 @@ def gsd_tools() -> tuple[str, Path]:
     return node, tools
 
 
-def gsd(root: Path, *verb: str) -> Any:
-    """Run `gsd-tools.cjs VERB... --cwd ROOT` and return its JSON, with no GSD_* variables set."""
+def gsd(root: Path, *verb: str, workstream: str | None = None) -> Any:
+    """Run `gsd-tools.cjs VERB... --cwd ROOT` and return its JSON, with no GSD_* variables set but
+    GSD_WORKSTREAM when `workstream` is given."""
     node, tools = gsd_tools()
     env = {key: value for key, value in os.environ.items() if not key.startswith("GSD_")}
+    if workstream is not None:
+        env["GSD_WORKSTREAM"] = workstream
     result = subprocess.run([node, str(tools), *verb, "--cwd", str(root)], capture_output=True, text=True,
                             env=env, timeout=120, check=False)
     assert result.returncode == 0, f"gsd-tools {' '.join(verb)} failed: {result.stderr}"

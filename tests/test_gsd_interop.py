@@ -132,3 +132,25 @@ def test_planner_writing_into_a_gsd_roadmap_adds_no_phase_for_gsd(make_tree: Tre
     assert [phase["number"] for phase in analyze["phases"]] == ["1", "2"]
     assert [phase["id"] for phase in status["phases"]] == ["01", "02"]
     assert (analyze["total_plans"], status["counts"]["plans"]) == (3, 3)
+
+
+def test_workstream_tree_is_healthy_for_gsd_with_its_environment_variable(tmp_path: Path, cli: CliRunner) -> None:
+    gsd_tools()
+    root = tmp_path / "streams"
+    root.mkdir()
+    for argv in (("init", str(root)), ("--workstream", "api", "init", str(root)),
+                 ("--workstream", "api", "phase", "add", "Routes", "--goal", "Serve"),
+                 ("--workstream", "api", "new", "1", "--title", "First"), ("phase", "add", "Root work")):
+        result = cli(*argv, "--root", str(root)) if "init" not in argv else cli(*argv)
+        assert result.exit_code == 0, result.stderr
+    health = gsd(root, "validate", "health", workstream="api")
+    assert (health["status"], health["errors"], health["warnings"]) == ("healthy", [], [])
+    status = plan_status(cli, root)
+    assert status["counts"]["phases"] == 1 and status["phases"][0]["title"] == "Root work"
+    result = cli("--workstream", "api", "status", "--json", "--root", str(root))
+    stream = json.loads(result.stdout)
+    progress = gsd(root, "progress", "json", workstream="api")
+    analyze = gsd(root, "roadmap", "analyze", workstream="api")
+    assert (len(progress["phases"]), progress["total_plans"], progress["total_summaries"], progress["percent"]) == (
+        stream["counts"]["phases"], stream["counts"]["plans"], stream["counts"]["summaries"], stream["gsd"]["percent"])
+    assert [(p["number"], p["name"], p["plan_count"]) for p in analyze["phases"]] == [("01", "Routes", 1)]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from conftest import CliRunner, TreeWriter
 
+from planner import workstreams
 from planner.reader import load_project
 from planner.status import project_status
 
@@ -276,3 +278,57 @@ def test_a_roadmap_with_its_own_phase_headings_gets_no_second_heading_per_phase(
     assert text.startswith(ROADMAP)  # the hand-written part is kept word for word
     assert "planner:begin phases" in text and "planner:begin details" not in text
     assert text.count("### Phase 1: Setup") == 1 and "### Phase 01" not in text
+
+
+# --- workstreams ---------------------------------------------------------------------------------
+
+WORKSTREAMS = {
+    ".planning/config.json": json.dumps({"project_code": "RT", "planner": {
+        "coverage_report": "root-coverage.json", "junit_report": "root-junit.xml"}}),
+    f"{PHASES}/RT-01-root/RT-01-01-PLAN.md": "",
+    ".planning/workstreams/api/config.json": json.dumps({"planner": {"junit_report": "api-junit.xml"}}),
+    ".planning/workstreams/api/STATE.md": "# Project State\n",
+    ".planning/workstreams/api/phases/RT-01-routes/RT-01-01-PLAN.md": "",
+    ".planning/workstreams/api/phases/RT-01-routes/RT-01-01-SUMMARY.md": "",
+    ".planning/workstreams/api/phases/RT-02-auth/RT-02-01-PLAN.md": "",
+}
+
+
+def test_a_workstream_is_a_planning_root_whose_config_inherits_the_roots(
+        make_tree: TreeWriter, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_tree(WORKSTREAMS)
+    assert [str(plan.id) for plan in load_project(root).plans] == ["01-01"]
+    monkeypatch.setattr(workstreams, "_chosen", ["api"])
+    project = load_project(root)
+    assert project.planning_dir == root / ".planning" / "workstreams" / "api"
+    assert [(str(plan.id), plan.status) for plan in project.plans] == [("01-01", "complete"), ("02-01", "planned")]
+    assert (project.config.project_code, project.config.coverage_report, project.config.junit_report) == (
+        "RT", "root-coverage.json", "api-junit.xml")
+
+
+def test_workstream_option_and_environment_variable_choose_the_same_root(
+        make_tree: TreeWriter, cli: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_tree(WORKSTREAMS)
+    by_option = cli("--workstream", "api", "status", "--json", "--root", str(root))
+    assert by_option.exit_code == 0, by_option.stderr
+    assert json.loads(by_option.stdout)["counts"]["plans"] == 2
+    assert json.loads(cli("status", "--json", "--root", str(root)).stdout)["counts"]["plans"] == 1  # one command
+    monkeypatch.setenv("GSD_WORKSTREAM", "api")
+    by_variable = cli("status", "--json", "--root", str(root))
+    assert json.loads(by_variable.stdout) == json.loads(by_option.stdout)
+    missing = cli("--workstream", "web", "status", "--root", str(root))
+    assert missing.exit_code == 3 and missing.stderr.count("\n") == 1 and "no workstream 'web'" in missing.stderr
+    bad = cli("--workstream", "../api", "status", "--root", str(root))
+    assert bad.exit_code == 2 and "not a workstream name" in bad.stderr
+
+
+def test_writing_commands_write_into_the_chosen_workstream(make_tree: TreeWriter, cli: CliRunner) -> None:
+    root = make_tree(WORKSTREAMS)
+    assert cli("--workstream", "web", "init", str(root)).exit_code == 0
+    web = root / ".planning" / "workstreams" / "web"
+    assert json.loads((web / "config.json").read_text(encoding="utf-8")) == {}  # everything inherited
+    assert (web / "PROJECT.md").is_file() and (web / "ROADMAP.md").is_file()
+    assert cli("--workstream", "web", "phase", "add", "Pages", "--root", str(root)).exit_code == 0
+    assert cli("--workstream", "web", "new", "1", "--title", "Home", "--root", str(root)).exit_code == 0
+    assert (web / "phases" / "RT-01-pages" / "01-01-PLAN.md").is_file()
+    assert sorted(p.name for p in (root / PHASES).iterdir()) == ["RT-01-root"]  # the root is untouched
