@@ -87,7 +87,7 @@ def load_project(project_root: Path, document_reader: Any = None) -> Project:
     try:
         config = read_config(planning_dir, project_root / PLANNING if planning_dir != project_root / PLANNING else None)
     except InputError as error:  # a broken config.json: read and check on with the defaults
-        diagnostics.append(Diagnostic(error.path or planning_dir / "config.json", error.line, "CONFIG001",
+        diagnostics.append(Diagnostic(error.path or planning_dir / "config.json", error.line, "TREE004",
                                       f"{error.message}; planner's defaults are used"))
         config = Config()
     phases = [

@@ -268,7 +268,7 @@ def test_invalid_config_json_is_a_diagnostic_with_line_and_reading_goes_on(make_
     root = make_tree({".planning/config.json": "{\n  \"planner\": {,}\n}\n",
                       f"{PHASES}/01-x/01-01-PLAN.md": ""})
     project = load_project(root)
-    (diagnostic,) = [d for d in project.diagnostics if d.code == "CONFIG001"]
+    (diagnostic,) = [d for d in project.diagnostics if d.code == "TREE004"]
     assert (diagnostic.path.name, diagnostic.line) == ("config.json", 2)
     assert project.config == Config() and plan_ids(project) == ["01-01"]
 
