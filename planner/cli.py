@@ -78,11 +78,16 @@ def init(
     directory: Annotated[Path, typer.Argument(help="Folder to create .planning/ in.")] = Path("."),
 ) -> None:
     """Create .planning/ with ROADMAP.md, STATE.md and config.json."""
+    from planner.coverage_config import coverage_advice
     from planner.scaffold import init_project
 
     _state["root"] = directory.resolve()
     created = init_project(directory.resolve())
     _echo_written(directory.resolve(), created.paths)
+    typer.echo("commit .planning/ with its metrics/snapshots/: they are the evidence documents are "
+               "rebuilt from (only .cache/ is ignored)")
+    for advice in coverage_advice(directory.resolve()):
+        typer.echo(f"coverage: {advice}")
 
 
 @phase_app.command("add")
@@ -185,19 +190,27 @@ DiffOption = Annotated[bool, typer.Option("--diff", help="Show what would change
 @app.command()
 def close(
     plan: Annotated[str, typer.Argument(help="Plan id, e.g. 12-03.")],
+    superseded_by: Annotated[list[str] | None, typer.Option(
+        "--superseded-by", help="Close the plan as replaced by this plan (repeatable).")] = None,
     dry_run: DryRunOption = False,
     diff: DiffOption = False,
     json_output: JsonOption = False,
     root: RootOption = None,
 ) -> None:
-    """Measure a plan from git and the latest snapshot and write its SUMMARY."""
+    """Measure a plan from git and the latest snapshot and write its SUMMARY.
+
+    Closed as COMPLETE (targets met), TARGETS MISSED (executed; the misses become gaps of the
+    phase) or SUPERSEDED. Run twice with nothing new in between, the second run writes nothing."""
     from planner.close import close_plan
 
     project = _project(root)
-    result = close_plan(project, plan, dry_run=dry_run or diff)
+    result = close_plan(project, plan, dry_run=dry_run or diff, superseded_by=tuple(superseded_by or ()))
     document = {"schema_version": 1, "plan": result.plan_id, "status": result.facts.status,
-                "facts": result.facts.context, "written": result.written} if json_output else None
+                "outcome": result.facts.outcome, "facts": result.facts.context,
+                "written": result.written, "unchanged": result.unchanged} if json_output else None
     if not _report_document(project, result.summary, result.written, document, dry_run=dry_run, diff=diff):
+        if result.unchanged:
+            typer.echo("nothing new since the plan was closed: no new commit names it")
         typer.echo(result.facts.context["outcome"])
 
 
@@ -255,8 +268,12 @@ def render_command(
         raise typer.BadParameter("only --check is supported: documents are written by close and verify")
     project = _project(root)
     stale, checked = stale_documents(project)
+    from planner.model import shown_path
+
     for document in stale:
-        typer.echo(document.diff)
+        typer.echo(f"stale: {shown_path(document.path, project.root)}: {document.reason}")
+        if document.diff:
+            typer.echo(document.diff)
     typer.echo(f"{len(stale)} of {checked} generated document(s) stale")
     if stale:
         raise typer.Exit(1)
@@ -305,7 +322,7 @@ def status(
 def _status_table(document: dict[str, Any]) -> str:
     rows = []
     for phase in document["phases"]:
-        done = sum(1 for plan in phase["plans"] if plan["status"] == "complete")
+        done = sum(1 for plan in phase["plans"] if plan["status"] in ("complete", "superseded"))
         open_gaps = sum(1 for gap in phase["gaps"] if gap["status"] != "closed")
         shown_id = phase["id"] if phase["milestone"] == document["milestone"] else f"{phase['milestone']}/{phase['id']}"
         rows.append([shown_id, phase["title"][:48], f"{done}/{len(phase['plans'])}", open_gaps, phase["status"]])

@@ -1,25 +1,34 @@
 """`plan close PLAN`: measure the plan and write its SUMMARY from evidence.
 
-The status is derived: COMPLETE only when every target passed. The plan's own status, STATE.md
-and ROADMAP.md are updated in the same locked step.
+The outcome is derived: COMPLETE when every target passed, TARGETS MISSED when the plan was
+executed but missed some (the misses become gaps of its phase), SUPERSEDED when other plans
+replace it. The plan's own status, STATE.md and ROADMAP.md are updated in the same locked step.
+
+Closing is idempotent: when a SUMMARY planner wrote already exists and nothing new happened to
+the plan since (no new commit names it, it was not restarted), the SUMMARY rebuilt from the
+evidence it records is byte for byte the file, and nothing is written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from planner import __version__
+from planner.clock import now_utc, parse_time
 from planner.documents import PendingWrite, commit_write, prepare
 from planner.edit import read_for_edit, set_keys
+from planner.errors import InputError
+from planner.facts_metrics import SnapshotPins
+from planner.frontmatter import read_document
 from planner.index import reload_project
 from planner.model import Phase, Plan, Project
 from planner.plan_facts import PlanFacts, gather
 from planner.progress import refresh_documents
 from planner.render import render
 from planner.scaffold import resolve_plan
-from planner.start import now_utc
 from planner.writer import atomic_write, project_lock
 
 
@@ -29,12 +38,38 @@ class CloseResult:
     facts: PlanFacts
     summary: PendingWrite
     written: bool
+    unchanged: bool = False  # closed before, and nothing new since: nothing was written
 
 
-def summary_path(phase: Phase, plan: Plan) -> Any:
+@dataclass(frozen=True)
+class RecordedSummary:
+    """What a SUMMARY planner wrote says about the evidence it was built from."""
+
+    completed: dt.datetime
+    pins: SnapshotPins | None
+    superseded_by: tuple[str, ...]
+
+
+def summary_path(phase: Phase, plan: Plan) -> Path:
     if plan.summary_paths:
         return plan.summary_paths[0]
     return phase.directory / f"{plan.id}-SUMMARY.md"
+
+
+def recorded_summary(path: Path) -> RecordedSummary | None:
+    """The evidence a generated SUMMARY records; None for a missing or hand-written file."""
+    if not path.is_file():
+        return None
+    meta = read_document(path).meta
+    if not str(meta.get("generated_by", "")).startswith("planner"):
+        return None
+    completed = parse_time(str(meta.get("completed") or ""))
+    if completed is None:
+        return None
+    evidence = meta.get("evidence")
+    superseded = meta.get("superseded_by")
+    return RecordedSummary(completed, SnapshotPins.from_evidence(evidence),
+                           tuple(str(p) for p in superseded) if isinstance(superseded, list) else ())
 
 
 def summary_meta(facts: PlanFacts, plan: Plan) -> dict[str, Any]:
@@ -45,10 +80,13 @@ def summary_meta(facts: PlanFacts, plan: Plan) -> dict[str, Any]:
     if context["coverage"]:
         coverage = context["coverage"]
         metrics["coverage"] = coverage["percent"]
+        metrics["line_coverage"] = coverage["line_percent"]
         metrics["statements"] = coverage["statements"]
         metrics["covered_statements"] = coverage["covered"]
         if coverage["branch_percent"]:
             metrics["branch_coverage"] = coverage["branch_percent"]
+            metrics["branches"] = coverage["branches"]
+            metrics["covered_branches"] = coverage["covered_branches"]
     if context["tests"]:
         tests = context["tests"]
         metrics["tests"] = {key: tests[key] for key in ("total", "passed", "failed", "errors", "skipped")}
@@ -56,7 +94,7 @@ def summary_meta(facts: PlanFacts, plan: Plan) -> dict[str, Any]:
         metrics["failure_clusters"] = len(tests["clusters"])
     metrics["targets"] = [{"target": row["expression"], "status": row["status"], "value": row["after"]}
                           for row in context["targets"]]
-    return {
+    meta: dict[str, Any] = {
         "phase": context["plan"]["phase"],
         "plan": context["plan"]["part"],
         "subsystem": plan.subsystem,
@@ -64,7 +102,9 @@ def summary_meta(facts: PlanFacts, plan: Plan) -> dict[str, Any]:
         "requires": list(plan.requires),
         "provides": list(plan.provides),
         "affects": list(plan.affects),
-        "status": facts.status.lower(),
+        # GSD: a SUMMARY says the plan was executed; whether its targets were met is `outcome`.
+        "status": "superseded" if facts.outcome == "superseded" else "complete",
+        "outcome": facts.outcome,
         "tech-stack": plan.extra.get("tech-stack") or {"added": [], "patterns": []},
         "key-files": {"created": git["created"], "modified": git["modified"]},
         "duration": performance["duration"],
@@ -74,30 +114,44 @@ def summary_meta(facts: PlanFacts, plan: Plan) -> dict[str, Any]:
         "completed": performance["completed"],
         "metrics": metrics,
         "evidence": {
-            "git": {"method": git["method"], "range": git["range"],
-                    "commits": [commit["hash"] for commit in git["commits"]]},
+            "snapshots": facts.pins.as_dict(),
+            "git": {"method": git["method"], "range": git["full_range"],
+                    "commits": [commit["hash"] for commit in git["commits"]],
+                    "bookkeeping": [commit["hash"] for commit in git["bookkeeping"]]},
             "sources": context["sources"],
             "self_check": "passed" if context["self_check"]["passed"] else "failed",
         },
         "generated_by": f"planner {__version__}",
     }
+    if context["superseded_by"]:
+        meta["superseded_by"] = list(context["superseded_by"])
+    return meta
 
 
-def build_summary(project: Project, phase: Phase, plan: Plan, now: dt.datetime) -> tuple[PlanFacts, PendingWrite]:
+def build_summary(project: Project, phase: Phase, plan: Plan, now: dt.datetime,
+                  pins: SnapshotPins | None = None,
+                  superseded_by: tuple[str, ...] = ()) -> tuple[PlanFacts, PendingWrite]:
     """The facts and the SUMMARY text they give, without writing anything."""
-    facts = gather(project, phase, plan, now=now)
+    facts = gather(project, phase, plan, now=now, pins=pins, superseded_by=superseded_by)
     body = render("summary.md.j2", facts.context, planning_dir=project.planning_dir)
     return facts, prepare(summary_path(phase, plan), summary_meta(facts, plan), body)
 
 
 def close_plan(project: Project, reference: str, *, dry_run: bool = False,
-               now: dt.datetime | None = None) -> CloseResult:
-    """Write the plan's SUMMARY (unless dry_run) and update its status, STATE.md and ROADMAP.md."""
-    moment = now or now_utc()
+               now: dt.datetime | None = None, superseded_by: tuple[str, ...] = ()) -> CloseResult:
+    """Write the plan's SUMMARY (unless dry_run) and update its status, STATE.md and ROADMAP.md.
+
+    Every read and the completion time are taken under the lock, so a concurrent `plan start`
+    cannot land between them."""
     with project_lock(project.planning_dir):
         project = reload_project(project.root)
         phase, plan = resolve_plan(project, reference)
-        facts, pending = build_summary(project, phase, plan, moment)
+        _check_superseding(project, plan, superseded_by)
+        unchanged = _unchanged_since_close(project, phase, plan, superseded_by)
+        if unchanged is not None:
+            facts, pending = unchanged
+            return CloseResult(str(plan.id), facts, pending, False, unchanged=True)
+        facts, pending = build_summary(project, phase, plan, now or now_utc(), superseded_by=superseded_by)
         if dry_run:
             return CloseResult(str(plan.id), facts, pending, False)
         written = commit_write(pending, project.planning_dir)
@@ -106,14 +160,47 @@ def close_plan(project: Project, reference: str, *, dry_run: bool = False,
     return CloseResult(str(plan.id), facts, pending, written)
 
 
+def _unchanged_since_close(project: Project, phase: Phase, plan: Plan,
+                           superseded_by: tuple[str, ...]) -> tuple[PlanFacts, PendingWrite] | None:
+    """The recorded SUMMARY rebuilt from its own evidence, when that is the file as it stands;
+    None when the plan must be closed anew. A snapshot taken after completion is not new evidence
+    about a closed plan (it measures later work); a new commit that names the plan is, and so is
+    `plan start --force`, which reopens it."""
+    recorded = recorded_summary(summary_path(phase, plan))
+    if recorded is None or recorded.pins is None or not plan.closed:
+        return None
+    if superseded_by and set(superseded_by) != set(recorded.superseded_by):
+        return None
+    try:
+        facts, pending = build_summary(project, phase, plan, recorded.completed, recorded.pins,
+                                       recorded.superseded_by)
+    except InputError:
+        return None  # its evidence is gone: close anew from what there is now
+    return (facts, pending) if not pending.changed else None
+
+
+def _check_superseding(project: Project, plan: Plan, superseded_by: tuple[str, ...]) -> None:
+    known = {str(other.id) for other in project.plans}
+    for other in superseded_by:
+        if other == str(plan.id):
+            raise InputError(f"plan {plan.id} cannot supersede itself", plan.plan_path)
+        if other not in known:
+            raise InputError(f"--superseded-by {other}: no such plan (plans: {', '.join(sorted(known))})",
+                             plan.plan_path)
+
+
 def _record_status(project: Project, plan: Plan, facts: PlanFacts) -> None:
+    """The PLAN says it is closed, how (outcome), when, and by whom it was superseded."""
     if plan.plan_path is None:
         return
-    updates: dict[str, Any] = {"status": "complete" if facts.all_targets_passed else "in_progress"}
-    if facts.all_targets_passed:
-        updates["completed"] = facts.completed_at
+    updates: dict[str, Any] = {
+        "status": "superseded" if facts.outcome == "superseded" else "complete",
+        "outcome": facts.outcome,
+        "completed": facts.completed_at,
+    }
+    if facts.context["superseded_by"]:
+        updates["superseded_by"] = list(facts.context["superseded_by"])
     raw = read_for_edit(plan.plan_path)
     new = set_keys(raw, updates, path=plan.plan_path)
     if new != raw:
         atomic_write(plan.plan_path, new, planning_dir=project.planning_dir, overwrite=True)
-

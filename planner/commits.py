@@ -91,6 +91,7 @@ class PlanEvidence:
     base_commit: str | None = None
     shallow: bool = False
     notes: tuple[str, ...] = ()
+    bookkeeping: tuple[Commit, ...] = ()  # commits that changed only planning files
 
     @property
     def first_commit(self) -> Commit | None:
@@ -259,6 +260,18 @@ def naming_method(commit: Commit, plan_id: str, slug_token: str | None) -> Metho
 
 
 # ---------------------------------------------------------------- a plan's files
+
+
+def is_bookkeeping(commit: Commit, planning_prefix: str) -> bool:
+    """True when every file the commit changed is under the planning folder: planner's own start
+    and summary commits, or a person editing plans. Such a commit is not work on the plan."""
+    return bool(commit.files) and all(change.path.startswith(planning_prefix) for change in commit.files)
+
+
+def without_planning_files(commit: Commit, planning_prefix: str) -> Commit:
+    """The commit with its planning-folder files left out: they are never a plan's key files."""
+    kept = tuple(change for change in commit.files if not change.path.startswith(planning_prefix))
+    return commit if len(kept) == len(commit.files) else replace(commit, files=kept)
 
 
 def counted_commits(commits: Sequence[Commit]) -> list[Commit]:

@@ -105,7 +105,8 @@ def _configure(directory: Path) -> None:
     config_path = directory / ".planning" / "config.json"
     config = json.loads(config_path.read_text(encoding="utf-8"))
     config["planner"]["test_command"] = [
-        sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--cov=calc",
+        # bare --cov: coverage.py's own configuration (.coveragerc: source, branch) decides
+        sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--cov",
         "--cov-context=test", "--cov-report=json:.planning/metrics/coverage.json",
         "--junitxml=.planning/metrics/junit.xml",
     ]
@@ -132,6 +133,7 @@ def _carry_out(directory: Path, plan_id: str, files: dict[str, str], message: st
 def run_demo(target: Path | None = None, step: Step | None = None) -> DemoResult:
     """Build the example project and run new, start, measure, close, verify and handoff on it."""
     from planner.handoff import handoff_phase
+    from planner.measure import measure
     from planner.reader import load_project
     from planner.scaffold import add_phase, init_project, new_plan
     from planner.verify import verify_phase
@@ -139,8 +141,10 @@ def run_demo(target: Path | None = None, step: Step | None = None) -> DemoResult
     say = step or (lambda _message: None)
     directory = prepare_directory(target)
     _git(directory, "init", "-q", "-b", "main")
-    # JSON reports carry per-test contexts only when asked: the handoff needs them.
-    (directory / ".coveragerc").write_text("[json]\nshow_contexts = True\n", encoding="utf-8")
+    # The project's coverage configuration, as coverage.py reads it: what to measure, branches,
+    # and per-test contexts in the JSON report (the handoff needs them).
+    (directory / ".coveragerc").write_text("[run]\nsource = calc\nbranch = True\n\n[json]\nshow_contexts = True\n",
+                                           encoding="utf-8")
     (directory / ".gitignore").write_text(".coverage\n__pycache__/\n.planning/.cache/\n", encoding="utf-8")
     _write(directory, _PACKAGE)
     init_project(directory)
@@ -151,13 +155,21 @@ def run_demo(target: Path | None = None, step: Step | None = None) -> DemoResult
     project = load_project(directory)
     add_phase(project, "Calculator core", goal="Arithmetic and parsing work and are tested",
               targets=["coverage >= 90", "tests.failed == 0"])
-    new_plan(load_project(directory), "1", title="Arithmetic operations", targets=["coverage[core] >= 80"])
+    new_plan(load_project(directory), "1", title="Arithmetic operations", targets=["coverage[core] >= 90"])
     new_plan(load_project(directory), "1", title="Expression parser", targets=["tests.failed == 0"])
     _commit(directory, "docs(01): plan phase 1 with two plans")
     say("planned phase 01 with plans 01-01 and 01-02")
+    measure(load_project(directory), run=True)
+    _commit(directory, "docs(01): baseline snapshot")
+    say("measured the starting point: the baseline of plan 01-01")
 
-    multiply = _PACKAGE["calc/arith.py"] + "\n\ndef multiply(a: float, b: float) -> float:\n    return a * b\n"
-    _carry_out(directory, "01-01", {"calc/arith.py": multiply}, "feat(01-01): multiply")
+    multiply = {
+        "calc/arith.py": _PACKAGE["calc/arith.py"] + "\n\ndef multiply(a: float, b: float) -> float:\n    return a * b\n",
+        "tests/test_arith.py": _PACKAGE["tests/test_arith.py"].replace("add, divide, subtract", "add, divide, multiply, subtract")
+        + "\n\ndef test_multiply():\n    assert multiply(2, 3) == 6\n\n\n"
+        "def test_divide_by_zero():\n    import pytest\n\n    with pytest.raises(ZeroDivisionError):\n        divide(1, 0)\n",
+    }
+    _carry_out(directory, "01-01", multiply, "feat(01-01): multiply, and test division by zero")
     say("plan 01-01: started, committed, measured with pytest and coverage, closed")
     _carry_out(directory, "01-02", _PARSER, "feat(01-02): parse and evaluate expressions")
     say("plan 01-02: started, committed, measured (one test fails on purpose), closed")

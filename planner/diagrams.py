@@ -39,7 +39,7 @@ def dependency_graph(phases: Sequence[Phase]) -> str | None:
 
 
 def _utc(text: str | None) -> dt.datetime | None:
-    from planner.plan_facts import parse_time
+    from planner.clock import parse_time
 
     moment = parse_time(text)
     return moment.astimezone(dt.UTC) if moment else None
@@ -54,7 +54,7 @@ def gantt(phases: Sequence[Phase]) -> str | None:
             start, end = _utc(plan.started), _utc(plan.completed)
             if start is None:
                 continue
-            state = "done" if plan.status == "complete" else "active"
+            state = "done" if plan.closed else "active"
             finish = end.strftime("%Y-%m-%d %H:%M") if end else "1m"
             rows.append(f"  {_label(str(plan.id))} :{state}, {_node(str(plan.id))}, "
                         f"{start.strftime('%Y-%m-%d %H:%M')}, {finish}")

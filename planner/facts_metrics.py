@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from planner.model import Plan, Project
@@ -78,13 +80,18 @@ def coverage_facts(snapshot: Any) -> dict[str, Any] | None:
     if snapshot is None or snapshot.totals is None:
         return None
     numbers = snapshot.totals
+    branches = snapshot.has_branches and numbers.branches > 0
     return {
-        "percent": format_value("coverage", numbers.percent),
+        # coverage.py's own TOTAL: statements and branches together when branches were measured
+        "percent": format_value("coverage", numbers.combined_percent),
+        "line_percent": format_value("line_coverage", numbers.percent),
         "statements": numbers.statements,
         "covered": numbers.covered,
         "missing": numbers.missing,
+        "branches": numbers.branches if branches else None,
+        "covered_branches": numbers.covered_branches if branches else None,
         "branch_percent": (format_value("branch_coverage", numbers.branch_percent)
-                           if numbers.branch_percent is not None else None),
+                           if branches and numbers.branch_percent is not None else None),
         "files": len(snapshot.files),
     }
 
@@ -100,19 +107,78 @@ def source_facts(project: Project, snapshot: Any, role: str) -> list[dict[str, A
     return rows
 
 
-def measurement_facts(project: Project, plan: Plan, started: dt.datetime | None) -> dict[str, Any]:
-    """Targets, tests and coverage of a plan from the latest snapshot and its start snapshot."""
-    from planner.snapshot import latest_snapshot, previous_snapshot, snapshot_at_or_before
+@dataclass(frozen=True)
+class SnapshotPins:
+    """The snapshots a document was built from, by id. A document records them, and rebuilding it
+    from the same ids gives the same numbers, whatever was measured since."""
 
+    latest: str | None = None
+    baseline: str | None = None
+    previous: str | None = None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"latest": self.latest, "baseline": self.baseline, "previous": self.previous}
+
+    @classmethod
+    def from_evidence(cls, evidence: object) -> SnapshotPins | None:
+        """The pins a generated document's `evidence.snapshots` records; None when it records none
+        (a document written before planner pinned its evidence)."""
+        pins = evidence.get("snapshots") if isinstance(evidence, Mapping) else None
+        if not isinstance(pins, Mapping):
+            return None
+        return cls(*(str(pins[key]) if pins.get(key) else None for key in ("latest", "baseline", "previous")))
+
+
+@dataclass(frozen=True)
+class PlanSnapshots:
+    latest: Any
+    previous: Any
+    baseline: Any
+
+    @property
+    def pins(self) -> SnapshotPins:
+        return SnapshotPins(*(s.id if s is not None else None for s in (self.latest, self.baseline, self.previous)))
+
+
+def plan_snapshots(project: Project, plan: Plan, started: dt.datetime | None,
+                   pins: SnapshotPins | None = None) -> PlanSnapshots:
+    """The latest snapshot, the one before it (deltas) and the plan's baseline (Before): the
+    pinned ones when given, else the latest now and the baseline `plan start` recorded (or the
+    newest snapshot at or before the start, for plans started before baselines were recorded)."""
+    from planner.snapshot import (
+        latest_snapshot,
+        previous_snapshot,
+        snapshot_at_or_before,
+        snapshot_by_id,
+    )
+
+    def pinned(ident: str | None) -> Any:
+        return snapshot_by_id(project, ident) if ident else None
+
+    if pins is not None:
+        return PlanSnapshots(pinned(pins.latest), pinned(pins.previous), pinned(pins.baseline))
     latest = latest_snapshot(project)
     previous = previous_snapshot(project, before=latest) if latest is not None else None
-    start = snapshot_at_or_before(project, started) if started is not None else None
-    if start is not None and latest is not None and start.id == latest.id:
-        start = None  # measured only after the start: there is no "before"
+    if plan.baseline:
+        baseline = pinned(plan.baseline)
+    else:
+        baseline = snapshot_at_or_before(project, started) if started is not None else None
+    return PlanSnapshots(latest, previous, baseline)
+
+
+def measurement_facts(project: Project, plan: Plan, snapshots: PlanSnapshots) -> dict[str, Any]:
+    """Targets, tests and coverage of a plan from its latest snapshot and its baseline."""
+    latest, start = snapshots.latest, snapshots.baseline
     targets = targets_in(plan.plan_path, plan.targets)
+    if start is None:
+        baseline_note = ("No snapshot was taken before this plan started, so Before reads n/a"
+                         if latest is not None else "Nothing was measured for this plan")
+    else:
+        baseline_note = f"Before is snapshot {start.id}, the latest when the plan started"
     return {
-        "targets": target_rows(targets, latest, previous, start, project),
+        "targets": target_rows(targets, latest, snapshots.previous, start, project),
         "tests": tests_facts(latest),
         "coverage": coverage_facts(latest),
         "sources": source_facts(project, latest, "latest") + source_facts(project, start, "start"),
+        "baseline_note": baseline_note,
     }

@@ -14,7 +14,7 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -31,11 +31,13 @@ from planner.commits import (
     classify_paths,
     counted_commits,
     final_states,
+    is_bookkeeping,
     naming_method,
     parse_log,
     plan_duration,
     plan_ids_in_message,
     slugged_scope,
+    without_planning_files,
 )
 from planner.commits import parse_log as _parse_log  # noqa: F401  # the name tests/test_gitlog.py uses
 from planner.errors import GitProblem, InputError
@@ -226,6 +228,7 @@ def find_plan_commits(
     since: datetime | None = None,
     until: datetime | None = None,
     keep_late: Callable[[Commit], bool] | None = None,
+    planning_prefix: str | None = None,
 ) -> PlanEvidence:
     """The plan's commits and their net effect on files, found by trailer, scope, else range.
 
@@ -233,7 +236,9 @@ def find_plan_commits(
     conventional-commit scope does. Only when no commit names the plan is `base_commit..HEAD`
     used, leaving out commits that name other plans. With `until`, commits authored at or after
     it are left out unless `keep_late` keeps them: a summary describes the plan up to its
-    completion, not the commit that records the summary itself.
+    completion, not the commit that records the summary itself. With `planning_prefix` (the
+    planning folder, relative to the repository, ending in `/`), commits that changed only files
+    under it are bookkeeping, listed apart, and its files are never the plan's files.
     """
     slug_token = slugged_scope(check_plan_id(plan_id), slug)
     with _open(root) as repo:
@@ -257,7 +262,17 @@ def find_plan_commits(
             _since_args(until)  # the same check: a time without an offset is refused
             commits = [commit for commit in commits
                        if commit.author_time < until or (keep_late is not None and keep_late(commit))]
-        return _evidence(repo, plan_id, method, commits, base_commit, boundary, notes)
+        bookkeeping: list[Commit] = []
+        if planning_prefix:
+            # git keeps whole seconds: a bookkeeping commit in the second of completion (the
+            # SUMMARY's own) cannot be told to precede it, so only earlier seconds count.
+            cut = until.replace(microsecond=0) if until is not None else None
+            bookkeeping = [c for c in commits if is_bookkeeping(c, planning_prefix)
+                           and (cut is None or c.author_time < cut)]
+            commits = [without_planning_files(c, planning_prefix) for c in commits
+                       if not is_bookkeeping(c, planning_prefix)]
+        evidence = _evidence(repo, plan_id, method, commits, base_commit, boundary, notes)
+        return replace(evidence, bookkeeping=tuple(bookkeeping)) if bookkeeping else evidence
 
 
 def _range_commits(repo: Repo, plan_id: str, base: str | None, since: datetime | None,

@@ -65,14 +65,13 @@ def gsd_view(project: Project, phases: tuple[Phase, ...]) -> tuple[dict[str, Any
     }
     progress = measure_progress(phases)
     if progress.percent != gsd_percent:
-        reason = (f"planner: {progress.completed_plans} complete of {progress.total_plans} plans, rounded down "
+        reason = (f"planner: {progress.completed_plans} closed of {progress.total_plans} plans, rounded down "
                   f"= {progress.percent}%; GSD: {gsd_summaries} summaries over {gsd_plans} plan files, rounded "
                   f"to nearest and at most 100 = {gsd_percent}%")
         unfinished = [f"{plan.id} ({plan.status})" for phase in phases for plan in phase.plans
-                      if plan.summary_paths and plan.status != "complete"]
+                      if plan.summary_paths and not plan.closed]
         if unfinished:
-            reason += ("; with a SUMMARY but not complete for planner (closed with targets missed): "
-                       + ", ".join(unfinished))
+            reason += "; with a SUMMARY but not closed for planner (its PLAN says so): " + ", ".join(unfinished)
         differences.append({"what": "percent", "path": None, "delta": progress.percent - gsd_percent,
                             "reason": reason})
     return gsd, differences

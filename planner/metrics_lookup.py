@@ -32,7 +32,7 @@ class SnapshotMetrics:
 
     def value(self, metric: str, selector: str | None) -> float | None:
         """The measured value of `metric` over `selector`, or None when not measured."""
-        if metric in ("coverage", "branch_coverage", "missing"):
+        if metric in ("coverage", "line_coverage", "branch_coverage", "missing"):
             return self._coverage(metric, selector)
         tests = self.snapshot.tests
         if tests is None:
@@ -62,6 +62,8 @@ class SnapshotMetrics:
         if numbers is None:
             return None
         if metric == "coverage":
+            return numbers.combined_percent if self.snapshot.has_branches else numbers.percent
+        if metric == "line_coverage":
             return numbers.percent
         if metric == "missing":
             return float(numbers.missing)

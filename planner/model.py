@@ -13,10 +13,14 @@ from typing import Any, Literal
 from planner.frontmatter import Diagnostic
 from planner.ids import PhaseNumber, PlanId
 
-PlanStatus = Literal["planned", "in_progress", "complete"]
+PlanStatus = Literal["planned", "in_progress", "complete", "superseded"]
+# How a closed plan ended: executed with its targets met, executed with targets missed (the misses
+# become gaps of its phase), or replaced by other plans. "Executed" and "targets met" are two claims.
+PlanOutcome = Literal["met", "missed", "superseded"]
 PlanType = Literal["execute", "gap_closure", "tdd", "fix"]
 GapStatus = Literal["open", "partial", "closed"]
-PLAN_STATUSES: tuple[PlanStatus, ...] = ("planned", "in_progress", "complete")
+PLAN_STATUSES: tuple[PlanStatus, ...] = ("planned", "in_progress", "complete", "superseded")
+PLAN_OUTCOMES: tuple[PlanOutcome, ...] = ("met", "missed", "superseded")
 PLAN_TYPES: tuple[PlanType, ...] = ("execute", "gap_closure", "tdd", "fix")
 
 
@@ -47,6 +51,9 @@ class Plan:
     started: str | None = None  # ISO-8601 text as written: time zones are never guessed
     completed: str | None = None
     base_commit: str | None = None
+    baseline: str | None = None  # id of the snapshot that was latest when the plan started
+    outcome: PlanOutcome | None = None
+    superseded_by: tuple[str, ...] = ()
     wave: int | None = None
     must_haves: dict[str, Any] = field(default_factory=dict, hash=False)
     extra: dict[str, Any] = field(default_factory=dict, hash=False)  # keys planner doesn't own
@@ -61,6 +68,15 @@ class Plan:
     @property
     def has_summary(self) -> bool:
         return bool(self.summary_paths)
+
+    @property
+    def closed(self) -> bool:
+        """Done with, one way or another: executed (targets met or not) or superseded."""
+        return self.status in ("complete", "superseded")
+
+    @property
+    def missed_targets(self) -> bool:
+        return self.closed and self.outcome == "missed"
 
 
 @dataclass(frozen=True)
@@ -100,7 +116,7 @@ class Phase:
 
     @property
     def complete(self) -> bool:
-        return bool(self.plans) and all(plan.status == "complete" for plan in self.plans)
+        return bool(self.plans) and all(plan.closed for plan in self.plans)
 
     def plan(self, part: str) -> Plan | None:
         for plan in self.plans:

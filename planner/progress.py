@@ -48,14 +48,23 @@ def measure_progress(phases: tuple[Phase, ...]) -> Progress:
         total_phases=len(phases),
         completed_phases=sum(1 for phase in phases if phase.complete),
         total_plans=len(plans),
-        completed_plans=sum(1 for plan in plans if plan.status == "complete"),
+        completed_plans=sum(1 for plan in plans if plan.closed),
         in_progress_plans=sum(1 for plan in plans if plan.status == "in_progress"),
     )
 
 
+def plan_outcome_note(plan: Plan) -> str:
+    """What a closed plan's checkbox alone cannot say: targets missed, or superseded by whom."""
+    if plan.status == "superseded" or plan.outcome == "superseded":
+        return "superseded by " + ", ".join(plan.superseded_by) if plan.superseded_by else "superseded"
+    return "closed with missed targets" if plan.missed_targets else ""
+
+
 def phase_status(phase: Phase) -> str:
+    """complete / complete, targets missed / in progress / not started / no plans. Every plan
+    closed means the phase was executed; whether its goal was met is the VERIFICATION's verdict."""
     if phase.complete:
-        return "complete"
+        return "complete, targets missed" if any(plan.missed_targets for plan in phase.plans) else "complete"
     if any(plan.status != "planned" for plan in phase.plans):
         return "in progress"
     return "not started" if phase.plans else "no plans"
@@ -70,7 +79,7 @@ def plan_file_name(phase: Phase, plan: Plan) -> str:
 def _current(project: Project) -> tuple[Phase | None, Plan | None]:
     for phase in project.phases:
         for plan in phase.plans:
-            if plan.status != "complete":
+            if not plan.closed:
                 return phase, plan
     return (project.phases[-1] if project.phases else None), None
 
@@ -82,8 +91,9 @@ def roadmap_context(project: Project) -> dict[str, Any]:
             "id": phase.id, "title": phase.title, "goal": phase.goal, "targets": list(phase.targets),
             "complete": phase.complete,
             "status": phase_status(phase),
-            "plans_complete": sum(1 for plan in phase.plans if plan.status == "complete"),
-            "plans": [{"file": plan_file_name(phase, plan), "title": plan.title, "status": plan.status}
+            "plans_complete": sum(1 for plan in phase.plans if plan.closed),
+            "plans": [{"file": plan_file_name(phase, plan), "title": plan.title, "status": plan.status,
+                       "closed": plan.closed, "note": plan_outcome_note(plan)}
                       for plan in phase.plans],
         })
     from planner.diagrams import diagram_context

@@ -298,7 +298,7 @@ def _plan_of(number: PhaseNumber | None, directory: Path, part: str, files: _Pla
             document = replace(document, meta=meta)
         plan = plan_from_document(document, plan_id, diagnostics)
         # A SUMMARY decides that a plan was executed: over a hand-written status line, no status at all,
-        # or a frontmatter `planned`. planner's own `in_progress` after a close stays (targets missed).
+        # or a frontmatter `planned`. A frontmatter `in_progress` stays: the PLAN says work goes on.
         if summaries and (not status_written or plan.status == "planned"):
             changes["status"] = "complete"
     if files.gap and plan.type != "gap_closure":

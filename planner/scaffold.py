@@ -23,7 +23,8 @@ from planner.writer import atomic_write, make_directory, project_lock
 DEFAULT_CONFIG = {
     "planner": {
         "test_command": [
-            "python", "-m", "pytest", "--cov=.", "--cov-branch", "--cov-context=test",
+            # bare --cov: the project's own coverage configuration (source, omit, branch) decides
+            "python", "-m", "pytest", "--cov", "--cov-context=test",
             "--cov-report=json:.planning/metrics/coverage.json", "--junitxml=.planning/metrics/junit.xml",
         ],
         "coverage_report": ".planning/metrics/coverage.json",

@@ -11,7 +11,7 @@ from typing import Any
 
 from planner.frontmatter import Diagnostic, Document
 from planner.ids import PlanId
-from planner.model import PLAN_STATUSES, PLAN_TYPES, KeyFiles, Plan
+from planner.model import PLAN_OUTCOMES, PLAN_STATUSES, PLAN_TYPES, KeyFiles, Plan
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,10 @@ PLAN_FIELDS: dict[str, FieldSpec] = {
     "started": FieldSpec("timestamp", "When work started (ISO-8601 with UTC offset)."),
     "completed": FieldSpec("timestamp", "When the plan was completed."),
     "base_commit": FieldSpec("text", "HEAD when the plan started: the start of its git range."),
+    "baseline": FieldSpec("text", "Id of the latest snapshot at the start: the SUMMARY's Before column."),
+    "outcome": FieldSpec("enum", "How a closed plan ended: targets met, targets missed, or superseded.",
+                         choices=PLAN_OUTCOMES),
+    "superseded_by": FieldSpec("list", "Plan ids that replaced this plan (`plan close --superseded-by`)."),
     "must_haves": FieldSpec("mapping", "truths / artifacts / key_links that must hold when done (GSD)."),
 }
 # Keys GSD and other tools write that planner reads around without warning.
@@ -56,6 +60,7 @@ _STATUS_WORDS = {
     "in_progress": ("in_progress", "in progress", "in-progress", "started", "executing", "active", "wip",
                     "ongoing"),
     "complete": ("complete", "completed", "done", "finished", "passed", "shipped", "closed"),
+    "superseded": ("superseded", "replaced", "obsolete"),
 }
 
 
@@ -191,6 +196,7 @@ def plan_to_meta(plan: Plan, phase_dir_name: str) -> dict[str, Any]:
         if plan.key_files.created or plan.key_files.modified else None,
         "targets": list(plan.targets), "tasks": list(plan.tasks), "closes": list(plan.closes),
         "started": plan.started, "completed": plan.completed, "base_commit": plan.base_commit,
+        "baseline": plan.baseline, "outcome": plan.outcome, "superseded_by": list(plan.superseded_by),
         "must_haves": plan.must_haves,
     }
     for key in PLAN_FIELDS:

@@ -33,7 +33,7 @@ __all__ = [
     "SCHEMA_VERSION", "SNAPSHOTS_DIR", "FailedTest", "FileMetrics", "ReportKind", "ReportSource",
     "RunRecord", "Snapshot", "SnapshotRef", "TestResults", "latest_snapshot", "list_snapshots",
     "load_snapshot", "parse_snapshot_id", "previous_snapshot", "save_snapshot",
-    "snapshot_at_or_before", "snapshot_from_json", "snapshot_id", "snapshot_to_dict",
+    "snapshot_at_or_before", "snapshot_by_id", "snapshot_from_json", "snapshot_id", "snapshot_to_dict",
     "snapshot_to_json", "snapshots_dir",
 ]
 
@@ -212,6 +212,18 @@ def list_snapshots(project: Project) -> list[SnapshotRef]:
         if parsed is not None and path.is_file():
             refs.append(SnapshotRef(path.stem, path, parsed[0], parsed[1]))
     return sorted(refs, key=lambda ref: ref.id)
+
+
+def snapshot_by_id(project: Project, ident: str) -> Snapshot:
+    """The snapshot stored as `<ident>.json`; InputError naming it when it is absent, because a
+    document pinned to it can no longer be rebuilt (snapshots are meant to be committed)."""
+    if parse_snapshot_id(ident) is None:
+        raise InputError(f"{ident!r} is not a snapshot id")
+    path = snapshots_dir(project) / f"{ident}.json"
+    if not path.is_file():
+        raise InputError(f"snapshot {ident} is missing: documents built from it cannot be rebuilt; "
+                         "commit .planning/metrics/snapshots/ with the documents", path=path)
+    return load_snapshot(path)
 
 
 def latest_snapshot(project: Project) -> Snapshot | None:

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from planner.clock import iso, now_utc
 from planner.edit import read_for_edit, set_keys
 from planner.errors import ConflictError, GitProblem, InputError
 from planner.index import reload_project
@@ -22,10 +23,7 @@ class Started:
     started: str
     base_commit: str | None
     warnings: tuple[str, ...]
-
-
-def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    baseline: str | None = None
 
 
 def start_plan(project: Project, reference: str, *, force: bool = False, now: dt.datetime | None = None) -> Started:
@@ -41,8 +39,8 @@ def start_plan(project: Project, reference: str, *, force: bool = False, now: dt
         if plan.started and not force:
             raise ConflictError(f"plan {plan.id} was already started at {plan.started}; pass --force to restart it",
                                 plan.plan_path)
-        if plan.status == "complete" and not force:
-            raise ConflictError(f"plan {plan.id} is complete; pass --force to start it again", plan.plan_path)
+        if plan.closed and not force:
+            raise ConflictError(f"plan {plan.id} is {plan.status}; pass --force to start it again", plan.plan_path)
         try:
             base = gitlog.head_commit(project.root)
             if base is None:
@@ -50,12 +48,26 @@ def start_plan(project: Project, reference: str, *, force: bool = False, now: dt
         except GitProblem as problem:
             base = None
             warnings.append(f"{problem.message}: no base commit recorded")
-        started = (now or now_utc()).isoformat()
-        updates: dict[str, object] = {"status": "in_progress", "started": started}
+        moment = now or now_utc()
+        started = iso(moment)
+        baseline = _baseline(project, moment)
+        if baseline is None:
+            warnings.append("no snapshot was taken before this start: the SUMMARY's Before column "
+                            "will read n/a (run `plan measure` before `plan start` for a baseline)")
+        updates: dict[str, object] = {"status": "in_progress", "started": started,
+                                      "baseline": baseline or None}
         if base:
             updates["base_commit"] = base
         raw = read_for_edit(plan.plan_path)
         atomic_write(plan.plan_path, set_keys(raw, updates, path=plan.plan_path),
                      planning_dir=project.planning_dir, overwrite=True)
         refresh_documents(reload_project(project.root), f"plan {plan.id} started")
-    return Started(str(plan.id), plan.plan_path, started, base, tuple(warnings))
+    return Started(str(plan.id), plan.plan_path, started, base, tuple(warnings), baseline)
+
+
+def _baseline(project: Project, moment: dt.datetime) -> str | None:
+    """The id of the newest snapshot taken at or before `moment`: what "Before" will mean."""
+    from planner.snapshot import list_snapshots
+
+    earlier = [ref.id for ref in list_snapshots(project) if ref.taken_at <= moment]
+    return earlier[-1] if earlier else None

@@ -6,7 +6,7 @@ from typing import Any
 
 from planner.gsd_compat import gsd_view
 from planner.model import Phase, Project
-from planner.progress import measure_progress, phase_status
+from planner.progress import measure_progress, phase_status, plan_outcome_note
 
 STATUS_SCHEMA_VERSION = 1
 
@@ -79,6 +79,8 @@ def _phase_entry(project: Project, phase: Phase) -> dict[str, Any]:
                 "title": plan.title,
                 "type": plan.type,
                 "status": plan.status,
+                "outcome": plan.outcome if plan.closed else None,
+                "note": plan_outcome_note(plan) or None,
                 "file": project.relative(plan.plan_path) if plan.plan_path else None,
                 "summaries": [project.relative(path) for path in plan.summary_paths],
             }

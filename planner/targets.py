@@ -71,8 +71,10 @@ class Metric:
 METRICS: Mapping[str, Metric] = {
     m.name: m
     for m in (
-        Metric("coverage", "statement coverage, statement-weighted", "percent", True),
-        Metric("branch_coverage", "branch coverage, branch-weighted", "percent", True),
+        Metric("coverage", "coverage.py's percent: statements and branches together when branch "
+               "data exist (its TOTAL and --fail-under)", "percent", True),
+        Metric("line_coverage", "statement coverage alone, statement-weighted", "percent", True),
+        Metric("branch_coverage", "branch coverage alone, branch-weighted", "percent", True),
         Metric("missing", "statements not run", "count", True),
         Metric("tests.total", "test cases run", "count"),
         Metric("tests.passed", "test cases passed", "count"),

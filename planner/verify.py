@@ -9,20 +9,26 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from planner import __version__
+from planner.clock import iso, now_utc, parse_time
 from planner.diagrams import diagram_context
 from planner.documents import PendingWrite, commit_write, prepare
-from planner.facts_metrics import coverage_facts, source_facts, target_rows, tests_facts
+from planner.facts_metrics import (
+    SnapshotPins,
+    coverage_facts,
+    source_facts,
+    target_rows,
+    tests_facts,
+)
 from planner.frontmatter import read_document
 from planner.index import reload_project
 from planner.model import Phase, Project
-from planner.plan_facts import parse_time
-from planner.progress import refresh_documents
+from planner.progress import plan_outcome_note, refresh_documents
 from planner.render import render
 from planner.scaffold import resolve_phase
-from planner.start import now_utc
 from planner.target_sources import goal_path, targets_in
 from planner.writer import project_lock
 
@@ -73,7 +79,7 @@ def _closers(phase: Phase, gap: str, baseline: _Baseline) -> list[str]:
     if baseline.named_closers.get(gap):
         return baseline.named_closers[gap]
     return [str(plan.id) for plan in phase.plans
-            if plan.status == "complete" and baseline.since is not None
+            if plan.closed and baseline.since is not None
             and (completed := parse_time(plan.completed)) is not None and completed > baseline.since]
 
 
@@ -162,27 +168,57 @@ def _must_have_facts(project: Project, phase: Phase) -> dict[str, Any]:
     return {"rows": rows, "score": score, "failures": failures}
 
 
-def _coverage_points(project: Project, phase: Phase) -> list[tuple[str, float]]:
+def _coverage_points(project: Project, phase: Phase, latest: Any) -> list[tuple[str, float]]:
+    """Coverage (coverage.py's percent) of the snapshots since the phase began, up to `latest`."""
     from planner.snapshot import list_snapshots, load_snapshot
 
     starts = [t for plan in phase.plans if (t := parse_time(plan.started)) is not None]
     since = min(starts) if starts else None
     points = []
     for ref in list_snapshots(project):
-        if since is not None and ref.taken_at < since:
+        if (since is not None and ref.taken_at < since) or latest is None or ref.id > latest.id:
             continue
         snapshot = load_snapshot(ref.path)
         if snapshot.totals is not None and snapshot.totals.statements:
-            points.append((ref.taken_at.strftime("%m-%d %H:%M"), snapshot.totals.percent))
+            points.append((ref.taken_at.strftime("%m-%d %H:%M"), snapshot.totals.combined_percent))
     return points[-20:]
 
 
-def build_verification(project: Project, phase: Phase, now: dt.datetime) -> tuple[dict[str, Any], PendingWrite]:
-    from planner.snapshot import latest_snapshot, previous_snapshot
+def recorded_verification(path: Path) -> SnapshotPins | None:
+    """The snapshots a generated VERIFICATION records it was built from; None when it records none."""
+    if not path.is_file():
+        return None
+    return SnapshotPins.from_evidence(read_document(path).meta.get("evidence"))
 
+
+def _verification_snapshots(project: Project, pins: SnapshotPins | None) -> tuple[Any, Any]:
+    from planner.snapshot import latest_snapshot, previous_snapshot, snapshot_by_id
+
+    if pins is not None:
+        return (snapshot_by_id(project, pins.latest) if pins.latest else None,
+                snapshot_by_id(project, pins.previous) if pins.previous else None)
     latest = latest_snapshot(project)
-    previous_snap = previous_snapshot(project, before=latest) if latest is not None else None
+    return latest, previous_snapshot(project, before=latest) if latest is not None else None
+
+
+def _missed_plan_targets(project: Project, phase: Phase, latest: Any, previous: Any) -> list[dict[str, Any]]:
+    """Target rows of the plans that closed with missed targets, judged on the phase's snapshot:
+    a plan's misses are the phase's gaps until a later measurement meets them."""
+    rows = []
+    for plan in phase.plans:
+        if not plan.missed_targets:
+            continue
+        for row in target_rows(targets_in(plan.plan_path, plan.targets), latest, previous, None, project):
+            rows.append({**row, "plan": str(plan.id), "expression": f"{plan.id}: {row['expression']}"})
+    return rows
+
+
+def build_verification(project: Project, phase: Phase, now: dt.datetime,
+                       pins: SnapshotPins | None = None) -> tuple[dict[str, Any], PendingWrite]:
+    """The VERIFICATION's facts and text at `now`, from the pinned snapshots when given."""
+    latest, previous_snap = _verification_snapshots(project, pins)
     targets = target_rows(targets_in(goal_path(phase.directory), phase.targets), latest, previous_snap, None, project)
+    plan_targets = _missed_plan_targets(project, phase, latest, previous_snap)
     tests = tests_facts(latest)
     previous_gaps, previous_time = _previous(phase, now)
     must_haves = _must_have_facts(project, phase)
@@ -190,31 +226,37 @@ def build_verification(project: Project, phase: Phase, now: dt.datetime) -> tupl
     for plan in project.plans:
         for closed in plan.closes:
             named.setdefault(closed, []).append(str(plan.id))
-    gaps = _gaps(phase, targets, tests, must_haves["failures"], _Baseline(previous_gaps, previous_time, named))
+    gaps = _gaps(phase, targets + plan_targets, tests, must_haves["failures"],
+                 _Baseline(previous_gaps, previous_time, named))
     unresolved = [gap for gap in gaps if gap["status"] != "closed"]
     status = "gaps_found" if unresolved else ("passed" if latest is not None else "human_needed")
     passed_targets = sum(1 for row in targets if row["status"] == "PASS")
     context = {
         "phase": {"id": phase.id, "title": phase.title, "goal": phase.goal, "folder": phase.directory.name},
-        "status": status, "verified": now.isoformat(), "measured": latest is not None,
+        "status": status, "verified": iso(now), "measured": latest is not None,
         "re_verification": bool(previous_gaps) or previous_time is not None,
-        "targets": targets, "targets_passed": passed_targets, "tests": tests, "coverage": coverage_facts(latest),
+        "targets": targets, "targets_passed": passed_targets, "plan_targets": plan_targets,
+        "tests": tests, "coverage": coverage_facts(latest),
         "gaps": gaps, "sources": source_facts(project, latest, "latest"),
-        "plans": [{"id": str(p.id), "title": p.title, "status": p.status} for p in phase.plans],
-        "diagrams": diagram_context([phase], _coverage_points(project, phase)),
+        "plans": [{"id": str(p.id), "title": p.title, "status": p.status,
+                   "outcome": p.outcome if p.closed else None,
+                   "note": plan_outcome_note(p)} for p in phase.plans],
+        "diagrams": diagram_context([phase], _coverage_points(project, phase, latest)),
         "must_haves": must_haves["rows"], "score": must_haves["score"],
     }
     counts = {state: sum(1 for gap in gaps if gap["status"] == state) for state in ("open", "partial", "closed")}
     meta = {
-        "phase": phase.directory.name, "verified": now.isoformat(), "status": status,
+        "phase": phase.directory.name, "verified": iso(now), "status": status,
         "score": must_haves["score"] or f"{passed_targets}/{len(targets)} targets met",
         "targets_met": f"{passed_targets}/{len(targets)}", "re_verification": context["re_verification"],
         "gap_closure_status": {**counts, "closed_by": {g["id"]: g["closed_by"] for g in gaps if g["closed_by"]}},
         "gaps": [{key: gap[key] for key in ("id", "kind", "source", "truth", "status", "value", "closed_by")}
                  for gap in gaps],
-        "baseline": {"verified": previous_time.isoformat() if previous_time else None,
+        "baseline": {"verified": iso(previous_time) if previous_time else None,
                      "gaps": list(previous_gaps.values())},
-        "evidence": {"sources": context["sources"]},
+        "evidence": {"snapshots": {"latest": latest.id if latest is not None else None,
+                                   "previous": previous_snap.id if previous_snap is not None else None},
+                     "sources": context["sources"]},
         "generated_by": f"planner {__version__}",
     }
     body = render("verification.md.j2", context, planning_dir=project.planning_dir)
@@ -223,11 +265,10 @@ def build_verification(project: Project, phase: Phase, now: dt.datetime) -> tupl
 
 def verify_phase(project: Project, reference: str, *, dry_run: bool = False,
                  now: dt.datetime | None = None) -> VerifyResult:
-    moment = now or now_utc()
     with project_lock(project.planning_dir):
         project = reload_project(project.root)
         phase = resolve_phase(project, reference)
-        context, pending = build_verification(project, phase, moment)
+        context, pending = build_verification(project, phase, now or now_utc())
         if dry_run:
             return VerifyResult(phase.id, context["status"], context, pending, False)
         written = commit_write(pending, project.planning_dir)

@@ -48,6 +48,11 @@ class CliResult:
     stdout: str
     stderr: str
 
+    @property
+    def output(self) -> str:
+        """Both streams, stdout first: what a person at a terminal reads."""
+        return self.stdout + self.stderr
+
 
 CliRunner = Callable[..., CliResult]
 

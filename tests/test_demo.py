@@ -47,7 +47,8 @@ def test_summary_coverage_equals_coverage_py_total(demo) -> None:  # type: ignor
 
 def test_demo_status_is_derived_from_the_failing_test(demo) -> None:  # type: ignore[no-untyped-def]
     second = read_document(_summaries(demo.directory)[-1]).meta
-    assert second["status"] == "incomplete"
+    assert second["status"] == "complete"  # executed: GSD's reading of a SUMMARY
+    assert second["outcome"] == "missed"  # but its target was not met: a separate claim
     verification = read_document(next(p for label, p in demo.documents if label == "01 verification")).meta
     assert verification["status"] == "gaps_found"
 

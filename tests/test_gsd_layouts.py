@@ -148,7 +148,7 @@ def test_summary_with_no_plan_is_counted_and_the_difference_explained(make_tree:
     assert "SUMMARY with no PLAN" in difference["reason"]
 
 
-def test_percent_difference_names_plans_closed_with_missed_targets(make_tree: TreeWriter) -> None:
+def test_percent_difference_names_plans_with_a_summary_still_in_progress(make_tree: TreeWriter) -> None:
     in_progress = "---\nphase: 04-z\nplan: '{part}'\nstatus: in_progress\n---\n# Plan\n"
     project = load_project(make_tree({
         f"{PHASES}/04-z/04-01-PLAN.md": in_progress.format(part="01"), f"{PHASES}/04-z/04-01-SUMMARY.md": "",
@@ -158,7 +158,7 @@ def test_percent_difference_names_plans_closed_with_missed_targets(make_tree: Tr
     assert (status["progress"]["percent"], status["gsd"]["percent"]) == (0, 33)
     (difference,) = status["gsd_differences"]
     assert (difference["what"], difference["delta"]) == ("percent", -33)
-    assert difference["reason"].endswith("(closed with targets missed): 04-01 (in_progress)")
+    assert difference["reason"].endswith("not closed for planner (its PLAN says so): 04-01 (in_progress)")
 
 
 def test_index_sees_files_added_to_a_nested_plans_folder(make_tree: TreeWriter) -> None:

@@ -467,7 +467,11 @@ def test_writer_killed_at_any_moment_leaves_an_index_that_is_never_wrong(tmp_pat
     rng = random.Random(7)
     for _ in range(6):
         writer = subprocess.Popen([sys.executable, "-c", _KILLED_WRITER, str(tmp_path)])
-        time.sleep(rng.uniform(0.3, 0.9))
+        # the kill must land while it writes, however slow start-up is on a loaded machine
+        deadline = time.monotonic() + 60
+        while not (tmp_path / ".planning/.cache" / INDEX_FILE).exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0.0, 0.6))
         writer.send_signal(signal.SIGKILL)
         writer.wait()
         leftovers = [p.name for p in (tmp_path / ".planning/.cache").iterdir()

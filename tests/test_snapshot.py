@@ -320,17 +320,28 @@ def lookup(**kwargs: object) -> SnapshotMetrics:
     return SnapshotMetrics(snapshot, {"core": ("src/big.py", "src/small.py"), "tests": ("tests/*",)})
 
 
-def test_group_coverage_is_statement_weighted_not_a_mean_of_percents() -> None:
-    assert lookup().value("coverage", "core") == 90.0  # the mean of 100% and 0% would be 50
+def test_group_line_coverage_is_statement_weighted_not_a_mean_of_percents() -> None:
+    assert lookup().value("line_coverage", "core") == 90.0  # the mean of 100% and 0% would be 50
 
 
-def test_overall_coverage_counts_every_file() -> None:
-    assert lookup().value("coverage", None) == 110 * 100 / 120
+def test_overall_line_coverage_counts_every_file() -> None:
+    assert lookup().value("line_coverage", None) == 110 * 100 / 120
+
+
+def test_coverage_with_branches_is_coverage_py_percent_statements_and_branches_together() -> None:
+    # coverage.py's TOTAL: (90 + 0 + 20 covered statements + 1 covered branch) / (120 + 4)
+    assert lookup().value("coverage", None) == (110 + 1) * 100 / (120 + 4)
+    assert lookup().value("coverage", "core") == (90 + 1) * 100 / (100 + 4)
+
+
+def test_coverage_without_branch_data_is_statement_coverage() -> None:
+    metrics = SnapshotMetrics(make_snapshot(files=FILES, has_branches=False))
+    assert metrics.value("coverage", None) == metrics.value("line_coverage", None) == 110 * 100 / 120
 
 
 def test_folder_and_glob_selectors() -> None:
-    assert lookup().value("coverage", "src/") == 90.0
-    assert lookup().value("coverage", "*/small.py") == 0.0
+    assert lookup().value("line_coverage", "src/") == 90.0
+    assert lookup().value("line_coverage", "*/small.py") == 0.0
 
 
 def test_single_file_selector() -> None:
@@ -370,6 +381,6 @@ def test_test_metrics_without_test_report_are_unmeasured() -> None:
 def test_target_evaluated_on_snapshot_with_deltas() -> None:
     before = SnapshotMetrics(make_snapshot(files={"src/big.py": FileMetrics(None, 90, 45, ())}),
                              {"core": ("src/big.py", "src/small.py")})
-    result = evaluate(parse_target("coverage[core] >= 95"), lookup(), previous=before)
+    result = evaluate(parse_target("line_coverage[core] >= 95"), lookup(), previous=before)
     assert (result.status, result.value, result.delta_previous) == ("FAIL", 90.0, 40.0)
     assert result.shortfall == 5.0

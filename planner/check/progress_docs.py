@@ -143,7 +143,7 @@ def _checkboxes(project: Project, rel: str, document: Document) -> list[Finding]
             continue  # unknown or ambiguous: lint reports ambiguity, and an unknown plan is no claim
         checked = match["mark"] != " "
         # The model's status: a plan's own `status:` where it has one, else "has a SUMMARY" (GSD).
-        done = named.status == "complete"
+        done = named.closed
         if checked != done:
             said = "checked as done" if checked else "not checked"
             if checked:
