@@ -30,15 +30,8 @@ from planner.handoff import build_handoff
 from planner.reader import load_project
 from planner.reports.types import TestTotals
 from planner.scaffold import add_phase, init_project
-from planner.snapshot import (
-    FailedTest,
-    FileMetrics,
-    ReportSource,
-    Snapshot,
-    TestResults,
-    save_snapshot,
-    snapshot_id,
-)
+from planner.snapshot import FailedTest, FileMetrics, ReportSource, Snapshot, TestResults, snapshot_id
+from planner.snapshot_store import save_snapshot
 from planner.verify import build_verification, verify_phase
 
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)

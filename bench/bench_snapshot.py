@@ -99,7 +99,7 @@ def main() -> None:
 
     from planner.measure import take_snapshot
     from planner.reader import load_project
-    from planner.snapshot import snapshot_to_json
+    from planner.snapshot_json import snapshot_to_json
 
     root = OUT / f"snapshot-project-{args.files}"
     report = root / "coverage.json"

@@ -21,14 +21,16 @@ app = typer.Typer(
     rich_markup_mode=None,
     add_completion=True,
 )
-phase_app = typer.Typer(help="Add phases (next number, or a decimal phase inserted after N).", no_args_is_help=True, rich_markup_mode=None)
+phase_app = typer.Typer(help="Add phases (next number, or a decimal phase inserted after N).", no_args_is_help=True,
+                        rich_markup_mode=None)
 app.add_typer(phase_app, name="phase")
 
 _state: dict[str, Any] = {"debug": False, "root": None}
 
 RootOption = Annotated[
     Path | None,
-    typer.Option("--root", help="Project folder holding .planning/ (default: nearest one above the working directory)."),
+    typer.Option("--root",
+                 help="Project folder holding .planning/ (default: nearest one above the working directory)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print a stable JSON document instead of a table.")]
 
@@ -43,7 +45,9 @@ def _version(value: bool) -> None:
 def main_options(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
     workstream: Annotated[str | None, typer.Option(
-        "--workstream", help="Work in .planning/workstreams/NAME/ (default: the GSD_WORKSTREAM environment variable, else .planning/).")] = None,
+        "--workstream",
+        help="Work in .planning/workstreams/NAME/ (default: the GSD_WORKSTREAM environment variable, else .planning/).",
+    )] = None,
     version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
 ) -> None:
@@ -64,6 +68,15 @@ def _project(root: Path | None) -> Any:
     for warning in stats.warnings:
         sys.stderr.write(f"plan: warning: {warning}\n")
     return project
+
+
+def _note_unmanaged(project: Any) -> None:
+    """Say which ROADMAP.md / STATE.md a writer left alone because they have no planner markers."""
+    from planner.progress import unmanaged_documents
+
+    for path in unmanaged_documents(project.planning_dir):
+        sys.stderr.write(f"plan: note: {project.relative(path)} has no planner markers (written by hand?); "
+                         "left as it is\n")
 
 
 def _echo_written(project_root: Path, paths: tuple[Path, ...]) -> None:
@@ -94,7 +107,8 @@ def init(
 def phase_add(
     title: Annotated[str, typer.Argument(help="Phase title; the folder is NN-slug of it.")],
     goal: Annotated[str, typer.Option(help="What must be true when the phase is done.")] = "",
-    target: Annotated[list[str] | None, typer.Option(help="Target expression, e.g. 'coverage >= 80'. Repeatable.")] = None,
+    target: Annotated[list[str] | None,
+                      typer.Option(help="Target expression, e.g. 'coverage >= 80'. Repeatable.")] = None,
     insert_after: Annotated[str | None, typer.Option(help="Insert a decimal phase after phase N.")] = None,
     root: RootOption = None,
 ) -> None:
@@ -104,6 +118,7 @@ def phase_add(
     project = _project(root)
     created = add_phase(project, title, goal=goal, targets=target or [], insert_after=insert_after)
     _echo_written(project.root, created.paths)
+    _note_unmanaged(project)
 
 
 @app.command()
@@ -123,6 +138,7 @@ def new(
     created = new_plan(project, phase, title=title, gap=gap, requires=requires or [],
                        targets=target or [], closes=closes or [])
     _echo_written(project.root, created.paths)
+    _note_unmanaged(project)
 
 
 @app.command()
@@ -140,13 +156,16 @@ def start(
         typer.echo(f"plan: warning: {warning}", err=True)
     base = started.base_commit[:12] if started.base_commit else "none"
     typer.echo(f"started {started.plan_id} at {started.started} (base commit {base})")
+    _note_unmanaged(project)
 
 
 @app.command("measure")
 def measure_command(
-    coverage: Annotated[Path | None, typer.Option("--coverage", help="Coverage report: coverage.py JSON, Cobertura XML or LCOV.")] = None,
+    coverage: Annotated[Path | None, typer.Option(
+        "--coverage", help="Coverage report: coverage.py JSON, Cobertura XML or LCOV.")] = None,
     junit: Annotated[Path | None, typer.Option("--junit", help="JUnit XML test report.")] = None,
-    run: Annotated[bool, typer.Option("--run", help="Run the configured test command first; failing tests are recorded, not fatal.")] = False,
+    run: Annotated[bool, typer.Option(
+        "--run", help="Run the configured test command first; failing tests are recorded, not fatal.")] = False,
     json_output: JsonOption = False,
     root: RootOption = None,
 ) -> None:
@@ -176,7 +195,7 @@ def _report_document(project: Any, pending: Any, written: bool, json_document: d
     elif diff:
         typer.echo(pending.diff(shown) or f"{shown}: no change")
     elif dry_run:
-        typer.echo(pending.new_text, nl=False)
+        typer.echo(pending.printable_text, nl=False)
     else:
         typer.echo(f"{'wrote' if written else 'unchanged'} {shown}")
         return False
@@ -202,16 +221,16 @@ def close(
     Closed as COMPLETE (targets met), TARGETS MISSED (executed; the misses become gaps of the
     phase) or SUPERSEDED. Run twice with nothing new in between, the second run writes nothing."""
     from planner.close import close_plan
+    from planner.result_json import close_json
 
     project = _project(root)
     result = close_plan(project, plan, dry_run=dry_run or diff, superseded_by=tuple(superseded_by or ()))
-    document = {"schema_version": 1, "plan": result.plan_id, "status": result.facts.status,
-                "outcome": result.facts.outcome, "facts": result.facts.context,
-                "written": result.written, "unchanged": result.unchanged} if json_output else None
+    document = close_json(result) if json_output else None
     if not _report_document(project, result.summary, result.written, document, dry_run=dry_run, diff=diff):
         if result.unchanged:
             typer.echo("nothing new since the plan was closed: no new commit names it")
         typer.echo(result.facts.context["outcome"])
+        _note_unmanaged(project)
 
 
 @app.command()
@@ -223,33 +242,36 @@ def verify(
     root: RootOption = None,
 ) -> None:
     """Judge the phase goal on the latest snapshot, open and close gaps, write VERIFICATION.md."""
+    from planner.result_json import verify_json
     from planner.verify import verify_phase
 
     project = _project(root)
     result = verify_phase(project, phase, dry_run=dry_run or diff)
-    document = {"schema_version": 1, "phase": result.phase_id, "status": result.status,
-                "facts": result.context, "written": result.written} if json_output else None
+    document = verify_json(result) if json_output else None
     if _report_document(project, result.document, result.written, document, dry_run=dry_run, diff=diff):
         return
     open_gaps = sum(1 for gap in result.context["gaps"] if gap["status"] != "closed")
     typer.echo(f"status: {result.status} ({open_gaps} open or partial gap(s))")
+    _note_unmanaged(project)
 
 
 @app.command()
 def handoff(
     phase: Annotated[str, typer.Argument(help="Phase number or folder name.")],
-    scaffold: Annotated[bool, typer.Option("--scaffold", help="Create the next phase with a PLAN per recommendation.")] = False,
+    scaffold: Annotated[bool, typer.Option(
+        "--scaffold", help="Create the next phase with a PLAN per recommendation.")] = False,
     dry_run: DryRunOption = False,
     diff: DiffOption = False,
     json_output: JsonOption = False,
     root: RootOption = None,
 ) -> None:
     """Recommend the next plans from the gaps and the evidence; write NN-HANDOFF.md."""
-    from planner.handoff import handoff_phase, handoff_to_dict
+    from planner.handoff import handoff_phase
+    from planner.result_json import handoff_json
 
     project = _project(root)
     result = handoff_phase(project, phase, scaffold=scaffold, dry_run=dry_run or diff)
-    document = handoff_to_dict(result, project) if json_output else None
+    document = handoff_json(result, project) if json_output else None
     if _report_document(project, result.document, result.written, document, dry_run=dry_run, diff=diff):
         return
     _echo_written(project.root, result.created)
@@ -258,7 +280,8 @@ def handoff(
 
 @app.command("render")
 def render_command(
-    check: Annotated[bool, typer.Option("--check", help="Exit 1 when a generated document is stale; write nothing.")] = False,
+    check: Annotated[bool, typer.Option(
+        "--check", help="Exit 1 when a generated document is stale; write nothing.")] = False,
     root: RootOption = None,
 ) -> None:
     """Check that generated SUMMARY and VERIFICATION documents match their evidence."""
@@ -302,7 +325,9 @@ def check(
 @app.command()
 def status(
     phase: Annotated[str | None, typer.Argument(help="Only this phase.")] = None,
-    all_milestones: Annotated[bool, typer.Option("--all-milestones", help="Also the archived phases of finished milestones (milestones/v*-phases/).")] = False,
+    all_milestones: Annotated[bool, typer.Option(
+        "--all-milestones", help="Also the archived phases of finished milestones (milestones/v*-phases/).",
+    )] = False,
     json_output: JsonOption = False,
     root: RootOption = None,
 ) -> None:
@@ -340,7 +365,8 @@ def _status_table(document: dict[str, Any]) -> str:
 
 @app.command()
 def demo(
-    directory: Annotated[Path | None, typer.Argument(help="Empty or new folder for the example (default: a new temporary folder).")] = None,
+    directory: Annotated[Path | None, typer.Argument(
+        help="Empty or new folder for the example (default: a new temporary folder).")] = None,
 ) -> None:
     """Build an example project and run the whole cycle on it: new, start, measure, close, verify, handoff."""
     from planner.demo import run_demo

@@ -26,7 +26,7 @@ from planner.frontmatter import read_document
 from planner.index import reload_project
 from planner.model import Phase, Plan, Project
 from planner.plan_facts import PlanFacts, gather
-from planner.progress import refresh_documents
+from planner.progress import check_refreshable, refresh_documents
 from planner.render import render
 from planner.scaffold import resolve_plan
 from planner.writer import atomic_write, project_lock
@@ -154,6 +154,7 @@ def close_plan(project: Project, reference: str, *, dry_run: bool = False,
         facts, pending = build_summary(project, phase, plan, now or now_utc(), superseded_by=superseded_by)
         if dry_run:
             return CloseResult(str(plan.id), facts, pending, False)
+        check_refreshable(project)
         written = commit_write(pending, project.planning_dir)
         _record_status(project, plan, facts)
         refresh_documents(reload_project(project.root), f"plan {plan.id} closed: {facts.status}")

@@ -92,14 +92,6 @@ def cluster_failures(report: TestReport | Iterable[TestCase]) -> list[FailureClu
     return clusters
 
 
-def failures_by_file(report: TestReport) -> dict[str, tuple[str, ...]]:
-    """Failing test ids per test file (suite name when the file is unknown), sorted."""
-    grouped: dict[str, list[str]] = {}
-    for case in report.failures:
-        grouped.setdefault(case.file or case.suite, []).append(case.id)
-    return {key: tuple(sorted(ids)) for key, ids in sorted(grouped.items())}
-
-
 def _cluster(sig: str, members: list[TestCase]) -> FailureCluster:
     members = sorted(members, key=lambda c: c.id)
     types = sorted({c.error_type for c in members if c.error_type})

@@ -163,11 +163,13 @@ def run_demo(target: Path | None = None, step: Step | None = None) -> DemoResult
     _commit(directory, "docs(01): baseline snapshot")
     say("measured the starting point: the baseline of plan 01-01")
 
+    tests = _PACKAGE["tests/test_arith.py"].replace("add, divide, subtract", "add, divide, multiply, subtract")
     multiply = {
-        "calc/arith.py": _PACKAGE["calc/arith.py"] + "\n\ndef multiply(a: float, b: float) -> float:\n    return a * b\n",
-        "tests/test_arith.py": _PACKAGE["tests/test_arith.py"].replace("add, divide, subtract", "add, divide, multiply, subtract")
-        + "\n\ndef test_multiply():\n    assert multiply(2, 3) == 6\n\n\n"
-        "def test_divide_by_zero():\n    import pytest\n\n    with pytest.raises(ZeroDivisionError):\n        divide(1, 0)\n",
+        "calc/arith.py": _PACKAGE["calc/arith.py"]
+        + "\n\ndef multiply(a: float, b: float) -> float:\n    return a * b\n",
+        "tests/test_arith.py": tests + "\n\ndef test_multiply():\n    assert multiply(2, 3) == 6\n\n\n"
+        "def test_divide_by_zero():\n    import pytest\n\n    with pytest.raises(ZeroDivisionError):\n"
+        "        divide(1, 0)\n",
     }
     _carry_out(directory, "01-01", multiply, "feat(01-01): multiply, and test division by zero")
     say("plan 01-01: started, committed, measured with pytest and coverage, closed")

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from planner import regions
-from planner.edit import read_for_edit
+from planner.edit import read_for_edit, set_keys, split_head
 from planner.errors import InputError
-from planner.frontmatter import compose, parse_document
+from planner.frontmatter import compose
 from planner.writer import atomic_write
 
 
@@ -29,35 +29,45 @@ class PendingWrite:
     def changed(self) -> bool:
         return self.old_text != self.new_text
 
+    @property
+    def printable_text(self) -> str:
+        """The new text as it can be printed: bytes that are not UTF-8 shown as U+FFFD."""
+        return _printable(self.new_text)
+
     def diff(self, shown_path: str) -> str:
-        old = (self.old_text or "").splitlines(keepends=True)
-        new = self.new_text.splitlines(keepends=True)
+        old = _printable(self.old_text or "").splitlines(keepends=True)
+        new = self.printable_text.splitlines(keepends=True)
         return "".join(difflib.unified_diff(old, new, f"a/{shown_path}", f"b/{shown_path}"))
+
+
+def _printable(text: str) -> str:
+    return text.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
 
 
 def prepare(path: Path, meta: dict[str, Any], body: str) -> PendingWrite:
     """The new text of a generated document, keeping everything people wrote outside the regions.
 
-    Frontmatter keys planner generates are replaced; keys people added are kept.
+    Frontmatter keys planner generates are set in place; every other byte (keys people added,
+    comments, quoting, line endings, a BOM) stays as it was.
     """
     fresh = compose(meta, body if body.startswith("\n") else "\n" + body)
+    if path.is_symlink():
+        raise InputError("refusing to write through a symbolic link", path)
     if not path.exists():
         return PendingWrite(path, None, fresh)
     old_text = read_for_edit(path)
-    existing = parse_document(path, old_text)
+    head, old_body = split_head(old_text)
     try:
-        merged_body = regions.merge(existing.body, body)
+        if not regions.find_regions(old_body):
+            raise InputError("this file has no planner regions (written by hand?); planner will not replace it. "
+                             "Move it aside or add the markers", path)
+        merged_body = regions.merge(old_body, body)
     except InputError as error:
-        raise InputError(f"cannot update generated regions: {error.message}", path,
-                         (error.line or 0) + existing.body_line - 1 if error.line else None) from None
-    if not regions.find_regions(existing.body):
-        raise InputError("this file has no planner regions (written by hand?); planner will not replace it. "
-                         "Move it aside or add the markers", path)
-    merged_meta = {**existing.meta, **meta}
-    new_text = compose(merged_meta, merged_body if merged_body.startswith("\n") else "\n" + merged_body)
-    if existing.line_ending == "\r\n":
-        new_text = new_text.replace("\n", "\r\n")
-    return PendingWrite(path, old_text, new_text)
+        if error.path is not None:
+            raise
+        line = error.line + head.count("\n") if error.line else None
+        raise InputError(f"cannot update generated regions: {error.message}", path, line) from None
+    return PendingWrite(path, old_text, set_keys(head + merged_body, meta, path=path))
 
 
 def commit_write(pending: PendingWrite, planning_dir: Path) -> bool:

@@ -21,7 +21,8 @@ def _lookup(snapshot: Any, project: Project) -> Any:
     return SnapshotMetrics(snapshot, project.config.groups)
 
 
-def target_rows(targets: list[Target], latest: Any, previous: Any, start: Any, project: Project) -> list[dict[str, Any]]:
+def target_rows(targets: list[Target], latest: Any, previous: Any, start: Any,
+                project: Project) -> list[dict[str, Any]]:
     """One plain row per target: Before (start snapshot), After (latest), Target, Status, deltas."""
     after, before, earlier = _lookup(latest, project), _lookup(start, project), _lookup(previous, project)
     rows = []
@@ -145,7 +146,7 @@ def plan_snapshots(project: Project, plan: Plan, started: dt.datetime | None,
     """The latest snapshot, the one before it (deltas) and the plan's baseline (Before): the
     pinned ones when given, else the latest now and the baseline `plan start` recorded (or the
     newest snapshot at or before the start, for plans started before baselines were recorded)."""
-    from planner.snapshot import (
+    from planner.snapshot_store import (
         latest_snapshot,
         previous_snapshot,
         snapshot_at_or_before,

@@ -122,12 +122,6 @@ def _make_text_loader() -> Any:
     return _TextLoader
 
 
-def __getattr__(name: str) -> Any:
-    if name == "_TextLoader":  # built on first use; `from planner.frontmatter import _TextLoader` still works
-        return _text_loader()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
@@ -293,7 +287,8 @@ def read_document(path: Path) -> Document:
     with open(path, "rb") as handle:
         data, size = _read_limited(handle)
     if data is None:
-        message = f"file is {size:,} bytes, over the {MAX_DOCUMENT_BYTES:,}-byte limit for a planning document; not read"
+        message = (f"file is {size:,} bytes, over the {MAX_DOCUMENT_BYTES:,}-byte limit for a planning document; "
+                   "not read")
         return Document(path, {}, "", False, diagnostics=(Diagnostic(path, None, "FM006", message),))
     try:
         raw = data.decode("utf-8")

@@ -27,11 +27,10 @@ from planner.writer import project_lock
 
 __all__ = [
     "EARLIER_SNAPSHOTS_SEARCHED", "FILES_PER_PLAN", "FILES_PER_TARGET", "NO_CONTEXTS",
-    "SCHEMA_VERSION", "HandoffResult", "build_handoff", "compute_report", "handoff_path",
-    "handoff_phase", "handoff_to_dict", "scaffold_next_phase",
+    "HandoffResult", "build_handoff", "compute_report", "handoff_path",
+    "handoff_phase", "scaffold_next_phase",
 ]
 
-SCHEMA_VERSION = 1
 EARLIER_SNAPSHOTS_SEARCHED = 10
 
 
@@ -62,22 +61,15 @@ def handoff_phase(project: Project, reference: str, *, scaffold: bool = False,
         if scaffold:
             _refuse_second_scaffold(project, phase, report)
         written = False if dry_run else commit_write(pending, project.planning_dir)
-    created: tuple[Path, ...] = ()
-    if scaffold and not dry_run:
-        created = scaffold_next_phase(project, phase, report)
+        created: tuple[Path, ...] = ()
+        if scaffold and not dry_run:  # in the same locked step: the handoff and its plans, or nothing
+            created = scaffold_next_phase(project, phase, report)
     return HandoffResult(phase.id, report, pending, written, created)
-
-
-def handoff_to_dict(result: HandoffResult, project: Project) -> dict[str, Any]:
-    """The `--json` document: the computed report plus what was written."""
-    return {**result.report, "schema_version": SCHEMA_VERSION,
-            "path": project.relative(result.document.path), "written": result.written,
-            "created": [project.relative(path) for path in result.created]}
 
 
 def build_handoff(project: Project, phase: Phase) -> tuple[dict[str, Any], PendingWrite]:
     """The computed report and the document it renders to (nothing written)."""
-    from planner.snapshot import latest_snapshot
+    from planner.snapshot_store import latest_snapshot
 
     snapshot = latest_snapshot(project)
     if snapshot is None:
@@ -94,7 +86,7 @@ def build_handoff(project: Project, phase: Phase) -> tuple[dict[str, Any], Pendi
 
 
 def _earlier_with_contexts(project: Project, latest: Snapshot) -> Snapshot | None:
-    from planner.snapshot import list_snapshots, load_snapshot
+    from planner.snapshot_store import list_snapshots, load_snapshot
 
     older = [ref for ref in list_snapshots(project) if ref.id < latest.id]
     for ref in reversed(older[-EARLIER_SNAPSHOTS_SEARCHED:]):

@@ -13,9 +13,9 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
-from fnmatch import fnmatchcase
 from fractions import Fraction
 
+from planner.reports.numbers import select_files as _select
 from planner.reports.types import TestTotals
 
 HUNDRED = Fraction(100)
@@ -108,16 +108,8 @@ def chunks(items: Sequence[FileRaise], size: int) -> list[tuple[FileRaise, ...]]
 
 def select_files(files: Mapping[str, FileCounts],
                  selection: str | Sequence[str] | None) -> list[FileCounts]:
-    """The files a selection names, as `Snapshot.numbers` selects them: all (None), one path (a
-    text) or the files matching any glob pattern (a sequence). Sorted by path."""
-    if selection is None:
-        chosen = list(files.values())
-    elif isinstance(selection, str):
-        chosen = [files[selection]] if selection in files else []
-    else:
-        patterns = tuple(selection)
-        chosen = [f for path, f in files.items() if any(fnmatchcase(path, p) for p in patterns)]
-    return sorted(chosen, key=lambda f: f.path)
+    """The files a selection names (`planner.reports.numbers.select_files`), sorted by path."""
+    return sorted(_select(files, selection), key=lambda f: f.path)
 
 
 Contexts = Mapping[str, Mapping[int, Sequence[str]]]  # path -> line -> ids of the tests that ran it

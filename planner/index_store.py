@@ -33,8 +33,19 @@ CACHE_DIR = ".cache"
 INDEX_FILE = "index.sqlite"
 BUSY_TIMEOUT_S = 0.5
 # Modules whose code decides what a file parses to: editing one (an editable install) rebuilds.
-PARSER_MODULES = ("frontmatter", "tolerant_yaml", "reader", "schema", "filenames", "ids", "model",
-                  "markdown", "index", "index_store")
+# Dotted names, so that moving a module keeps the fingerprint honest.
+PARSER_MODULES = (
+    "planner.frontmatter",
+    "planner.tolerant_yaml",
+    "planner.reader",
+    "planner.schema",
+    "planner.filenames",
+    "planner.ids",
+    "planner.model",
+    "planner.markdown",
+    "planner.index",
+    "planner.index_store",
+)
 _SCHEMA = (
     "CREATE TABLE planner_index (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE documents (path TEXT PRIMARY KEY, stamp TEXT NOT NULL, parsed BLOB NOT NULL)",
@@ -231,10 +242,13 @@ _FINGERPRINT: list[str] = []
 def fingerprint() -> str:
     """planner's version and the size and mtime of each module that shapes the parsed model."""
     if not _FINGERPRINT:
-        package = Path(planner.__file__).parent
+        top = Path(planner.__file__).parent.parent
         parts = [planner.__version__]
         for module in PARSER_MODULES:
-            parts.append(file_stamp(package / f"{module}.py").rsplit(":", 2)[0])
+            source = top.joinpath(*module.split(".")).with_suffix(".py")
+            if not source.is_file():
+                source = source.with_suffix("") / "__init__.py"
+            parts.append(file_stamp(source).rsplit(":", 2)[0])
         _FINGERPRINT.append("|".join(parts))
     return _FINGERPRINT[0]
 
@@ -269,7 +283,7 @@ def read_index(index_path: Path, signature: str, *, rows_on_hit: bool) -> Stored
 
 def cache_dir(planning_dir: Path) -> Path:
     """`.planning/.cache/`, created with a `.gitignore` that ignores the folder itself."""
-    from planner.writer import ensure_inside
+    from planner.atomic import ensure_inside
 
     folder = planning_dir / CACHE_DIR
     ensure_inside(folder / INDEX_FILE, planning_dir)

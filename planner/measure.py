@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from planner.errors import EnvironmentProblem, InputError
 from planner.gitlog import GitState, working_state
 from planner.model import Project
+from planner.reports.numbers import totals_by_file
 from planner.snapshot import (
     FailedTest,
     FileMetrics,
@@ -29,10 +30,10 @@ from planner.snapshot import (
     RunRecord,
     Snapshot,
     TestResults,
-    save_snapshot,
     snapshot_id,
 )
 from planner.snapshot_report import format_summary, snapshot_summary
+from planner.snapshot_store import save_snapshot
 
 if TYPE_CHECKING:
     from planner.reports.types import CoverageReport, TestReport
@@ -187,7 +188,7 @@ def _test_results(report: TestReport) -> TestResults:
         FailedTest(case.id, case.file, case.outcome, case.error_type, case.message)
         for case in report.failures
     )
-    by_file = {suite.name: suite.totals for suite in report.by_file()}
+    by_file = {suite.name: suite.totals for suite in totals_by_file(report.cases)}
     return TestResults(report.totals, by_file, failures)
 
 

@@ -8,24 +8,32 @@ links); NEEDS A PERSON counts in the total, not among the verified.
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from planner import textscan
 from planner.errors import InputError
 from planner.frontmatter import Diagnostic, Document, read_document
-from planner.model import Plan, Project
+from planner.model import Plan
+from planner.musthave_results import (
+    BAD_PATTERN,
+    EXISTS,
+    FAILED,
+    MISSING,
+    NEEDS_PERSON,
+    NOT_WIRED,
+    STUB,
+    VERIFIED,
+    WIRED,
+    ArtifactResult,
+    KeyLinkResult,
+    MustHaveReport,
+    TruthResult,
+)
 
-EXISTS, STUB, MISSING = "EXISTS + SUBSTANTIVE", "STUB", "MISSING"
-WIRED, NOT_WIRED, BAD_PATTERN = "WIRED", "NOT WIRED", "NOT WIRED (bad pattern)"
-VERIFIED, FAILED = "VERIFIED", "FAILED"
-NEEDS_PERSON = "NEEDS A PERSON"
-_VERIFIED_STATUSES = frozenset({EXISTS, WIRED, VERIFIED})
 _LIST_KEYS = {"truths": "truths", "artifacts": "artifacts", "key_links": "key_links",
               "key-links": "key_links", "keylinks": "key_links", "links": "key_links"}
 _STRING_ARTIFACT = re.compile(r"^`?(?P<path>[^\s`]+)`?(?:\s+\((?P<lines>\d+)\+?\s*lines?\))?\s*(?P<rest>.*)$")
@@ -34,66 +42,6 @@ _TRUTH = re.compile(
     r"""(?:'(?P<t1>[^']+)'|"(?P<t2>[^"]+)"|`(?P<t3>[^`]+)`)\s*\.?\s*$"""
 )
 _CHECKED_ARTIFACT_KEYS = frozenset({"path", "file", "provides", "min_lines", "contains", "exports", "contains_not"})
-
-
-@dataclass(frozen=True)
-class ArtifactResult:
-    """One `artifacts` entry: EXISTS + SUBSTANTIVE, STUB (reasons say which check failed), MISSING."""
-
-    path: str
-    status: str
-    reasons: tuple[str, ...] = ()  # why it is not EXISTS + SUBSTANTIVE
-    evidence: tuple[str, ...] = ()  # what was found, with file:line where there is one
-    provides: str = ""
-    plan_line: int | None = None
-
-
-@dataclass(frozen=True)
-class KeyLinkResult:
-    """One `key_links` entry: WIRED with the (file, line) of the first match, or NOT WIRED and why."""
-
-    from_path: str
-    to: str
-    via: str
-    pattern: str
-    status: str
-    evidence: tuple[str, int] | None = None
-    reason: str = ""
-    plan_line: int | None = None
-
-
-@dataclass(frozen=True)
-class TruthResult:
-    """One `truths` entry: VERIFIED / FAILED for `FILE contains 'TEXT'`, else NEEDS A PERSON."""
-
-    text: str
-    status: str
-    evidence: str = ""
-    plan_line: int | None = None
-
-
-@dataclass(frozen=True)
-class MustHaveReport:
-    """Every must-have of one plan, checked, plus findings about the plan's own text."""
-
-    plan_id: str
-    plan_path: Path | None
-    truths: tuple[TruthResult, ...] = ()
-    artifacts: tuple[ArtifactResult, ...] = ()
-    key_links: tuple[KeyLinkResult, ...] = ()
-    findings: tuple[Diagnostic, ...] = field(default=())
-
-    @property
-    def score(self) -> tuple[int, int]:
-        """(verified, total) over all must-haves; NEEDS A PERSON counts as not verified."""
-        items: list[TruthResult | ArtifactResult | KeyLinkResult] = [*self.truths, *self.artifacts, *self.key_links]
-        statuses = [item.status for item in items]
-        return sum(status in _VERIFIED_STATUSES for status in statuses), len(statuses)
-
-    @property
-    def score_text(self) -> str:
-        verified, total = self.score
-        return f"{verified}/{total} must-haves verified"
 
 
 class _Locator:
@@ -146,18 +94,6 @@ def check_must_haves(plan: Plan, repo_root: Path, plan_document: Document | None
         key_links=tuple(_check_link(item, context) for item in link_items),
         findings=tuple(context.findings),
     )
-
-
-def check_project_must_haves(project: Project, repo_root: Path) -> dict[str, MustHaveReport]:
-    """A report for each plan of the project that states must-haves, keyed by plan id."""
-    reports: dict[str, MustHaveReport] = {}
-    for plan in project.plans:
-        document = _read_plan_document(plan)
-        if not plan.must_haves and not (document and document.meta.get("must_haves")):
-            continue
-        key = str(plan.id) if str(plan.id) not in reports else f"{plan.id}{plan.variant or '+'}"
-        reports[key] = check_must_haves(plan, repo_root, document)
-    return reports
 
 
 def _read_plan_document(plan: Plan) -> Document | None:
@@ -439,58 +375,3 @@ def _truth_file(name: str, context: _Context) -> Path | str:
     if len(same_name) == 1:
         return context.tree.locate(same_name[0])
     return located
-
-
-# ---------------------------------------------------------------- for VERIFICATION.md and gaps
-
-
-def verification_rows(report: MustHaveReport) -> dict[str, list[dict[str, str]]]:
-    """Rows for the Observable Truths, Required Artifacts and Key Link Verification tables."""
-    truths = [{"#": str(number), "truth": truth.text, "status": truth.status, "evidence": truth.evidence}
-              for number, truth in enumerate(report.truths, start=1)]
-    artifacts = [{"artifact": artifact.path, "expected": artifact.provides, "status": artifact.status,
-                  "details": "; ".join(artifact.reasons + artifact.evidence)} for artifact in report.artifacts]
-    links = [{"from": link.from_path, "to": link.to, "via": link.via, "status": link.status,
-              "details": _link_details(link)} for link in report.key_links]
-    return {"truths": truths, "artifacts": artifacts, "key_links": links}
-
-
-def _link_details(link: KeyLinkResult) -> str:
-    where = f"`{link.pattern}` at {link.evidence[0]}:{link.evidence[1]}" if link.evidence else ""
-    return "; ".join(part for part in (where, link.reason) if part)
-
-
-def unmet_as_gaps(report: MustHaveReport) -> list[dict[str, Any]]:
-    """GSD gap entries for each unmet must-have (FAILED, STUB, MISSING, NOT WIRED); ids are stable."""
-    gaps: list[dict[str, Any]] = []
-    for truth in report.truths:
-        if truth.status == FAILED:
-            gaps.append(_gap(report.plan_id, "truth", truth.text, truth.text, truth.evidence, [], [truth.evidence]))
-    for artifact in report.artifacts:
-        if artifact.status in (STUB, MISSING):
-            claim = f"{artifact.path} provides {artifact.provides}" if artifact.provides else f"{artifact.path} exists"
-            gaps.append(_gap(report.plan_id, "artifact", artifact.path, claim, f"{artifact.status}: "
-                             + "; ".join(artifact.reasons), [artifact.path], list(artifact.reasons)))
-    for link in report.key_links:
-        if link.status in (NOT_WIRED, BAD_PATTERN):
-            claim = f"{link.from_path} is wired to {link.to}" + (f" via {link.via}" if link.via else "")
-            gaps.append(_gap(report.plan_id, "link", f"{link.from_path}|{link.to}|{link.pattern}", claim,
-                             f"{link.status}: {link.reason}", [link.from_path], [f"pattern {link.pattern!r}"]))
-    return gaps
-
-
-def _gap(plan_id: str, kind: str, key: str, truth: str, reason: str, artifacts: list[str],
-         missing: list[str]) -> dict[str, Any]:
-    digest = hashlib.sha1(f"{kind}\0{key}".encode()).hexdigest()[:6]
-    return {"id": f"{plan_id}-{kind}-{digest}", "truth": truth, "status": "failed", "reason": reason,
-            "artifacts": artifacts, "missing": missing}
-
-
-def status_counts(reports: Iterable[MustHaveReport]) -> dict[str, dict[str, int]]:
-    """How many truths, artifacts and key links ended in each status, over many reports."""
-    counts: dict[str, Counter[str]] = {"truths": Counter(), "artifacts": Counter(), "key_links": Counter()}
-    for report in reports:
-        counts["truths"].update(truth.status for truth in report.truths)
-        counts["artifacts"].update(artifact.status for artifact in report.artifacts)
-        counts["key_links"].update(link.status for link in report.key_links)
-    return {kind: dict(sorted(counter.items())) for kind, counter in counts.items()}

@@ -69,6 +69,7 @@ def gather(project: Project, phase: Phase, plan: Plan, *, now: dt.datetime,
     gives the same document: commits made after it that only touch planning files (such as the
     one that commits the SUMMARY) and snapshots taken since do not change it."""
     from planner import gitlog
+    from planner.commits import plan_duration
     from planner.errors import GitProblem
 
     started = parse_time(plan.started)
@@ -83,7 +84,7 @@ def gather(project: Project, phase: Phase, plan: Plan, *, now: dt.datetime,
     except GitProblem as problem:
         evidence = None
         notes.append(f"no git evidence: {problem.message}")
-    duration = gitlog.plan_duration(started, completed if started else None, evidence)
+    duration = plan_duration(started, completed if started else None, evidence)
     commits = list(evidence.commits) if evidence else []
     tasks = task_commits(plan_tasks(plan), [commit.subject for commit in commits])
     snapshots = plan_snapshots(project, plan, started, pins)

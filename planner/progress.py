@@ -9,10 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from planner.frontmatter import compose, read_document
+from planner.errors import InputError
+from planner.frontmatter import compose
 from planner.model import Phase, Plan, Project
+
+if TYPE_CHECKING:
+    from planner.documents import PendingWrite
 
 BAR_WIDTH = 10
 
@@ -121,15 +125,27 @@ def state_context(project: Project, activity: str, now: dt.datetime | None = Non
 
 
 def refresh_documents(project: Project, activity: str) -> list[Path]:
-    """Re-render the generated regions of ROADMAP.md and STATE.md from the model."""
+    """Re-render the generated regions of ROADMAP.md and STATE.md from the model; the paths written.
+
+    Everything is prepared (and every problem raised, with its file and line) before either file
+    is written. A file without planner markers was written by hand and is left as it is.
+    """
+    from planner.documents import commit_write
+
+    pending = prepare_refresh(project, activity)
+    return [write.path for write in pending if commit_write(write, project.planning_dir)]
+
+
+def prepare_refresh(project: Project, activity: str) -> list[PendingWrite]:
+    """The new ROADMAP.md and STATE.md (those planner may update), nothing written."""
     from planner.render import render  # Jinja's loader: not for `plan status`, which only counts
 
-    written = []
+    pending = []
     roadmap = project.planning_dir / "ROADMAP.md"
     fresh = render("roadmap.md.j2", roadmap_context(project), planning_dir=project.planning_dir)
     if _has_own_phase_headings(roadmap):
         fresh = _without_region(fresh, "details")
-    written.append(_merge_into(roadmap, fresh, project, None))
+    pending.append(_merged(roadmap, fresh, None))
     state = project.planning_dir / "STATE.md"
     context = state_context(project, activity)
     fresh = render("state.md.j2", context, planning_dir=project.planning_dir)
@@ -141,8 +157,8 @@ def refresh_documents(project: Project, activity: str) -> list[Path]:
         "progress": {key: progress[key] for key in
                      ("total_phases", "completed_phases", "total_plans", "completed_plans", "percent")},
     }
-    written.append(_merge_into(state, fresh, project, state_meta))
-    return written
+    pending.append(_merged(state, fresh, state_meta))
+    return [write for write in pending if write is not None]
 
 
 def _has_own_phase_headings(roadmap: Path) -> bool:
@@ -152,7 +168,7 @@ def _has_own_phase_headings(roadmap: Path) -> bool:
     import re
 
     from planner import regions
-    from planner.errors import InputError
+    from planner.frontmatter import read_document
 
     if not roadmap.is_file():
         return False
@@ -177,24 +193,53 @@ def _without_region(text: str, name: str) -> str:
     return text[:start] + text[stop:]
 
 
-def _merge_into(path: Path, fresh: str, project: Project, meta: dict[str, Any] | None) -> Path:
+def check_refreshable(project: Project) -> None:
+    """Raise (file and line) what would stop ROADMAP.md or STATE.md from being refreshed; write nothing.
+
+    Writing commands call it before their first write, so a bad marker or frontmatter block in
+    either file stops the command before it has written anything.
+    """
+    prepare_refresh(project, "checking")
+
+
+def unmanaged_documents(planning_dir: Path) -> list[Path]:
+    """ROADMAP.md and STATE.md files that exist without planner markers: never rewritten."""
+    from planner.edit import read_for_edit, split_head
+    from planner.regions import find_regions
+
+    found = []
+    for name in ("ROADMAP.md", "STATE.md"):
+        path = planning_dir / name
+        try:
+            text = split_head(read_for_edit(path))[1] if path.is_file() else None
+            if text is not None and text.strip() and not find_regions(text):
+                found.append(path)
+        except (OSError, InputError):
+            continue
+    return found
+
+
+def _merged(path: Path, fresh: str, meta: dict[str, Any] | None) -> PendingWrite | None:
+    """The refreshed text of one document; None for a file without markers (written by hand)."""
     from planner import regions
-    from planner.writer import atomic_write
+    from planner.documents import PendingWrite
+    from planner.edit import read_for_edit, set_keys, split_head
 
-    if path.exists():
-        document = read_document(path)
-        from planner.edit import read_for_edit
-
-        existing_body = document.body if document.has_frontmatter else read_for_edit(path)
-        body = regions.merge(existing_body, fresh)
-        if meta is not None:
-            merged_meta = {**document.meta, **meta}
-            text = compose(merged_meta, body)
-        elif document.has_frontmatter:
-            text = compose(document.meta, body)
-        else:
-            text = body
-    else:
-        text = compose(meta, fresh) if meta is not None else fresh
-    atomic_write(path, text, planning_dir=project.planning_dir, overwrite=True)
-    return path
+    if path.is_symlink():
+        raise InputError("refusing to write through a symbolic link", path)
+    if not path.exists():
+        return PendingWrite(path, None, compose(meta, fresh) if meta is not None else fresh)
+    raw = read_for_edit(path)
+    if not raw.strip():
+        return PendingWrite(path, raw, compose(meta, fresh) if meta is not None else fresh)
+    head, body = split_head(raw)
+    try:
+        if not regions.find_regions(body):
+            return None
+        text = head + regions.merge(body, fresh)
+    except InputError as error:
+        line = error.line + head.count("\n") if error.line else None
+        raise InputError(f"cannot update generated regions: {error.message}", path, line) from None
+    if meta is not None:
+        text = set_keys(text, meta, path=path)
+    return PendingWrite(path, raw, text)

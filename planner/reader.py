@@ -181,7 +181,8 @@ def _phase_directories(phases_dir: Path, diagnostics: list[Diagnostic]) -> list[
     """Phase folders, each real folder once: a symbolic link to a folder already listed is skipped."""
     if not phases_dir.is_dir():
         return []
-    entries = sorted((entry for entry in os.scandir(phases_dir) if entry.is_dir()), key=lambda e: (e.is_symlink(), e.name))
+    entries = sorted((entry for entry in os.scandir(phases_dir) if entry.is_dir()),
+                     key=lambda e: (e.is_symlink(), e.name))
     real_phases = os.path.realpath(phases_dir)  # a folder that is no link is this plus its name
     seen: set[str] = set()
     folders = []
@@ -238,8 +239,8 @@ def _read_phase(directory: Path, read: Any, diagnostics: list[Diagnostic]) -> Ph
         if role.kind == "plan" and role.plan_part is not None:
             files = groups[role.plan_part]
             if files.plan is not None:
-                diagnostics.append(Diagnostic(path, None, "TREE002",
-                                              f"a second PLAN file for plan part '{role.plan_part}'; the first is used"))
+                message = f"a second PLAN file for plan part '{role.plan_part}'; the first is used"
+                diagnostics.append(Diagnostic(path, None, "TREE002", message))
                 documents.append(path)
                 continue
             files.plan, files.variant, files.gap = document, role.variant, role.gap

@@ -116,7 +116,8 @@ def render(name: str, context: Mapping[str, Any], *, planning_dir: Path | None =
     except (UndefinedError, SecurityError, TemplateError, TypeError, ValueError, OverflowError) as error:
         raise InputError(f"template error: {error}", origin, _failing_line(error, origin)) from None
     except (MemoryError, RecursionError) as error:
-        raise InputError(f"template error: rendering ran out of {'memory' if isinstance(error, MemoryError) else 'stack'}",
+        exhausted = "memory" if isinstance(error, MemoryError) else "stack"
+        raise InputError(f"template error: rendering ran out of {exhausted}",
                          origin, _failing_line(error, origin)) from None
 
 

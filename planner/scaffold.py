@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from planner.frontmatter import compose
 from planner.ids import PhaseNumber, PlanId, next_phase_number, next_plan_part, slugify
 from planner.index import reload_project
 from planner.model import Phase, Plan, Project
-from planner.progress import refresh_documents
+from planner.progress import check_refreshable, refresh_documents
 from planner.reader import load_project
 from planner.render import render
 from planner.schema import plan_to_meta
@@ -52,17 +53,21 @@ def init_project(root: Path) -> Created:
     if not root.is_dir():
         raise InputError(f"{root} is not a folder", root)
     planning_dir.mkdir(parents=True)
-    (planning_dir / "phases").mkdir()
-    config = planning_dir / "config.json"
-    inherited = planning_dir.parent.parent / "config.json" if planning_dir.parent.name == "workstreams" else None
-    settings = {} if inherited is not None and inherited.is_file() else DEFAULT_CONFIG  # a workstream inherits
-    atomic_write(config, json.dumps(settings, indent=2) + "\n", planning_dir=planning_dir)
-    atomic_write(planning_dir / ".gitignore", ".cache/\n", planning_dir=planning_dir)
-    project_file = planning_dir / "PROJECT.md"  # GSD's health check wants it; hand-written from here on
-    atomic_write(project_file, render("project.md.j2", {"project": {"name": root.resolve().name}},
-                                      planning_dir=planning_dir), planning_dir=planning_dir)
-    project = load_project(root)
-    written = refresh_documents(project, "project initialised")
+    try:  # all or nothing: a failure removes the folder this call created
+        (planning_dir / "phases").mkdir()
+        config = planning_dir / "config.json"
+        inherited = planning_dir.parent.parent / "config.json" if planning_dir.parent.name == "workstreams" else None
+        settings = {} if inherited is not None and inherited.is_file() else DEFAULT_CONFIG  # a workstream inherits
+        atomic_write(config, json.dumps(settings, indent=2) + "\n", planning_dir=planning_dir)
+        atomic_write(planning_dir / ".gitignore", ".cache/\n", planning_dir=planning_dir)
+        project_file = planning_dir / "PROJECT.md"  # GSD's health check wants it; hand-written from here on
+        atomic_write(project_file, render("project.md.j2", {"project": {"name": root.resolve().name}},
+                                          planning_dir=planning_dir), planning_dir=planning_dir)
+        project = load_project(root)
+        written = refresh_documents(project, "project initialised")
+    except BaseException:
+        shutil.rmtree(planning_dir, ignore_errors=True)
+        raise
     return Created((config, project_file, *written))
 
 
@@ -89,9 +94,11 @@ def add_phase(project: Project, title: str, goal: str = "", targets: list[str] |
         directory = project.planning_dir / "phases" / phase_folder_name(number, title, project.config.project_code)
         if directory.exists():
             raise ConflictError(f"phase folder {directory.name} already exists", directory)
+        check_refreshable(project)
         make_directory(directory, planning_dir=project.planning_dir)
         phase = Phase(number=number, slug=parse_phase_dir(directory.name).slug, directory=directory,
-                      prefix=parse_phase_dir(directory.name).prefix, title=title.strip(), goal=goal.strip(), targets=clean_targets)
+                      prefix=parse_phase_dir(directory.name).prefix, title=title.strip(), goal=goal.strip(),
+                      targets=clean_targets)
         goal_path = directory / f"{number}-GOAL.md"
         meta = {"phase": str(number), "title": phase.title, "goal": phase.goal, "targets": list(clean_targets)}
         body = render("goal.md.j2", {"phase": {"id": str(number), "title": phase.title, "goal": phase.goal,
@@ -167,6 +174,7 @@ def new_plan(project: Project, phase_reference: str, title: str = "", gap: bool 
             targets=clean_targets, closes=tuple(closes or ()),
         )
         path = phase.directory / f"{plan.id}-PLAN.md"
+        check_refreshable(project)
         meta = plan_to_meta(plan, phase.directory.name)
         body = render("plan.md.j2", {"plan": {"id": str(plan.id), "title": plan.title,
                                               "targets": list(plan.targets), "closes": list(plan.closes)}},

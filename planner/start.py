@@ -11,7 +11,7 @@ from planner.edit import read_for_edit, set_keys
 from planner.errors import ConflictError, GitProblem, InputError
 from planner.index import reload_project
 from planner.model import Project
-from planner.progress import refresh_documents
+from planner.progress import check_refreshable, refresh_documents
 from planner.scaffold import resolve_plan
 from planner.writer import atomic_write, project_lock
 
@@ -58,6 +58,7 @@ def start_plan(project: Project, reference: str, *, force: bool = False, now: dt
                                       "baseline": baseline or None}
         if base:
             updates["base_commit"] = base
+        check_refreshable(project)
         raw = read_for_edit(plan.plan_path)
         atomic_write(plan.plan_path, set_keys(raw, updates, path=plan.plan_path),
                      planning_dir=project.planning_dir, overwrite=True)
@@ -67,7 +68,7 @@ def start_plan(project: Project, reference: str, *, force: bool = False, now: dt
 
 def _baseline(project: Project, moment: dt.datetime) -> str | None:
     """The id of the newest snapshot taken at or before `moment`: what "Before" will mean."""
-    from planner.snapshot import list_snapshots
+    from planner.snapshot_store import list_snapshots
 
     earlier = [ref.id for ref in list_snapshots(project) if ref.taken_at <= moment]
     return earlier[-1] if earlier else None

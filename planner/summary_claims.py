@@ -18,7 +18,6 @@ from planner.frontmatter import Document, read_document
 from planner.markdown import bold_metadata, field_key
 
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>.+?)\s*#*\s*$")
-_BACKTICK_HASH = re.compile(r"`([0-9a-f]{7,40})`")
 _BARE_HASH = re.compile(r"\b([0-9a-f]{7,40})\b")
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?P<text>.+)$")
 _BACKTICKED = re.compile(r"`([^`]+)`")
@@ -65,10 +64,23 @@ class SummaryClaims:
     completed: Claim | None = None
     status: Claim | None = None
     deviations_none: Claim | None = None
+    found: tuple[Claim, ...] = ()  # paths a Self-Check section says exist
     references: tuple[Claim, ...] = ()  # requires / affects / depends_on entries naming plans
     tables: tuple[Table, ...] = ()
     lines: tuple[str, ...] = ()  # the whole file, LF-split: lines[n - 1] is file line n
     body_line: int = 1
+    headings: tuple[Claim, ...] = ()  # every Markdown heading (its title) outside code fences
+    completed_front: Claim | None = None  # frontmatter's `completed` where the body also has one
+    has_frontmatter: bool = False
+
+    def heading_above(self, line: int) -> Claim | None:
+        """The nearest heading at or above file line `line`."""
+        found = None
+        for heading in self.headings:
+            if heading.line > line:
+                break
+            found = heading
+        return found
 
 
 def read_claims(path: Path, documents: Mapping[Path, Document] | None = None) -> SummaryClaims:
@@ -88,16 +100,22 @@ def claims_of(document: Document) -> SummaryClaims:
         merged[key] = body_claims.get(key) or front.get(key)
     if body_claims.get("started") and body_claims.get("completed"):
         merged["started"], merged["completed"] = body_claims["started"], body_claims["completed"]
+    tables = tuple(read_tables(body, document.body_line))
+    front_completed = front.get("completed") if body_claims.get("completed") else None
     return SummaryClaims(
         path=document.path,
-        commits=_unique(body_claims["commits"] + front["commits"]),
+        commits=_unique(body_claims["commits"] + _table_commits(tables) + front["commits"]),
         created=_unique(front["created"] + body_claims["created"]),
         modified=_unique(front["modified"] + body_claims["modified"]),
         deviations_none=body_claims.get("deviations_none"),
+        found=_unique(body_claims.get("found", [])),
         references=tuple(_references(document, lines)),
-        tables=tuple(read_tables(body, document.body_line)),
+        tables=tables,
         lines=tuple(lines),
         body_line=document.body_line,
+        headings=tuple(body_claims["headings"]),
+        completed_front=front_completed,
+        has_frontmatter=document.has_frontmatter,
         **merged,
     )
 
@@ -151,10 +169,14 @@ def _frontmatter_claims(document: Document, lines: list[str]) -> dict[str, Any]:
         for kind in ("created", "modified"):
             values = key_files.get(kind)
             for item in values if isinstance(values, list) else []:
+                if isinstance(item, dict):  # `- path: x` (with a description beside it)
+                    named = item.get("path", item.get("file"))
+                    item = str(named) if isinstance(named, str) else ""
                 if isinstance(item, str) and item.strip():
                     path = _path_of(item)
-                    if path:
-                        found[kind].append(Claim(path, _line_of_item(lines, item, key_line, end)))
+                    said = described_kind(item, kind)
+                    if path and said:
+                        found[said].append(Claim(path, _line_of_item(lines, path, key_line, end)))
     raw_metrics = meta.get("metrics")
     metrics: dict[str, Any] = raw_metrics if isinstance(raw_metrics, dict) else {}
     metrics_line = line_of("metrics")
@@ -173,7 +195,7 @@ def _frontmatter_claims(document: Document, lines: list[str]) -> dict[str, Any]:
     commit_line = line_of("commits")
     for item in commits if isinstance(commits, list) else []:
         match = _BARE_HASH.search(str(item))
-        if match:
+        if match and is_hash_like(match[1], True):
             found["commits"].append(Claim(match[1], _line_of_item(lines, match[1], commit_line, end)))
     return found
 
@@ -222,22 +244,76 @@ _BOLD_KEYS = {"duration": "duration", "started": "started", "start": "started",
               "completed": "completed", "finished": "completed", "status": "status"}
 
 
+_COMMIT_CONTEXT = re.compile(r"\bcommit|\bhash(?:es)?\b|\bsha\b", re.IGNORECASE)
+_QUOTED_HEX = re.compile(r"(?<![\w])(?:`|\*\*)([0-9a-fA-F]{7,40})(?:`|\*\*)(?![\w])")
+_LOOSE_HEX = re.compile(r"(?<![\w./#:-])([0-9a-f]{7,40})(?![\w/-])")
+_AFTER_COMMIT = re.compile(r"\bcommit(?:ted)?(?: as| in| hash)?:?\s+([0-9a-f]{7,40})\b", re.IGNORECASE)
+_COMMIT_LABEL = re.compile(r"\*\*(?:[\w ]*\b)?(?:commits?|hash|sha)\b[^*]*\*\*:?", re.IGNORECASE)
+
+
+def is_hash_like(text: str, quoted: bool) -> bool:
+    """A run of hex that can be a commit hash: not all digits (an epoch, a count, a date), and
+    with at least one digit unless it was quoted or bold (`deadbeef` prose is rare, words are not)."""
+    if text.isdigit():
+        return False
+    return quoted or any(char.isdigit() for char in text)
+
+
+def line_hashes(text: str, *, loose: bool) -> list[str]:
+    """Hashes on a line: backticked or bold ones always, bare ones only when `loose`."""
+    found = [m[1].lower() for m in _QUOTED_HEX.finditer(text) if is_hash_like(m[1].lower(), True)]
+    if loose:
+        found += [m[1] for m in _LOOSE_HEX.finditer(text) if is_hash_like(m[1], False)]
+    return list(dict.fromkeys(found))
+
+
+def _table_commits(tables: tuple[Table, ...]) -> list[Claim]:
+    """Hashes in the cells of a table column headed Commit / Hash / SHA."""
+    found: list[Claim] = []
+    for table in tables:
+        columns = [i for i, header in enumerate(table.header) if _COMMIT_CONTEXT.search(header)]
+        for row in table.rows:
+            for column in columns:
+                if column < len(row.cells):
+                    found.extend(Claim(h, row.line) for h in line_hashes(row.cells[column], loose=True))
+    return found
+
+
 def _body_claims(body: list[str], first_line: int) -> dict[str, Any]:
-    found: dict[str, Any] = {"commits": [], "created": [], "modified": []}
+    found: dict[str, Any] = {"commits": [], "created": [], "modified": [], "headings": []}
     section = ""
+    commit_section = False
     file_mode: str | None = None
+    in_fence = False
     for offset, text in enumerate(body):
         number = first_line + offset
+        if text.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
         heading = _HEADING.match(text)
         if heading:
             section = heading["title"].strip("* ").lower()
-            file_mode = _file_mode(section)
+            found["headings"].append(Claim(heading["title"].strip(), number))
+            commit_section = bool(_COMMIT_CONTEXT.search(section))
+            file_mode = _file_mode(section) or _self_check_mode(section)
             continue
         bold = _bold(text) if "**" in text else {}
         for key, value in bold.items():
             _take_bold(found, key, value, number)
-        if section.startswith("task commits") or any(k.startswith("commit") for k in bold):
-            found["commits"].extend(Claim(m[1], number) for m in _BACKTICK_HASH.finditer(text))
+        if "|" in text and text.lstrip().startswith("|"):
+            pass  # table cells: read with the tables
+        elif commit_section:
+            found["commits"].extend(Claim(h, number) for h in line_hashes(text, loose=True))
+        else:
+            label = _COMMIT_LABEL.search(text) if "**" in text else None
+            if label is not None:
+                found["commits"].extend(Claim(h, number) for h in line_hashes(text[label.end():], loose=True))
+            elif "commit" in text.lower():
+                hashes = line_hashes(text, loose=False) + [m[1] for m in _AFTER_COMMIT.finditer(text)
+                                                           if is_hash_like(m[1], False)]
+                found["commits"].extend(Claim(h, number) for h in dict.fromkeys(hashes))
         file_mode = _next_file_mode(file_mode, text, bold)
         if file_mode is not None and not bold:
             _take_file(found, text, file_mode, number)
@@ -246,6 +322,11 @@ def _body_claims(body: list[str], first_line: int) -> dict[str, Any]:
                 found.setdefault("deviations_none", Claim(text.strip(), number))
             section = "(deviations read)"
     return found
+
+
+def _self_check_mode(section: str) -> str | None:
+    """A Self-Check section lists files as `FOUND: path` lines: neither created nor modified."""
+    return "found" if section.startswith(("self-check", "self check")) else None
 
 
 def _bold(text: str) -> dict[str, str]:
@@ -294,32 +375,57 @@ def _take_bold(found: dict[str, Any], key: str, value: str, number: int) -> None
         found.setdefault("deviations_none", Claim(value.strip(), number))
 
 
+_CHECK_MARK = re.compile(r"^(?:\[[ xX]\]\s*)?(?:[✅✓✔☑]\s*)?(?:(?:FOUND|EXISTS?|OK|VERIFIED|PRESENT)\b:?\s*)?",
+                         re.IGNORECASE)
+
+
 def _take_file(found: dict[str, Any], text: str, mode: str, number: int) -> None:
     bullet = _BULLET.match(text)
     if bullet is None or text.startswith("    "):
         return
-    item = bullet["text"]
+    item = _CHECK_MARK.sub("", bullet["text"], count=1) if mode == "found" else bullet["text"]
     path = _path_of(item)
     if path is None:
         return
+    if mode == "found":
+        if not re.search(r"\b(?:missing|not found|deleted|removed|gone|absent)\b", item, re.IGNORECASE):
+            found.setdefault("found", []).append(Claim(path, number))
+        return
+    kind: str | None
     if mode.startswith("both"):
-        # a sub-label (`**Created:**`) decides; otherwise the item's own first word may
-        kind = mode.split(":", 1)[1] if ":" in mode else _described_kind(item)
+        # a sub-label (`**Created:**`) decides; otherwise the item's own words may
+        kind = mode.split(":", 1)[1] if ":" in mode else described_kind(item, None)
         if kind is None:
             return
     else:
-        kind = mode
-    found[kind].append(Claim(path, number))
+        kind = described_kind(item, mode)
+    if kind is not None:
+        found[kind].append(Claim(path, number))
 
 
-def _described_kind(item: str) -> str | None:
-    tail = re.sub(r"^`[^`]*`|^\S+", "", item.strip()).lower()
-    tail = tail.lstrip(" -:—–(")
-    if re.match(r"(?:new|created?)\b", tail):
-        return "created"
-    if re.match(r"(?:modified|updated|changed|extended|edited)\b", tail):
+_SAYS_CREATED = re.compile(r"^\(?(?:new|created?)\b(?![ -](?:and\b|tests? for|methods?|functions?|fields?))",
+                           re.IGNORECASE)
+_SAYS_MODIFIED = re.compile(r"^\(?(?:modified|updated|changed|extended|edited|amended|added\s+\S)",
+                            re.IGNORECASE)
+# "`server.py` - Create and wire the retry queue": an imperative that describes a change made in
+# the file, not the file's creation.
+_DESCRIBES_CHANGE = re.compile(
+    r"^(?:Create|Add|Wire|Implement|Update|Extend|Fix|Refactor|Replace|Remove|Register|Hook|"
+    r"Integrate|Expose|Export|Move|Rename|Inject|Append|Insert|Include|Enable|Switch)\s+\S")
+
+
+def described_kind(item: str, listed: str | None) -> str | None:
+    """Whether a file list item says it was created or modified: its own words ("(new)",
+    "Updated", "- Create and wire ...") override the list it sits in (`listed`)."""
+    tail = re.sub(r"^`[^`]*`|^\*\*[^*]*\*\*|^\S+", "", item.strip())
+    tail = tail.strip().lstrip("-:—–").strip()
+    if _SAYS_MODIFIED.match(tail):
         return "modified"
-    return None
+    if _SAYS_CREATED.match(tail):
+        return "created"
+    if listed == "created" and _DESCRIBES_CHANGE.match(tail):
+        return "modified"
+    return listed
 
 
 def _path_of(item: str) -> str | None:
@@ -329,6 +435,8 @@ def _path_of(item: str) -> str | None:
     candidate = candidate.strip().strip("*").rstrip(":,")
     if " " in candidate or "://" in candidate or not _PATH_LIKE.match(candidate):
         return None
+    if not re.search(r"[A-Za-z_]", candidate):
+        return None  # `5/10`, `1.2.3`: a fraction or a version, not a file
     return candidate
 
 

@@ -13,7 +13,7 @@ A selector is allowed only on metrics that take one (coverage, branch_coverage, 
 only on percentage metrics, whose thresholds must lie between 0 and 100.
 
 Judging a target against measurements (the display rule, `evaluate`, `TargetResult`, formatting
-values) lives in `planner.target_results`; its public names are importable from here too.
+values) lives in `planner.target_results`.
 """
 
 from __future__ import annotations
@@ -23,27 +23,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from planner.errors import InputError
 
-if TYPE_CHECKING:
-    from planner.target_results import (
-        DictLookup,
-        MetricLookup,
-        TargetResult,
-        displayed_value,
-        evaluate,
-        evaluate_all,
-        format_delta,
-        format_value,
-    )
-
 __all__ = [
-    "METRICS", "OPERATORS", "DictLookup", "Metric", "MetricLookup", "Status", "Target",
-    "TargetResult", "TokenKind", "Unit", "displayed_value", "evaluate", "evaluate_all", "format_delta",
-    "format_number", "format_value", "metric_spec", "parse_target", "parse_targets",
-    "selector_patterns",
+    "METRICS", "OPERATORS", "Metric", "Status", "Target", "TokenKind", "Unit", "format_number",
+    "metric_spec", "parse_target", "parse_targets", "selector_patterns",
 ]
 
 Unit = Literal["percent", "count", "seconds"]
@@ -123,7 +109,7 @@ def format_number(number: float) -> str:
 
 
 def selector_patterns(selector: str, groups: Mapping[str, Sequence[str]]) -> str | tuple[str, ...]:
-    """What a selector selects, in the form `CoverageReport.numbers()` takes: a group name gives
+    """What a selector selects, in the form `coverage_numbers()` takes: a group name gives
     its patterns, a glob (`*`, `?`, `[`) or a folder (ending in `/`) a 1-tuple of patterns, and
     anything else one file path. A group name wins over a file of the same name."""
     if selector in groups:
@@ -400,17 +386,3 @@ def _offset_in_line(item: str, line: int | None, lines: Sequence[str] | None) ->
         return None
     found = lines[line - 1].find(item)
     return found if found >= 0 else None
-
-
-# Judging moved to planner.target_results; its public names stay importable from here. Loaded on
-# first use: target_results imports this module, so importing it here at load time would cycle.
-_JUDGING = frozenset({"DictLookup", "MetricLookup", "TargetResult", "displayed_value", "evaluate",
-                      "evaluate_all", "format_delta", "format_value"})
-
-
-def __getattr__(name: str) -> object:
-    if name in _JUDGING:
-        from planner import target_results
-
-        return getattr(target_results, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

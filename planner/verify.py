@@ -26,7 +26,7 @@ from planner.facts_metrics import (
 from planner.frontmatter import read_document
 from planner.index import reload_project
 from planner.model import Phase, Project
-from planner.progress import plan_outcome_note, refresh_documents
+from planner.progress import check_refreshable, plan_outcome_note, refresh_documents
 from planner.render import render
 from planner.scaffold import resolve_phase
 from planner.target_sources import goal_path, targets_in
@@ -125,8 +125,9 @@ def _gaps(phase: Phase, targets: list[dict[str, Any]], tests: dict[str, Any] | N
                    f"{row['expression']}: {row['detail']}", baseline)
         if gap:
             gaps.append(gap)
-    gaps.extend(_recurring(phase, "cluster", {c["signature"]: (c["count"], f"{c['count']} failing test(s): {c['signature']}")
-                                              for c in (tests or {}).get("clusters", [])}, baseline))
+    clusters = {c["signature"]: (c["count"], f"{c['count']} failing test(s): {c['signature']}")
+                for c in (tests or {}).get("clusters", [])}
+    gaps.extend(_recurring(phase, "cluster", clusters, baseline))
     gaps.extend(_recurring(phase, "musthave", must_have_failures, baseline))
     return gaps
 
@@ -149,7 +150,8 @@ def _recurring(phase: Phase, kind: str, failing: dict[str, tuple[Any, str]],
 
 def _must_have_facts(project: Project, phase: Phase) -> dict[str, Any]:
     """Must-haves of the phase's plans checked against the project tree: table rows, score, failures."""
-    from planner.musthaves import check_must_haves, unmet_as_gaps, verification_rows
+    from planner.musthave_results import unmet_as_gaps, verification_rows
+    from planner.musthaves import check_must_haves
 
     rows: dict[str, list[dict[str, str]]] = {"truths": [], "artifacts": [], "key_links": []}
     verified = total = 0
@@ -170,7 +172,7 @@ def _must_have_facts(project: Project, phase: Phase) -> dict[str, Any]:
 
 def _coverage_points(project: Project, phase: Phase, latest: Any) -> list[tuple[str, float]]:
     """Coverage (coverage.py's percent) of the snapshots since the phase began, up to `latest`."""
-    from planner.snapshot import list_snapshots, load_snapshot
+    from planner.snapshot_store import list_snapshots, load_snapshot
 
     starts = [t for plan in phase.plans if (t := parse_time(plan.started)) is not None]
     since = min(starts) if starts else None
@@ -192,7 +194,7 @@ def recorded_verification(path: Path) -> SnapshotPins | None:
 
 
 def _verification_snapshots(project: Project, pins: SnapshotPins | None) -> tuple[Any, Any]:
-    from planner.snapshot import latest_snapshot, previous_snapshot, snapshot_by_id
+    from planner.snapshot_store import latest_snapshot, previous_snapshot, snapshot_by_id
 
     if pins is not None:
         return (snapshot_by_id(project, pins.latest) if pins.latest else None,
@@ -271,6 +273,7 @@ def verify_phase(project: Project, reference: str, *, dry_run: bool = False,
         context, pending = build_verification(project, phase, now or now_utc())
         if dry_run:
             return VerifyResult(phase.id, context["status"], context, pending, False)
+        check_refreshable(project)
         written = commit_write(pending, project.planning_dir)
         refresh_documents(reload_project(project.root), f"phase {phase.id} verified: {context['status']}")
     return VerifyResult(phase.id, context["status"], context, pending, written)

@@ -3,71 +3,58 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from planner.errors import ConflictError, InputError
+from planner import transaction
+from planner.atomic import ensure_inside, replace_file
+from planner.errors import ConflictError
+
+__all__ = ["atomic_write", "make_directory", "project_lock"]
 
 
-def ensure_inside(path: Path, planning_dir: Path) -> Path:
-    """`path` if it and every folder on the way stay inside `planning_dir` once links are followed."""
-    base = planning_dir.resolve()
-    parent = path.parent.resolve()
-    if parent != base and base not in parent.parents:
-        raise InputError(f"refusing to write outside {planning_dir}: {path} leads to {parent}", path)
-    if path.is_symlink():
-        raise InputError("refusing to write through a symbolic link", path)
-    return parent / path.name
+def atomic_write(path: Path, text: str | bytes, *, planning_dir: Path, overwrite: bool = False) -> None:
+    """Write the whole file or nothing: a temp file in the same folder, fsync, then rename over.
 
-
-def atomic_write(path: Path, text: str, *, planning_dir: Path, overwrite: bool = False) -> None:
-    """Write the whole file or nothing: a temp file in the same folder, fsync, then rename over."""
+    Text is written as UTF-8, surrogate escapes (bytes read that were not UTF-8) as the bytes they
+    stand for. Inside `project_lock`, the file's old content is kept until the locked step ends,
+    so a step that fails later puts it back (see planner.transaction).
+    """
     target = ensure_inside(path, planning_dir)
     if target.exists() and not overwrite:
         raise ConflictError(f"{target.name} already exists; pass --force to replace it", path)
+    payload = text if isinstance(text, bytes) else text.encode("utf-8", errors="surrogateescape")
+    transaction.before_write(target, payload)
     target.parent.mkdir(parents=True, exist_ok=True)
-    mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
-    descriptor, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp_name, mode)
-        os.replace(temp_name, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_name)
-        raise
-    _fsync_directory(target.parent)
-
-
-def _fsync_directory(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        descriptor = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
+    replace_file(target, payload, mode=target.stat().st_mode & 0o777 if target.exists() else 0o644)
 
 
 def make_directory(path: Path, *, planning_dir: Path) -> None:
     ensure_inside(path / "x", planning_dir)
+    transaction.before_mkdir(path)
     path.mkdir(parents=True, exist_ok=True)
 
 
 @contextlib.contextmanager
 def project_lock(planning_dir: Path) -> Iterator[None]:
-    """An exclusive lock for read-modify-write of shared files (STATE.md, ROADMAP.md)."""
+    """An exclusive lock for read-modify-write of shared files (STATE.md, ROADMAP.md).
+
+    Everything written while it is held is one step: all of it or none. A step that raises puts
+    back every file it wrote; one that was killed is put back when the lock is next taken.
+    Taking it again inside the same step (same process) joins that step.
+    """
     import fcntl
+
+    if transaction.active(planning_dir):
+        yield
+        return
 
     lock_dir = planning_dir / ".cache"
     lock_dir.mkdir(parents=True, exist_ok=True)
     with open(lock_dir / "planner.lock", "a+b") as handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
-            yield
+            with transaction.step(planning_dir):
+                yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

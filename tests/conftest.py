@@ -111,3 +111,14 @@ def in_tmp(tmp_path: Path) -> Iterator[Path]:
         yield tmp_path
     finally:
         os.chdir(before)
+
+
+# Whole files that belong to the stress set (`-m stress`); a single test can also be marked
+# `@pytest.mark.stress` where it is written.
+STRESS_FILES = frozenset({"test_crash_safety.py", "test_concurrency.py", "test_fuzz.py"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in STRESS_FILES:
+            item.add_marker(pytest.mark.stress)

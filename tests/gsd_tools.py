@@ -20,7 +20,8 @@ import pytest
 
 GSD_VERSION = "1.42.3"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_TOOLS = PROJECT_ROOT / ".gsd" / f"get-shit-done-cc-{GSD_VERSION}" / "package" / "get-shit-done" / "bin" / "gsd-tools.cjs"
+DEFAULT_TOOLS = (PROJECT_ROOT / ".gsd" / f"get-shit-done-cc-{GSD_VERSION}" / "package" / "get-shit-done" / "bin"
+                 / "gsd-tools.cjs")
 
 
 def gsd_tools() -> tuple[str, Path]:

@@ -58,10 +58,10 @@ def test_combined_section_uses_sub_labels_not_verbs() -> None:
     assert ([c.value for c in found.created], [c.value for c in found.modified]) == (["a.py"], ["b.py"])
 
 
-def test_combined_section_without_labels_reads_only_explicit_words() -> None:
+def test_combined_section_without_labels_reads_each_items_own_words() -> None:
     text = "# S\n\n## Files Created/Modified\n- `a.py` - Added GENERATE to Commands\n- `b.py` - Created the parser\n"
     found = claims(text)
-    assert ([c.value for c in found.created], found.modified) == (["b.py"], ())
+    assert ([c.value for c in found.created], [c.value for c in found.modified]) == (["b.py"], ["a.py"])
 
 
 def test_body_performance_times_win_over_frontmatter_date() -> None:

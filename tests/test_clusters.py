@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.clusters import cluster_failures, failures_by_file, mask_message, signature
+from planner.clusters import cluster_failures, mask_message, signature
 from planner.reports import TestCase, read_junit
 from planner.reports.types import Outcome
 
@@ -121,14 +121,6 @@ def test_shared_sample_clusters_are_deterministic(tmp_path: Path) -> None:
         "RuntimeError: teardown exploded",
         "XPASS(strict): strict xpass",
     ]
-
-
-def test_failures_by_file_groups_ids(tmp_path: Path) -> None:
-    grouped = failures_by_file(read_junit(FIXTURES / "junit-jest.xml", tmp_path))
-    assert grouped == {
-        "src/__tests__/sum.test.js": ("src/__tests__/sum.test.js::sum handles strings",),
-        "src/__tests__/util.test.js": ("src/__tests__/util.test.js::util parses",),
-    }
 
 
 @pytest.mark.parametrize(

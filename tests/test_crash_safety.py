@@ -9,6 +9,7 @@ Set PLANNER_KILLS to run more kills (the default keeps the file under a minute o
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import random
 import re
@@ -28,9 +29,9 @@ from planner.reader import load_project
 # Each writing command, run from the same starting tree. `plan close` and `plan verify` join here
 # once they exist (the starting tree has plan 01-02 started for them).
 COMMANDS: list[list[str]] = [["new", "1"], ["start", "01-01"]]
-if (Path(__file__).resolve().parents[1] / "planner" / "close.py").is_file():
+if importlib.util.find_spec("planner.close") is not None:
     COMMANDS.append(["close", "01-02"])
-if (Path(__file__).resolve().parents[1] / "planner" / "verify.py").is_file():
+if importlib.util.find_spec("planner.verify") is not None:
     COMMANDS.append(["verify", "1"])
 
 KILLS = int(os.environ.get("PLANNER_KILLS", "104"))  # in all, shared among COMMANDS

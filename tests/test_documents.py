@@ -15,7 +15,7 @@ from planner.close import close_plan
 from planner.measure import take_snapshot
 from planner.reader import load_project
 from planner.scaffold import add_phase, init_project, new_plan
-from planner.snapshot import save_snapshot
+from planner.snapshot_store import save_snapshot
 from planner.staleness import stale_documents
 from planner.start import start_plan
 from planner.verify import verify_phase
@@ -51,7 +51,8 @@ JUNIT = """<?xml version="1.0" encoding="utf-8"?>
  timestamp="2024-01-01T09:30:00" hostname="ci">
 <testcase classname="tests.test_core" name="test_add" time="0.01" />
 <testcase classname="tests.test_core" name="test_sub" time="0.01" />
-<testcase classname="tests.test_core" name="test_mul" time="0.01"><failure message="assert 6 == 7">E   assert 6 == 7</failure></testcase>
+<testcase classname="tests.test_core" name="test_mul" time="0.01">\
+<failure message="assert 6 == 7">E   assert 6 == 7</failure></testcase>
 </testsuite></testsuites>
 """
 
@@ -188,7 +189,7 @@ def test_render_check_finds_a_stale_summary(project_repo: tuple[Path, GitRepo], 
 
 
 def test_verify_opens_gaps_then_closes_them_with_the_closing_plan(project_repo: tuple[Path, GitRepo]) -> None:
-    root, repo = project_repo
+    root, _repo = project_repo
     first = verify_phase(load_project(root), "1", now=at(45))
     assert first.status == "gaps_found"
     open_ids = {gap["id"]: gap for gap in first.context["gaps"]}

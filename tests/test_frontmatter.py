@@ -98,7 +98,8 @@ def test_quoted_text_is_unquoted() -> None:
 
 
 def test_nested_structures_keep_text_leaves() -> None:
-    raw = "---\nmust_haves:\n  truths:\n    - \"x contains 'y'\"\n  artifacts:\n    - path: a.py\n      min_lines: 30\n---\n"
+    raw = ("---\nmust_haves:\n  truths:\n    - \"x contains 'y'\"\n  artifacts:\n    - path: a.py\n"
+           "      min_lines: 30\n---\n")
     assert parse(raw).meta["must_haves"] == {"truths": ["x contains 'y'"],
                                              "artifacts": [{"path": "a.py", "min_lines": "30"}]}
 
@@ -196,9 +197,9 @@ _trees = st.recursive(_leaves, lambda children: st.one_of(
 
 
 def _constructor_value(text: str) -> object:
-    from planner.frontmatter import _TextLoader
+    from planner.frontmatter import _text_loader
 
-    loader = _TextLoader(text)
+    loader = _text_loader()(text)
     loader.duplicate_keys = []
     try:
         return loader.get_single_data()

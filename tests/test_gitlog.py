@@ -13,17 +13,14 @@ from gitrepo import GitRepo, git_env
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner import gitlog
+from planner import commits
+from planner.commits import Commit, Duration, plan_duration, plan_ids_in_message
 from planner.errors import EXIT_ENVIRONMENT, GitProblem, InputError
 from planner.gitlog import (
-    Commit,
-    Duration,
     find_plan_commits,
     head_commit,
     is_shallow,
     path_existed_at,
-    plan_duration,
-    plan_ids_in_message,
     repo_root,
     verify_hashes,
 )
@@ -43,7 +40,7 @@ def repo(tmp_path: Path) -> GitRepo:
     return git_repo
 
 
-def subjects(evidence: gitlog.PlanEvidence) -> list[str]:
+def subjects(evidence: commits.PlanEvidence) -> list[str]:
     return [commit.subject for commit in evidence.commits]
 
 
@@ -435,8 +432,8 @@ def test_verify_hashes_reports_existence_and_plans(repo: GitRepo) -> None:
     named = repo.commit("feat(12-03): x", files={"a.py": "1\n"})
     other = repo.commit("untagged", files={"b.py": "1\n"})
     status = verify_hashes(repo.path, [named[:7], other, "0" * 40])
-    assert status[named[:7]] == gitlog.HashStatus(True, named, ("12-03",))
-    assert status[other] == gitlog.HashStatus(True, other, ())
+    assert status[named[:7]] == commits.HashStatus(True, named, ("12-03",))
+    assert status[other] == commits.HashStatus(True, other, ())
     assert status["0" * 40].exists is False
     assert status["0" * 40].reason == "no such commit in this repository"
 
@@ -450,7 +447,7 @@ def test_verify_hashes_prefers_trailers_and_reduces_slugged_scopes(repo: GitRepo
 
 @pytest.mark.parametrize("claim", ["HEAD", "--all", "main", "abc", "xyz1234", ""])
 def test_verify_hashes_rejects_what_is_not_a_hash(repo: GitRepo, claim: str) -> None:
-    assert verify_hashes(repo.path, [claim])[claim] == gitlog.HashStatus(
+    assert verify_hashes(repo.path, [claim])[claim] == commits.HashStatus(
         False, reason="not a commit hash"
     )
 
@@ -488,9 +485,9 @@ def test_verify_hashes_with_no_claims_is_empty(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- duration
 
 
-def _evidence_with_times(*times: datetime) -> gitlog.PlanEvidence:
-    commits = tuple(Commit(f"{n:040x}", f"{n:07x}", "s", when) for n, when in enumerate(times))
-    return gitlog.PlanEvidence("12-03", "scope", commits)
+def _evidence_with_times(*times: datetime) -> commits.PlanEvidence:
+    made = tuple(Commit(f"{n:040x}", f"{n:07x}", "s", when) for n, when in enumerate(times))
+    return commits.PlanEvidence("12-03", "scope", made)
 
 
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
@@ -570,7 +567,7 @@ def test_log_parser_reads_any_paths_back(changes: list[tuple[str, str, str, int 
             numstat.append(f"{shown}\t{shown}\t{path}")
     header = "\x1e" + "\x1f".join(["f" * 40, "fffffff", "", "2024-01-01T00:00:00+00:00", "", "s"])
     output = "\0".join([header, "\n" + raw[0], *raw[1:], *numstat, ""]) if raw else header + "\0"
-    (commit,) = gitlog._parse_log(output.encode())
+    (commit,) = commits.parse_log(output.encode())
     read = [(c.status, c.path, c.old_path, c.insertions) for c in commit.files]
     assert read == [
         (letter, path, old if letter == "R" else None, count)

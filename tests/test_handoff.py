@@ -18,19 +18,13 @@ import pytest
 from planner import __version__, handoff
 from planner.clusters import FailureCluster
 from planner.errors import ConflictError, InputError
-from planner.handoff import build_handoff, handoff_phase, handoff_to_dict
+from planner.handoff import build_handoff, handoff_phase
 from planner.reader import load_project
 from planner.reports.types import TestTotals
+from planner.result_json import handoff_json
 from planner.scaffold import add_phase, init_project
-from planner.snapshot import (
-    FailedTest,
-    FileMetrics,
-    ReportSource,
-    Snapshot,
-    TestResults,
-    save_snapshot,
-    snapshot_id,
-)
+from planner.snapshot import FailedTest, FileMetrics, ReportSource, Snapshot, TestResults, snapshot_id
+from planner.snapshot_store import save_snapshot
 from planner.status import project_status
 from planner.verify import verify_phase
 
@@ -241,7 +235,8 @@ def test_contexts_give_lines_only_a_failing_cluster_covers(tmp_path: Path) -> No
 
 def test_an_earlier_snapshot_with_contexts_gives_the_coverage_a_fix_restores(tmp_path: Path) -> None:
     earlier_files = _files({"src/d.py": 150})
-    earlier_contexts: dict[str, dict[int, tuple[str, ...]]] = {"src/d.py": {line: ("tests/test_x.py::test_1",) for line in range(131, 151)}}
+    earlier_contexts: dict[str, dict[int, tuple[str, ...]]] = {
+        "src/d.py": {line: ("tests/test_x.py::test_1",) for line in range(131, 151)}}
     earlier = _snapshot(T0 - timedelta(days=1), earlier_files, earlier_contexts, clusters=())
     latest = _snapshot(contexts={"src/d.py": {1: ("tests/t::ok",)}})
     root = make_project(tmp_path / "p", earlier, latest)
@@ -297,7 +292,7 @@ def test_dry_run_writes_nothing(root: Path) -> None:
 def test_json_carries_the_numbers_of_the_document(root: Path) -> None:
     project = load_project(root)
     result = handoff_phase(project, "1")
-    data = json.loads(json.dumps(handoff_to_dict(result, project)))
+    data = json.loads(json.dumps(handoff_json(result, project)))
     assert data["schema_version"] == 1
     assert data["path"] == ".planning/phases/01-coverage-push/01-HANDOFF.md"
     for rec in data["recommendations"]:
@@ -425,3 +420,30 @@ def test_rounded_terms_that_do_not_add_up_say_so(tmp_path: Path, monkeypatch: py
     row = report_of(root)["path_to_target"][0]
     assert row["arithmetic"] == ("0.00 + 0.33 + 0.33 + 0.33 = 1.00 >= 1.00: reachable with these plans "
                                  "(each term rounded once; the total is the exact sum, rounded)")
+
+
+def test_a_scaffold_failing_at_its_second_plan_leaves_every_file_as_it_was(root: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import planner.handoff as handoff_module
+
+    planning = root / ".planning"
+
+    def files() -> dict[str, bytes]:
+        return {path.relative_to(planning).as_posix(): path.read_bytes() for path in sorted(planning.rglob("*"))
+                if path.is_file() and not path.relative_to(planning).as_posix().startswith(".cache/")}
+
+    before, folders = files(), sorted(path for path in planning.rglob("*") if path.is_dir())
+    real, calls = handoff_module.new_plan, []
+
+    def second_fails(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            raise InputError("disk said no", planning / "x")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(handoff_module, "new_plan", second_fails)
+    with pytest.raises(InputError):
+        handoff_phase(load_project(root), "1", scaffold=True)
+    assert len(calls) == 2
+    assert files() == before
+    assert sorted(path for path in planning.rglob("*") if path.is_dir()) == folders

@@ -30,7 +30,7 @@ from planner.model import Project
 from planner.reader import load_project
 from planner.reports.numbers import format_percent
 from planner.scaffold import init_project
-from planner.snapshot import list_snapshots, load_snapshot
+from planner.snapshot_store import list_snapshots, load_snapshot
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SAMPLES = SHARED / "samples"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner import musthaves, textscan
+from planner import musthave_results, textscan
 from planner.errors import InputError
 from planner.frontmatter import Document, read_document
 from planner.ids import PlanId
 from planner.model import Plan
-from planner.musthaves import (
+from planner.musthave_results import (
     BAD_PATTERN,
     EXISTS,
     FAILED,
@@ -27,14 +28,35 @@ from planner.musthaves import (
     VERIFIED,
     WIRED,
     MustHaveReport,
-    check_must_haves,
-    check_project_must_haves,
-    status_counts,
     unmet_as_gaps,
     verification_rows,
 )
+from planner.musthaves import check_must_haves
 from planner.reader import load_project
 from planner.schema import plan_from_document
+
+
+def _project_reports(project: Any, repo_root: Path) -> dict[str, MustHaveReport]:
+    """A report for each plan that states must-haves, keyed by plan id (as verify checks them)."""
+    reports: dict[str, MustHaveReport] = {}
+    for plan in project.plans:
+        document = read_document(plan.plan_path) if plan.plan_path else None
+        if not plan.must_haves and not (document and document.meta.get("must_haves")):
+            continue
+        key = str(plan.id) if str(plan.id) not in reports else f"{plan.id}{plan.variant or '+'}"
+        reports[key] = check_must_haves(plan, repo_root, document)
+    return reports
+
+
+def _status_counts(reports: Any) -> dict[str, dict[str, int]]:
+    """How many truths, artifacts and key links ended in each status, over many reports."""
+    counts: dict[str, Counter[str]] = {"truths": Counter(), "artifacts": Counter(), "key_links": Counter()}
+    for report in reports:
+        counts["truths"].update(truth.status for truth in report.truths)
+        counts["artifacts"].update(artifact.status for artifact in report.artifacts)
+        counts["key_links"].update(link.status for link in report.key_links)
+    return {kind: dict(sorted(counter.items())) for kind, counter in counts.items()}
+
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 
@@ -82,15 +104,15 @@ def check(repo: Path, yaml_text: str) -> MustHaveReport:
     return check_must_haves(plan, repo, document)
 
 
-def artifact(repo: Path, body: str) -> musthaves.ArtifactResult:
+def artifact(repo: Path, body: str) -> musthave_results.ArtifactResult:
     return check(repo, "  artifacts:\n" + body).artifacts[0]
 
 
-def link(repo: Path, body: str) -> musthaves.KeyLinkResult:
+def link(repo: Path, body: str) -> musthave_results.KeyLinkResult:
     return check(repo, "  key_links:\n" + body).key_links[0]
 
 
-def truth(repo: Path, text: str) -> musthaves.TruthResult:
+def truth(repo: Path, text: str) -> musthave_results.TruthResult:
     return check(repo, f"  truths:\n    - {text}\n").truths[0]
 
 
@@ -363,7 +385,7 @@ def test_unknown_must_haves_key_is_a_finding(repo: Path) -> None:
 def test_plan_without_must_haves_scores_zero_of_zero(repo: Path) -> None:
     plan = Plan(id=PlanId.parse("01-01"))
     report = check_must_haves(plan, repo)
-    assert (report.score, report.score_text) == ((0, 0), "0/0 must-haves verified")
+    assert report.score == (0, 0)
 
 
 def test_missing_repository_root_is_an_input_error(tmp_path: Path) -> None:
@@ -384,7 +406,7 @@ def test_tolerant_reader_output_is_checked(repo: Path) -> None:
 def test_score_counts_needs_a_person_in_the_total_only(repo: Path) -> None:
     report = check(repo, "  truths:\n    - Works\n    - \"src/db.py contains 'POOL_SIZE'\"\n"
                          "  artifacts:\n    - path: src/none.py\n")
-    assert report.score_text == "1/3 must-haves verified"
+    assert report.score == (1, 3)
 
 
 def test_rows_carry_evidence_for_each_table(repo: Path) -> None:
@@ -412,7 +434,7 @@ def test_unmet_must_haves_become_gaps_with_stable_ids(repo: Path) -> None:
 
 def test_status_counts_add_up_over_reports(repo: Path) -> None:
     report = check(repo, "  truths:\n    - Works\n  artifacts:\n    - path: src/none.py\n")
-    assert status_counts([report, report]) == {"truths": {NEEDS_PERSON: 2}, "artifacts": {MISSING: 2},
+    assert _status_counts([report, report]) == {"truths": {NEEDS_PERSON: 2}, "artifacts": {MISSING: 2},
                                                "key_links": {}}
 
 
@@ -421,9 +443,9 @@ def test_project_reports_only_plans_with_must_haves(tmp_path: Path) -> None:
     phase = repo / ".planning" / "phases" / "03-x"
     write_plan(phase, "  truths:\n    - \"src/db.py contains 'POOL_SIZE'\"\n", "03-01")
     (phase / "03-02-PLAN.md").write_text("---\nphase: 03-x\nplan: 02\n---\nNo must-haves\n")
-    reports = check_project_must_haves(load_project(repo), repo)
+    reports = _project_reports(load_project(repo), repo)
     assert list(reports) == ["03-01"]
-    assert reports["03-01"].score_text == "1/1 must-haves verified"
+    assert reports["03-01"].score == (1, 1)
 
 
 # ---------------------------------------------------------------- never crash
@@ -481,8 +503,8 @@ def _corpus(name: str) -> Path:
 
 def test_helix_staking_must_haves_are_checked_against_its_own_tree() -> None:
     root = _corpus("helix-staking")
-    reports = check_project_must_haves(load_project(root), root)
-    counts = status_counts(reports.values())
+    reports = _project_reports(load_project(root), root)
+    counts = _status_counts(reports.values())
     assert len(reports) == 48
     assert counts["artifacts"] == {MISSING: 148}  # only .planning/ is in the corpus: no source files
     assert counts["key_links"] == {NEEDS_PERSON: 4, NOT_WIRED: 90, BAD_PATTERN: 1}
@@ -495,6 +517,6 @@ def test_helix_staking_must_haves_are_checked_against_its_own_tree() -> None:
                                             ("atom-nested", "backend")])
 def test_other_corpora_are_checked_without_errors(name: str, planning: str) -> None:
     root = _corpus(name)
-    reports = check_project_must_haves(load_project(root / planning), root)
+    reports = _project_reports(load_project(root / planning), root)
     assert reports
     assert all(report.score[1] > 0 for report in reports.values())

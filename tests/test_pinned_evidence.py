@@ -239,7 +239,7 @@ def test_coverage_is_coverage_py_total_and_respects_the_projects_configuration(t
                             capture_output=True, text=True, check=True).stdout
     total = report.strip().splitlines()[-1].split()[-1]
     from planner.facts_metrics import coverage_facts
-    from planner.snapshot import load_snapshot
+    from planner.snapshot_store import load_snapshot
 
     facts = coverage_facts(load_snapshot(snapshot_file))
     assert facts is not None and facts["percent"] == total

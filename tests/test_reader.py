@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import TreeWriter
 
-from planner.errors import InputError, ProjectNotFound
+from planner.errors import ProjectNotFound
 from planner.model import Config, Project
 from planner.reader import find_project_root, load_project
 

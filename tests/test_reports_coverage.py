@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from planner.reports import read_coverage
+from planner.reports.numbers import coverage_numbers
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reports"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -34,7 +35,7 @@ def _repo_with(tmp_path: Path, *files: str) -> Path:
 
 def test_branch_sample_keeps_statement_and_branch_coverage_apart(tmp_path: Path) -> None:
     report = read_coverage(_sample("coverage.json"), tmp_path)
-    numbers = report.numbers()
+    numbers = coverage_numbers(report)
     assert (numbers.statements, numbers.covered) == (25, 21)
     assert numbers.percent == 84.0  # percent_statements_covered, not percent_covered (84.85)
     assert (numbers.branches, numbers.covered_branches) == (8, 7)
@@ -43,7 +44,7 @@ def test_branch_sample_keeps_statement_and_branch_coverage_apart(tmp_path: Path)
 def test_branch_sample_combined_percent_equals_coverage_percent_covered(tmp_path: Path) -> None:
     document = json.loads(_sample("coverage.json").read_text())
     report = read_coverage(_sample("coverage.json"), tmp_path)
-    assert report.numbers().combined_percent == pytest.approx(document["totals"]["percent_covered"])
+    assert coverage_numbers(report).combined_percent == pytest.approx(document["totals"]["percent_covered"])
 
 
 def test_sample_missing_and_excluded_lines_are_kept(tmp_path: Path) -> None:
@@ -83,7 +84,7 @@ def test_atom_nested_plan_coverage_reads_with_its_totals() -> None:
     document = json.loads(found[0].read_text())
     report = read_coverage(found[0], ATOM)
     totals = document["totals"]
-    numbers = report.numbers()
+    numbers = coverage_numbers(report)
     assert (numbers.statements, numbers.covered) == (
         totals["num_statements"],
         totals["covered_lines"],
@@ -159,7 +160,7 @@ def test_jest_cobertura_counts_lines_and_branches() -> None:
     report = read_coverage(FIXTURES / "cobertura-jest.xml", "/ci/workspace/webapp")
     sum_js = report.files["src/sum.js"]
     assert (sum_js.statements, sum_js.covered, sum_js.missing_lines) == (4, 3, (3,))
-    numbers = report.numbers()
+    numbers = coverage_numbers(report)
     assert (numbers.statements, numbers.covered, numbers.branches, numbers.covered_branches) == (
         7,
         5,
@@ -186,7 +187,7 @@ def test_jest_lcov_agrees_with_jest_cobertura(tmp_path: Path) -> None:
     repo = _repo_with(tmp_path, "src/sum.js", "src/util.js")
     lcov = read_coverage(FIXTURES / "jest.lcov", repo)
     cobertura = read_coverage(FIXTURES / "cobertura-jest.xml", "/ci/workspace/webapp")
-    assert lcov.numbers() == cobertura.numbers()
+    assert coverage_numbers(lcov) == coverage_numbers(cobertura)
     assert lcov.files["src/util.js"].missing_lines == (4,)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from planner.reports import read_junit
+from planner.reports.numbers import totals_by_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reports"
 SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
@@ -117,7 +118,7 @@ def test_jest_junit_outcomes_files_and_messages(tmp_path: Path) -> None:
 
 def test_jest_totals_by_file(tmp_path: Path) -> None:
     by_file = {
-        s.name: s.totals for s in read_junit(FIXTURES / "junit-jest.xml", tmp_path).by_file()
+        s.name: s.totals for s in totals_by_file(read_junit(FIXTURES / "junit-jest.xml", tmp_path).cases)
     }
     assert by_file["src/__tests__/sum.test.js"].failed == 1
     assert by_file["src/__tests__/util.test.js"].total == 1

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from planner.reports import format_percent, read_coverage, read_junit
+from planner.reports.numbers import coverage_numbers
 
 CORE = """\
 def classify(n):
@@ -145,20 +146,20 @@ def _totals(root: Path) -> dict[str, object]:
 
 def test_no_branch_overall_matches_coverage_display(plain_run: Path) -> None:
     report = read_coverage(plain_run / "coverage.json", plain_run)
-    shown = format_percent(report.numbers().percent, 0)
+    shown = format_percent(coverage_numbers(report).percent, 0)
     assert shown == _totals(plain_run)["percent_covered_display"]
 
 
 def test_no_branch_overall_matches_coverage_report_total_line(plain_run: Path) -> None:
     report = read_coverage(plain_run / "coverage.json", plain_run)
     total_line = (plain_run / "report.txt").read_text().strip().splitlines()[-1]
-    assert total_line.split()[-1] == format_percent(report.numbers().percent, 0) + "%"
+    assert total_line.split()[-1] == format_percent(coverage_numbers(report).percent, 0) + "%"
 
 
 def test_branch_run_statement_coverage_is_lines_only(branch_run: Path) -> None:
     report = read_coverage(branch_run / "coverage.json", branch_run)
     totals = _totals(branch_run)
-    numbers = report.numbers()
+    numbers = coverage_numbers(report)
     assert report.has_branches
     assert numbers.percent == 100.0 * totals["covered_lines"] / totals["num_statements"]  # type: ignore[operator]
     assert numbers.percent != totals["percent_covered"]
@@ -167,14 +168,14 @@ def test_branch_run_statement_coverage_is_lines_only(branch_run: Path) -> None:
 def test_branch_run_combined_percent_matches_coverage_percent_covered(branch_run: Path) -> None:
     report = read_coverage(branch_run / "coverage.json", branch_run)
     totals = _totals(branch_run)
-    assert report.numbers().combined_percent == pytest.approx(totals["percent_covered"])
-    assert format_percent(report.numbers().combined_percent) == totals["percent_covered_display"]
+    assert coverage_numbers(report).combined_percent == pytest.approx(totals["percent_covered"])
+    assert format_percent(coverage_numbers(report).combined_percent) == totals["percent_covered_display"]
 
 
 def test_branch_run_branch_percent_matches_coverage(branch_run: Path) -> None:
     report = read_coverage(branch_run / "coverage.json", branch_run)
     totals = _totals(branch_run)
-    assert report.numbers().branch_percent == pytest.approx(totals["percent_branches_covered"])
+    assert coverage_numbers(report).branch_percent == pytest.approx(totals["percent_branches_covered"])
 
 
 @pytest.mark.parametrize("run", ["plain_run", "branch_run"])

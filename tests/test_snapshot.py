@@ -24,19 +24,21 @@ from planner.snapshot import (
     RunRecord,
     Snapshot,
     TestResults,
+    parse_snapshot_id,
+    snapshot_id,
+)
+from planner.snapshot_json import snapshot_from_json, snapshot_to_json
+from planner.snapshot_store import (
     latest_snapshot,
     list_snapshots,
     load_snapshot,
-    parse_snapshot_id,
     previous_snapshot,
     save_snapshot,
     snapshot_at_or_before,
-    snapshot_from_json,
-    snapshot_id,
-    snapshot_to_json,
     snapshots_dir,
 )
-from planner.targets import evaluate, parse_target
+from planner.target_results import evaluate
+from planner.targets import parse_target
 
 T0 = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 COVERAGE_SOURCE = ReportSource("coverage", "coverage.py-json", "coverage.json", "ab" * 32,

@@ -9,18 +9,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.errors import InputError
-from planner.targets import (
-    METRICS,
-    OPERATORS,
+from planner.target_results import (
     DictLookup,
-    Target,
     TargetResult,
     displayed_value,
     evaluate,
     evaluate_all,
     format_delta,
-    format_number,
     format_value,
+)
+from planner.targets import (
+    METRICS,
+    OPERATORS,
+    Target,
+    format_number,
     parse_target,
     parse_targets,
     selector_patterns,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from planner.check import arithmetic, claims, contradictions, lint, progress_docs, timing
-from planner.check.findings import CODES, SEVERITIES, Finding, Severity
+from planner.check.findings import CODES, SEVERITIES, Finding, Severity, make
 from planner.errors import EXIT_FINDINGS, EXIT_OK
 from planner.frontmatter import Document
 from planner.model import Plan, Project
@@ -56,6 +56,20 @@ def _documents(project: Project, cache: Mapping[Path, Document] | None
     return found
 
 
+def _phase_summaries(project: Project, cache: Mapping[Path, Document] | None
+                     ) -> list[tuple[claims.Subject, SummaryClaims]]:
+    """Phase-level SUMMARY files (`12-SUMMARY.md`, `12-PHASE-SUMMARY.md`): about the phase."""
+    found = []
+    for phase in project.phases:
+        if phase.number is None:
+            continue
+        for path in phase.documents:
+            if path.suffix.lower() == ".md" and "SUMMARY" in path.name.upper():
+                found.append((claims.Subject(project.relative(path), str(phase.number), None),
+                              read_claims(path, cache)))
+    return found
+
+
 def _verifications(project: Project, cache: Mapping[Path, Document] | None
                    ) -> list[tuple[str, SummaryClaims]]:
     return [(project.relative(phase.verification_path), read_claims(phase.verification_path, cache))
@@ -83,23 +97,44 @@ def run_checks(project: Project, *, git: bool = True,
     findings += lint.dangling_references(project, summaries)
     findings += lint.cycles(project)
     findings += lint.bad_targets(project)
-    checked = [(rel, doc_claims) for _, rel, doc_claims in summaries] + _verifications(project, documents)
+    phase_summaries = _phase_summaries(project, documents)
+    checked = ([(rel, doc_claims) for _, rel, doc_claims in summaries]
+               + [(subject.rel, doc_claims) for subject, doc_claims in phase_summaries]
+               + _verifications(project, documents))
     for rel, doc_claims in checked:
         findings += claims.created_and_modified(rel, doc_claims)
         findings += timing.check_times(rel, doc_claims)
         findings += arithmetic.check_numbers(rel, doc_claims)
+        findings += arithmetic.check_breakdowns(rel, doc_claims)
         findings += contradictions.check_status(rel, doc_claims)
+        findings += contradictions.row_verdicts(rel, doc_claims)
+        findings += contradictions.status_against_verdict(rel, doc_claims)
     findings += progress_docs.check_progress_documents(project)
     git_used = False
     if git:
-        git_findings = claims.git_findings(project, summaries)
-        git_used = not any(finding.code == "GIT200" for finding in git_findings)
-        findings += git_findings
+        subjects = [(claims.Subject(rel, str(plan.id.phase), str(plan.id)), doc_claims)
+                    for plan, rel, doc_claims in summaries] + phase_summaries
+        findings += _git_findings(project, subjects)
+        git_used = not any(finding.code == "GIT200" and finding.message.startswith("git checks skipped")
+                           for finding in findings)
     else:
         findings.append(Finding(project.relative(project.planning_dir), None, "GIT200", "info",
                                 "git checks skipped: --no-git"))
     unique = sorted(set(findings), key=Finding.sort_key)
     return CheckReport(project.root, tuple(unique), len(checked), git_used)
+
+
+def _git_findings(project: Project, subjects: list[tuple[claims.Subject, SummaryClaims]]) -> list[Finding]:
+    """Every GIT rule from one read of the history (see planner.gitlog.read_history)."""
+    index = claims.read_index(project, subjects)
+    if isinstance(index, Finding):
+        return [index]
+    where = project.relative(project.planning_dir)
+    found = [make(where, None, "GIT200", f"git: {note}") for note in index.notes]
+    prefix = claims.prefix_of(project)
+    for subject, doc_claims in subjects:
+        found += claims.document_git_findings(subject, doc_claims, index, prefix)
+    return found
 
 
 def exit_code(report: CheckReport, strict: bool) -> int:

@@ -16,7 +16,14 @@ _NUM = r"(\d{1,3}(?:,\d{3})+|\d+)(?![\d.]|,\d)"
 _INT = r"(?<![\d.,/])" + _NUM
 _PCT = r"(\d+(?:\.\d+)?)\s*%"
 _PCT_THEN_FRACTION = re.compile(_PCT + r"\s*\(\s*" + _INT + r"\s*/\s*" + _NUM)
-_FRACTION_THEN_PCT = re.compile(_INT + r"\s*/\s*" + _NUM + r"(?:\s+[A-Za-z]+)?\s*,?\s*\(\s*" + _PCT + r"\s*\)")
+_FRACTION_THEN_PCT = re.compile(_INT + r"\s*/\s*" + _NUM + r"(?:\s+[A-Za-z]+){0,3}\s*,?\s*\(\s*" + _PCT + r"\s*\)")
+_ARROW = r"\s*(?:->|→|=>|⇒|to)\s*"
+# "20% -> 25% (4/20 -> 5/20)": the percentages and the fractions pair in order.
+_PAIRED = re.compile(_PCT + _ARROW + _PCT + r"\s*\(\s*" + _INT + r"\s*/\s*" + _NUM + r"(?:\s+[A-Za-z]+)?"
+                     + _ARROW + _INT + r"\s*/\s*" + _NUM)
+_RANGE_BEFORE = re.compile(r"(\d+(?:\.\d+)?)\s*%?\s*[-–—]\s*$")
+_MISSED_WORDS = re.compile(r"^[^)]*\b(?:missing|missed|uncovered|not covered|untested|remaining|failing|failed)\b",
+                           re.IGNORECASE)
 _COUNT = re.compile(_INT + r"\s+(passed|passing|failed|failing|skipped|errors?|xfailed|xpassed)\b",
                     re.IGNORECASE)
 _TOTAL = re.compile(_INT + r"\s+total\b", re.IGNORECASE)
@@ -89,18 +96,40 @@ def _prose_lines(claims: SummaryClaims) -> Iterator[tuple[int, str]]:
 
 
 def _fractions(rel: str, number: int, text: str) -> list[Finding]:
+    """Each percentage beside its fraction; a range (`30-40% (9/31)`) holds it, a missed fraction
+    (`40% (60/150 lines missing)`) is the complement, paired changes (`20% -> 25% (4/20 -> 5/20)`)
+    pair in order."""
     findings = []
-    pairs = [(m[1], m[2], m[3]) for m in _PCT_THEN_FRACTION.finditer(text)]
-    pairs += [(m[3], m[1], m[2]) for m in _FRACTION_THEN_PCT.finditer(text)]
-    for percent_text, top, bottom in pairs:
+    pairs: list[tuple[str, str, str, str | None, bool]] = []
+    taken: list[tuple[int, int]] = []
+    for m in _PAIRED.finditer(text):
+        pairs += [(m[1], m[3], m[4], None, False), (m[2], m[5], m[6], None, False)]
+        taken.append(m.span())
+    for m in _PCT_THEN_FRACTION.finditer(text):
+        if any(start <= m.start() < end for start, end in taken):
+            continue
+        before = _RANGE_BEFORE.search(text[:m.start()])
+        missed = bool(_MISSED_WORDS.match(text[m.end():]))
+        pairs.append((m[1], m[2], m[3], before[1] if before else None, missed))
+    for m in _FRACTION_THEN_PCT.finditer(text):
+        if any(start <= m.start() < end for start, end in taken):
+            continue
+        missed = bool(_MISSED_WORDS.match(text[m.end(2):m.start(3)]))
+        pairs.append((m[3], m[1], m[2], None, missed))
+    for percent_text, top, bottom, low, missed in pairs:
         numerator, denominator = int(top.replace(",", "")), int(bottom.replace(",", ""))
         if denominator == 0:
             continue
         exact = _percent_of(numerator, denominator)
         decimals = len(percent_text.partition(".")[2])
-        if not _agrees(float(percent_text), decimals, exact):
-            findings.append(make(rel, number, "NUM403",
-                                 f"{percent_text}% stated for {top}/{bottom}, which is {_fmt(exact)}%"))
+        stated = float(percent_text)
+        if _agrees(stated, decimals, exact) or (missed and _agrees(stated, decimals, 100 - exact)):
+            continue
+        if low is not None and float(low) - 10.0 ** -decimals <= exact <= stated + 10.0 ** -decimals:
+            continue
+        shown = f"{low}-{percent_text}" if low is not None else percent_text
+        findings.append(make(rel, number, "NUM403",
+                             f"{shown}% stated for {top}/{bottom}, which is {_fmt(exact)}%"))
     return findings
 
 
@@ -205,33 +234,104 @@ def _table_fractions(rel: str, table: Table) -> list[Finding]:
             numerator, _, stated = values
             assert numerator is not None and stated is not None
             exact = numerator[0] * 100 / values[1][0]
-            if not _agrees(stated[0], stated[1], exact):
+            # a "Covered" column that holds the missed lines still agrees with its percentage
+            if not _agrees(stated[0], stated[1], exact) and not _agrees(stated[0], stated[1], 100 - exact):
                 findings.append(make(rel, row.line, "NUM403",
                                      f"{_fmt(numerator[0])}/{_fmt(values[1][0])} is {_fmt(exact)}%, "
                                      f"not {_fmt(stated[0])}%"))
     return findings
 
 
+_BRANCHES = re.compile(r"^(?:branch(?:es)?|total branches)$", re.IGNORECASE)
+
+
 def _weighted_average(rel: str, table: Table) -> list[Finding]:
-    """An overall coverage row against the statement-weighted mean of the rows above it."""
+    """An overall coverage row against the mean of the rows above it, weighted as coverage.py
+    weighs: statements, plus branches when the table gives both. Only a percentage column (its
+    cells written with `%`) is read, and only when the rows add up to the total's weight."""
     top_re, weight_re, pct_re = _COLUMN_PAIRS[0]
     weight, pct = _column(table, weight_re), _column(table, pct_re)
     if weight is None or pct is None or weight == pct or _column(table, top_re) is not None:
         return []
+    branches = _column(table, _BRANCHES)
     split = _split_total(table)
     if split is None:
         return []
     parts, (line, total_cells) = split
-    pairs = [(_cell(cells, weight), _cell(cells, pct)) for _, cells in parts]
+    if pct >= len(total_cells) or "%" not in total_cells[pct]:
+        return []
+
+    def weight_of(cells: tuple[str, ...]) -> float | None:
+        value = _cell(cells, weight)
+        if value is None:
+            return None
+        extra = _cell(cells, branches) if branches is not None else None
+        return value[0] + (extra[0] if extra is not None else 0.0)
+
+    pairs = [(weight_of(cells), _cell(cells, pct)) for _, cells in parts]
     stated = _cell(total_cells, pct)
     if stated is None or any(w is None or p is None for w, p in pairs):
         return []
-    weights = [w[0] for w, _ in pairs if w is not None]
+    weights = [w for w, _ in pairs if w is not None]
     if sum(weights) <= 0:
         return []
-    exact = sum(w[0] * p[0] for w, p in pairs if w is not None and p is not None) / sum(weights)
+    total_weight = weight_of(total_cells)
+    if total_weight is not None and abs(total_weight - sum(weights)) > 0.5:
+        return []  # the rows are a selection, not the whole the total is about
+    exact = sum(w * p[0] for w, p in pairs if w is not None and p is not None) / sum(weights)
     row_rounding = max(0.5 * 10 ** -p[1] for _, p in pairs if p is not None)
     if abs(stated[0] - exact) <= 10 ** -stated[1] + row_rounding + 1e-9:
         return []
-    return [make(rel, line, "NUM404", f"overall {_fmt(stated[0])}% but the rows weighted by "
-                 f"'{table.header[weight].strip('* ')}' give {_fmt(exact)}%")]
+    by = table.header[weight].strip("* ") + (f" + {table.header[branches].strip('* ')}" if branches is not None else "")
+    return [make(rel, line, "NUM404", f"overall {_fmt(stated[0])}% but the rows weighted by '{by}' "
+                 f"give {_fmt(exact)}%")]
+
+
+# ---------------------------------------------------------------- parts against parts
+
+# "120 (50 unit + 70 integration)", "12 failing (3 + 4 + 7)": a figure and its itemised breakdown.
+_BREAKDOWN = re.compile(r"(?<![\w.,/-])" + _NUM + r"(?:\s+[A-Za-z][\w-]*){0,2}\s*\(\s*"
+                        r"(?P<parts>\d[\d,]*(?:\s+[A-Za-z][\w-]*)?"
+                        r"(?:\s*\+\s*\d[\d,]*(?:\s+[A-Za-z][\w-]*)?)+)\s*\)")
+_PART = re.compile(r"(\d[\d,]*)(?:\s+([A-Za-z][\w-]*))?")
+# "Unit: 48/52", "**Integration tests:** 66/68 passing", "- Unit tests - 48/52"
+_CATEGORY_LINE = re.compile(r"^\W*(?P<name>[A-Za-z][\w-]*)(?:\s+tests?)?\W{0,4}[:\-—–]\W{0,4}\s*"
+                            r"(?P<top>\d[\d,]*)\s*/\s*(?P<bottom>\d[\d,]*)\b")
+
+
+def check_breakdowns(rel: str, claims: SummaryClaims) -> list[Finding]:
+    """NUM406: a breakdown that does not add up to its figure, or a category of it that another
+    line of the same document counts differently ("50 unit" beside "Unit: 48/52")."""
+    findings: list[Finding] = []
+    categories: dict[str, tuple[int, int]] = {}  # name -> (count, line)
+    lines = list(_prose_lines(claims))
+    for number, text in lines:
+        if "(" not in text or "+" not in text:
+            continue
+        for match in _BREAKDOWN.finditer(text):
+            total = int(match[1].replace(",", ""))
+            parts = [(int(m[1].replace(",", "")), (m[2] or "").lower()) for m in _PART.finditer(match["parts"])]
+            added = sum(value for value, _ in parts)
+            if added != total:
+                listed = " + ".join(str(value) for value, _ in parts)
+                findings.append(make(rel, number, "NUM406", f"{total} is broken down as {listed} = {added}"))
+                continue
+            for value, name in parts:
+                if name and not name.startswith(("test", "file", "case", "item", "new", "more")):
+                    categories.setdefault(name.rstrip("s"), (value, number))
+    if not categories:
+        return findings
+    for number, text in lines:
+        counted = _CATEGORY_LINE.match(text.replace("**", ""))
+        if counted is None:
+            continue
+        name = counted["name"].lower().rstrip("s")
+        if name not in categories:
+            continue
+        stated, where = categories[name]
+        bottom = int(counted["bottom"].replace(",", ""))
+        if bottom != stated and number != where:
+            findings.append(make(rel, number, "NUM406",
+                                 f"{counted['name']} counts {bottom} here, but line {where} breaks the "
+                                 f"total down with {stated} {name}"))
+    return findings

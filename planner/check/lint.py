@@ -20,6 +20,9 @@ def diagnostic_findings(project: Project) -> list[Finding]:
     """The reader's diagnostics (FM*, SCH*, TREE*) as findings, with the registry's severities."""
     findings = []
     for diagnostic in project.diagnostics:
+        if (diagnostic.code == "SCH001" and diagnostic.path.is_file()
+                and not read_document(diagnostic.path).has_frontmatter):
+            continue  # `**Priority**: 2 (after setup)` in a body is prose, not a typed value
         line = diagnostic.line if diagnostic.line or diagnostic.path.is_dir() else 1
         findings.append(make(project.relative(diagnostic.path), line, diagnostic.code, diagnostic.message))
     return findings

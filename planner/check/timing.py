@@ -93,13 +93,35 @@ def check_times(rel: str, claims: SummaryClaims) -> list[Finding]:
         elif elapsed is not None:
             findings.extend(_duration(rel, claims, elapsed))
     findings.extend(_false_utc(rel, claims, [c for c in (claims.started, claims.completed) if c]))
+    findings.extend(_front_against_body(rel, claims))
     return findings
+
+
+def _front_against_body(rel: str, claims: SummaryClaims) -> list[Finding]:
+    """TIM306: the frontmatter's `completed` date more than a day from the body's Completed."""
+    front, body = claims.completed_front, claims.completed
+    if front is None or body is None or front.line == body.line:
+        return []
+    first, second = parse_stamp(front.value), parse_stamp(body.value)
+    if first is None or second is None or abs((first.day - second.day).days) <= 1:
+        return []
+    return [make(rel, front.line, "TIM306",
+                 f"frontmatter completed {front.value}, but the body says {body.value} (line {body.line})")]
 
 
 def _elapsed(started: Stamp, completed: Stamp) -> float | None:
     if started.moment is None or completed.moment is None or started.aware != completed.aware:
         return None
     return (completed.moment - started.moment).total_seconds()
+
+
+def approximate_seconds(text: str) -> int | None:
+    """Seconds of an estimate such as `~10 minutes` or `about 2h` (None for anything else)."""
+    if not re.match(r"^\W*(?:~|≈|approx\.?|approximately|about|around|roughly)\s*", text, re.IGNORECASE):
+        return None
+    rest = re.sub(r"^\W*(?:~|≈|approx\.?|approximately|about|around|roughly)\s*", "", text, flags=re.IGNORECASE)
+    parsed = parse_duration(rest)
+    return parsed[0] if parsed is not None else None
 
 
 def _stated(claims: SummaryClaims) -> tuple[Claim, int, int] | None:
@@ -116,6 +138,14 @@ def _stated(claims: SummaryClaims) -> tuple[Claim, int, int] | None:
 def _duration(rel: str, claims: SummaryClaims, elapsed: float) -> list[Finding]:
     stated = _stated(claims)
     if stated is None:
+        rough = approximate_seconds(claims.duration.value) if claims.duration is not None else None
+        if claims.duration is None or rough is None or elapsed <= 0:
+            return []
+        # an estimate is still a finding when more than twice or less than half the timestamps
+        if rough > 2 * max(elapsed, 60) or rough < 0.5 * elapsed:
+            return [make(rel, claims.duration.line, "TIM302",
+                         f"duration {claims.duration.value} (an estimate) but started to completed is "
+                         f"{_human(elapsed)}: more than a factor of two apart")]
         return []
     claim, seconds, unit = stated
     allowed = max(unit, 0.1 * elapsed, 60)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from planner.reports.types import (
     CoverageReport,
@@ -13,6 +13,8 @@ from planner.reports.types import (
     TestCase,
     TestTotals,
 )
+
+Selected = TypeVar("Selected")
 
 
 @dataclass(frozen=True)
@@ -93,15 +95,19 @@ def coverage_numbers(
 ) -> Numbers:
     """Totals of a report: overall (None), one file (its repo-relative path, zero counts when
     absent) or the files matching any of a list of glob patterns (fnmatch on the POSIX path)."""
-    if selector is None:
-        return sum_numbers(report.files.values())
-    if isinstance(selector, str):
-        found = report.files.get(selector)
-        return file_numbers(found) if found is not None else Numbers()
-    patterns = tuple(selector)
-    return sum_numbers(
-        f for path, f in report.files.items() if any(fnmatchcase(path, p) for p in patterns)
-    )
+    return sum_numbers(select_files(report.files, selector))
+
+
+def select_files(files: Mapping[str, Selected], selection: str | Sequence[str] | None) -> list[Selected]:
+    """The one file selector: every file (None), one file by its repository-relative path (a
+    text; none when absent) or the files matching any of a sequence of glob patterns (fnmatch on
+    the POSIX path). Reports, snapshots and the handoff's arithmetic all select with it."""
+    if selection is None:
+        return list(files.values())
+    if isinstance(selection, str):
+        return [files[selection]] if selection in files else []
+    patterns = tuple(selection)
+    return [f for path, f in files.items() if any(fnmatchcase(path, p) for p in patterns)]
 
 
 def format_percent(percent: float | None, digits: int = 0) -> str:

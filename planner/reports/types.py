@@ -6,10 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
-
-if TYPE_CHECKING:
-    from planner.reports.numbers import Numbers
+from typing import Literal
 
 Outcome = Literal["passed", "failed", "error", "skipped", "xfail", "xpass"]
 OUTCOMES: tuple[Outcome, ...] = ("passed", "failed", "error", "skipped", "xfail", "xpass")
@@ -43,12 +40,6 @@ class CoverageReport:
     has_branches: bool
     generated_at: datetime | None = None
     warnings: tuple[str, ...] = ()
-
-    def numbers(self, selector: str | list[str] | tuple[str, ...] | None = None) -> Numbers:
-        """Statement-weighted totals: overall (None), one file (a path) or glob patterns (a list)."""
-        from planner.reports.numbers import coverage_numbers
-
-        return coverage_numbers(self, selector)
 
 
 @dataclass(frozen=True)
@@ -128,9 +119,3 @@ class TestReport:
     def failures(self) -> tuple[TestCase, ...]:
         """Cases that failed or errored, in report order."""
         return tuple(c for c in self.cases if c.outcome in ("failed", "error"))
-
-    def by_file(self) -> tuple[SuiteTotals, ...]:
-        """Totals per test file (cases with no known file are grouped under their suite name)."""
-        from planner.reports.numbers import totals_by_file
-
-        return totals_by_file(self.cases)

@@ -1,0 +1,160 @@
+"""The shape of the package: no import cycles, no module past 400 lines, no re-export shims.
+
+Imports are read from the source with `ast`, at any depth (a lazy import inside a function still
+ties two modules together), except those under `if TYPE_CHECKING:`, which never run.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "planner"
+MAX_LINES = 400
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {_module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _owner(name: str) -> str | None:
+    """The planner module an imported dotted name lives in (the longest known prefix)."""
+    while name and name not in MODULES:
+        name = name.rpartition(".")[0]
+    return name if name and name != "planner" else None
+
+
+def _type_checking_only(node: ast.If) -> bool:
+    return "TYPE_CHECKING" in ast.unparse(node.test)
+
+
+def imports_of(path: Path) -> set[str]:
+    """The planner modules `path` imports at run time, anywhere in its body."""
+    found: set[str] = set()
+    pending: list[ast.AST] = [ast.parse(path.read_text(encoding="utf-8"))]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.If) and _type_checking_only(node):
+            pending.extend(node.orelse)
+            continue
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            # `from planner.pkg import submodule` depends on the submodule; the package's own
+            # module only when a name is taken from it (every import of a submodule runs the
+            # package's __init__, so that edge says nothing)
+            submodules = [f"{node.module}.{a.name}" for a in node.names
+                          if f"{node.module}.{a.name}" in MODULES]
+            names = submodules + ([node.module] if len(submodules) < len(node.names) else [])
+        else:
+            pending.extend(ast.iter_child_nodes(node))
+            continue
+        found.update(owner for owner in map(_owner, names) if owner is not None)
+    if path.is_relative_to(PACKAGE):
+        found.discard(_module_name(path))
+    return found
+
+
+def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected groups of more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph.get(node, ())):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                cycles.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return sorted(cycles)
+
+
+def test_the_cycle_finder_finds_a_cycle_and_passes_a_chain() -> None:
+    assert find_cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert find_cycles({"a": {"b"}, "b": {"c"}, "c": set()}) == []
+
+
+def test_the_import_reader_sees_lazy_imports_and_skips_type_checking(tmp_path: Path) -> None:
+    text = ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from planner import model\n"
+            "def f() -> None:\n    from planner.errors import InputError\n")
+    copy = tmp_path / "probe.py"
+    copy.write_text(text, encoding="utf-8")
+    assert imports_of(copy) == {"planner.errors"}
+
+
+def test_no_import_cycles() -> None:
+    graph = {name: imports_of(path) for name, path in MODULES.items()}
+    assert find_cycles(graph) == []
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_no_module_is_over_400_lines(name: str) -> None:
+    lines = MODULES[name].read_text(encoding="utf-8").count("\n")
+    assert lines <= MAX_LINES, f"{MODULES[name].name} has {lines} lines: split it in two"
+
+
+def test_no_module_level_getattr_shims() -> None:
+    # planner/__init__.py loads the public API lazily; nowhere else hides a name behind __getattr__
+    offenders = []
+    for name, path in MODULES.items():
+        if name == "planner":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        if any(isinstance(node, ast.FunctionDef) and node.name == "__getattr__"
+               for node in tree.body):
+            offenders.append(name)
+    assert offenders == []
+
+
+def _readme_layout() -> set[str]:
+    """Every module README's Layout block names, as a path under planner/ (`check/lint.py`)."""
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Layout", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    named: set[str] = set()
+    folder: str | None = None
+    for line in block.splitlines():
+        words = line.split()
+        if not words:
+            continue
+        if line.startswith("planner/"):
+            folder = ""
+        elif not line.startswith(" "):
+            folder = None  # past the package: templates/, docs/, tests/
+        elif words[0].endswith("/") and not words[0].endswith(".py"):
+            folder = words[0]
+        elif folder is not None:
+            named.update(folder + word for word in words if word.endswith(".py"))
+    return named
+
+
+def test_readme_layout_names_every_module_of_the_package_and_no_other() -> None:
+    on_disk = {path.relative_to(PACKAGE).as_posix() for path in PACKAGE.rglob("*.py")
+               if "__pycache__" not in path.parts}
+    assert _readme_layout() == on_disk
