@@ -272,7 +272,8 @@ def test_first_plan_of_a_roadmap_only_phase_creates_its_folder(make_tree: TreeWr
 
 def test_a_roadmap_with_its_own_phase_headings_gets_no_second_heading_per_phase(
         make_tree: TreeWriter, cli: CliRunner) -> None:
-    root = make_tree({".planning/ROADMAP.md": ROADMAP, f"{PHASES}/01-setup/01-01-PLAN.md": ""})
+    with_region = ROADMAP + "\n<!-- planner:begin phases -->\n<!-- planner:end phases -->\n"
+    root = make_tree({".planning/ROADMAP.md": with_region, f"{PHASES}/01-setup/01-01-PLAN.md": ""})
     assert cli("new", "1", "--title", "More", "--root", str(root)).exit_code == 0
     text = (root / ".planning/ROADMAP.md").read_text(encoding="utf-8")
     assert text.startswith(ROADMAP)  # the hand-written part is kept word for word
