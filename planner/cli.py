@@ -48,11 +48,18 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+    workstream: Annotated[str | None, typer.Option(
+        "--workstream",
+        help="Work in .planning/workstreams/NAME/ (default: the GSD_WORKSTREAM environment variable, else .planning/).",
+    )] = None,
     version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
 ) -> None:
     """planner: summaries, verifications and handoffs written from evidence."""
     _state["debug"] = debug
+    from planner.workstreams import choose
+
+    choose(workstream)
 
 
 def _project(root: Path | None) -> Any:
@@ -358,17 +365,20 @@ def check(
 @app.command()
 def status(
     phase: Annotated[str | None, typer.Argument(help="Only this phase.")] = None,
+    all_milestones: Annotated[bool, typer.Option(
+        "--all-milestones", help="Also the archived phases of finished milestones (milestones/v*-phases/).",
+    )] = False,
     json_output: JsonOption = False,
     pretty: PrettyOption = False,
     root: RootOption = None,
 ) -> None:
-    """Phases, their plans with status, progress and open gaps."""
+    """Phases of the current milestone, their plans with status, progress and open gaps."""
     from planner.scaffold import resolve_phase
     from planner.status import project_status
 
     project = _project(root)
     phases = (resolve_phase(project, phase),) if phase else None
-    document = project_status(project, phases)
+    document = project_status(project, phases, all_milestones=all_milestones)
     if json_output:
         typer.echo(to_json(document, pretty=pretty or None))
         return
@@ -433,4 +443,8 @@ def run(argv: list[str]) -> int:
         sys.stderr.write(f"plan: internal error: {type(error).__name__}: {error} "
                          "(a bug in planner; rerun with --debug for the traceback and report it)\n")
         return EXIT_INTERNAL
+    finally:
+        from planner.workstreams import choose
+
+        choose(None)  # --workstream holds for this one command
     return 0

@@ -178,7 +178,9 @@ class _Session:
     warnings: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.planning_dir = self.project_root / PLANNING
+        from planner.workstreams import planning_dir_of
+
+        self.planning_dir = planning_dir_of(self.project_root)
         self.index_path = self.planning_dir / CACHE_DIR / INDEX_FILE
         self.prefix = str(self.planning_dir) + os.sep
 
@@ -206,6 +208,9 @@ class _Session:
 
     def load(self) -> Project:
         self.stamps = scan_tree(self.planning_dir)
+        if self.planning_dir != self.project_root / PLANNING:  # a workstream inherits the root config
+            inherited = os.path.join(self.project_root, PLANNING, "config.json")
+            self.stamps[inherited] = file_stamp(inherited) or "missing"
         signature = self._signature()
         recent = _RECENT.get(str(self.project_root))
         if self.reuse_recent and recent is not None and recent[0] == signature:
