@@ -80,3 +80,12 @@ def _entry_stamp(entry: os.DirEntry[str]) -> str:
     except OSError:
         return "unreadable"
     return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
+
+
+def stamps_by_folder(stamps: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Stamps of Markdown files grouped by the folder that holds them."""
+    grouped: dict[str, dict[str, str]] = {}
+    for path, stamp in stamps.items():
+        if path.endswith(".md"):
+            grouped.setdefault(os.path.dirname(path), {})[path] = stamp
+    return grouped
