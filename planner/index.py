@@ -68,8 +68,8 @@ class IndexStats:
     saved: bool = False  # the index was written (False on a read-only tree or when nothing changed)
 
 
-class _Restart(Exception):
-    """A damaged entry was met mid-load: what came from the index so far is not trusted either."""
+class _Restart(Exception):  # a damaged entry mid-load: nothing read from the index so far is trusted
+    pass
 
 
 @contextlib.contextmanager
