@@ -53,6 +53,10 @@ def _fast_path(argv: list[str]) -> int | None:
     """`plan status` and `plan check` without Typer (~60 ms of imports); None: the CLI does it."""
     if not argv or argv[0] not in FAST_FLAGS:
         return None
+    import os
+
+    if os.environ.get("GSD_WORKSTREAM"):  # a workstream's own root: the full CLI resolves it
+        return None
     parsed = _parse(argv[0], argv[1:])
     if parsed is None:
         return None

@@ -6,81 +6,29 @@ import sys
 import traceback
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from planner import __version__
+from planner.cli_app import (
+    DiffOption,
+    DryRunOption,
+    JsonOption,
+    PrettyOption,
+    RootOption,
+    _echo_written,
+    _note_unmanaged,
+    _project,
+    _report_document,
+    _state,
+    app,
+    phase_app,
+)
 from planner.console import status_table as _status_table
 from planner.console import style, table, to_json
 from planner.errors import EXIT_INTERNAL, PlannerError
 
-app = typer.Typer(
-    name="plan",
-    help="Keep a project's .planning/ documents true: written from git, coverage and test evidence.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    add_completion=True,
-)
-phase_app = typer.Typer(help="Add phases (next number, or a decimal phase inserted after N).", no_args_is_help=True,
-                        rich_markup_mode=None)
-app.add_typer(phase_app, name="phase")
-
-_state: dict[str, Any] = {"debug": False, "root": None}
-
-RootOption = Annotated[
-    Path | None,
-    typer.Option("--root",
-                 help="Project folder holding .planning/ (default: nearest one above the working directory)."),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print a stable JSON document instead of a table.")]
-PrettyOption = Annotated[bool, typer.Option("--pretty", help="Indent the JSON (the default on a terminal; "
-                                                             "pipes get compact JSON).")]
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"plan {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def main_options(
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
-    version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
-) -> None:
-    """planner: summaries, verifications and handoffs written from evidence."""
-    _state["debug"] = debug
-
-
-def _project(root: Path | None) -> Any:
-    from planner.index import load_project_indexed
-    from planner.reader import find_project_root
-
-    project_root = find_project_root(root=root)
-    _state["root"] = project_root
-    project, stats = load_project_indexed(project_root)
-    for warning in stats.warnings:
-        sys.stderr.write(f"plan: warning: {warning}\n")
-    return project
-
-
-def _note_unmanaged(project: Any) -> None:
-    """Say which ROADMAP.md / STATE.md a writer left alone because they have no planner markers."""
-    from planner.progress import unmanaged_documents
-
-    for path in unmanaged_documents(project.planning_dir):
-        sys.stderr.write(f"plan: note: {project.relative(path)} has no planner markers (written by hand?); "
-                         "left as it is\n")
-
-
-def _echo_written(project_root: Path, paths: tuple[Path, ...]) -> None:
-    from planner.model import shown_path
-
-    for path in paths:
-        typer.echo(f"wrote {shown_path(path, project_root)}")
+__all__ = ["app", "run"]
 
 
 @app.command()
@@ -190,28 +138,6 @@ def measure_command(
     for warning in result.warnings:
         typer.echo(style(f"warning: {warning}", "yellow"), err=True)
     _echo_written(project.root, (result.path,))
-
-
-def _report_document(project: Any, pending: Any, written: bool, json_document: dict[str, Any] | None, *,
-                     dry_run: bool, diff: bool, pretty: bool = False) -> bool:
-    """The common ending of close, verify and handoff: JSON, the preview, or `wrote PATH`.
-
-    True when that is all the command prints; False when it goes on with its own summary lines."""
-    shown = project.relative(pending.path)
-    if json_document is not None:
-        typer.echo(to_json(json_document, pretty=pretty or None))
-    elif diff:
-        typer.echo(pending.diff(shown) or f"{shown}: no change")
-    elif dry_run:
-        typer.echo(pending.printable_text, nl=False)
-    else:
-        typer.echo(f"{'wrote' if written else 'unchanged'} {shown}")
-        return False
-    return True
-
-
-DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Print the document instead of writing it.")]
-DiffOption = Annotated[bool, typer.Option("--diff", help="Show what would change, write nothing.")]
 
 
 @app.command()
@@ -358,17 +284,20 @@ def check(
 @app.command()
 def status(
     phase: Annotated[str | None, typer.Argument(help="Only this phase.")] = None,
+    all_milestones: Annotated[bool, typer.Option(
+        "--all-milestones", help="Also the archived phases of finished milestones (milestones/v*-phases/).",
+    )] = False,
     json_output: JsonOption = False,
     pretty: PrettyOption = False,
     root: RootOption = None,
 ) -> None:
-    """Phases, their plans with status, progress and open gaps."""
+    """Phases of the current milestone, their plans with status, progress and open gaps."""
     from planner.scaffold import resolve_phase
     from planner.status import project_status
 
     project = _project(root)
     phases = (resolve_phase(project, phase),) if phase else None
-    document = project_status(project, phases)
+    document = project_status(project, phases, all_milestones=all_milestones)
     if json_output:
         typer.echo(to_json(document, pretty=pretty or None))
         return
@@ -433,4 +362,8 @@ def run(argv: list[str]) -> int:
         sys.stderr.write(f"plan: internal error: {type(error).__name__}: {error} "
                          "(a bug in planner; rerun with --debug for the traceback and report it)\n")
         return EXIT_INTERNAL
+    finally:
+        from planner.workstreams import choose
+
+        choose(None)  # --workstream holds for this one command
     return 0

@@ -44,9 +44,9 @@ def commit_url_prefix(remote: str | None) -> str | None:
 
 def repository_links(root: Path) -> dict[str, str | None]:
     """`{"commit": PREFIX}` for templates (PREFIX + full hash is a commit's page), or None."""
-    from planner import gitlog
+    from planner import git_worktree
 
-    return {"commit": commit_url_prefix(gitlog.origin_url(root))}
+    return {"commit": commit_url_prefix(git_worktree.origin_url(root))}
 
 
 def link_range(git_range: str | None, prefix: str | None) -> str | None:

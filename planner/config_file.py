@@ -17,26 +17,45 @@ from planner.model import Config
 MAX_CONFIG_BYTES = 1024 * 1024
 
 
-def read_config(planning_dir: Path) -> Config:
-    """planner's settings from `config.json` (its `planner` section); defaults when absent."""
-    import os
+def read_config(planning_dir: Path, inherit_from: Path | None = None) -> Config:
+    """planner's settings from `config.json` (its `planner` section); defaults when absent.
 
-    from planner.safeio import decode_utf8, read_bounded
-
+    A workstream's config inherits `inherit_from`'s (the root `.planning/`): its own keys win,
+    inside the `planner` section too."""
     path = planning_dir / "config.json"
-    if not os.path.lexists(path):
+    data, text = _load(path)
+    if inherit_from is not None:
+        parent, _ = _load(inherit_from / "config.json")
+        if isinstance(parent, dict) and isinstance(data, dict):
+            own, inherited = data.get("planner"), parent.get("planner")
+            data = {**parent, **data}
+            if isinstance(own, dict) and isinstance(inherited, dict):
+                data["planner"] = {**inherited, **own}
+    if not data:
         return Config()
-    text = decode_utf8(read_bounded(path, MAX_CONFIG_BYTES, what="config"), path, "config")
-    data = _parse(text.removeprefix("\ufeff"), path)
     section = data.get("planner", {}) if isinstance(data, dict) else {}
     if not isinstance(section, dict):
         raise InputError("the 'planner' section of config.json must be an object", path, _line_of(text, "planner"))
+    code = data.get("project_code") if isinstance(data, dict) else None
     return Config(
+        project_code=code.strip() if isinstance(code, str) else "",
         test_command=_command(section.get("test_command", ()), path, text),
         coverage_report=_text(section, "coverage_report", Config.coverage_report, path, text),
         junit_report=_text(section, "junit_report", Config.junit_report, path, text),
         groups=_groups(section.get("groups", {}), path, text),
     )
+
+
+def _load(path: Path) -> tuple[Any, str]:
+    """The parsed JSON of a config file and its text; ({}, "") when there is none."""
+    import os
+
+    from planner.safeio import decode_utf8, read_bounded
+
+    if not os.path.lexists(path):
+        return {}, ""
+    text = decode_utf8(read_bounded(path, MAX_CONFIG_BYTES, what="config"), path, "config")
+    return _parse(text.removeprefix("\ufeff"), path), text
 
 
 def _parse(text: str, path: Path) -> Any:

@@ -77,7 +77,9 @@ def status_table(document: dict[str, Any]) -> str:
     for phase in document["phases"]:
         done = sum(1 for plan in phase["plans"] if plan["status"] in ("complete", "superseded"))
         open_gaps = sum(1 for gap in phase["gaps"] if gap["status"] != "closed")
-        rows.append([phase["id"], phase["title"][:48], f"{done}/{len(phase['plans'])}", open_gaps, phase["status"]])
+        archived = phase.get("milestone") != document.get("milestone")
+        shown_id = f"{phase['milestone']}/{phase['id']}" if archived else phase["id"]
+        rows.append([shown_id, phase["title"][:48], f"{done}/{len(phase['plans'])}", open_gaps, phase["status"]])
     progress = document["progress"]
     lines = [table(["Phase", "Title", "Plans", "Open gaps", "Status"], rows, status_column=4)] if rows else [
         "No phases yet: plan phase add \"Title\" --goal \"...\""]

@@ -21,7 +21,13 @@ _KIND_AT_END = re.compile(
     r"(?:^|[-_])(?P<kind>PLAN-SUMMARY|FIX-SUMMARY|SUMMARY|FIX-PLAN|PLAN|FIX|VERIFICATION|CONTEXT|"
     r"RESEARCH|VALIDATION|UAT|ISSUES|GOAL|HANDOFF)$"
 )
-_PLAN_NUMBERED_AFTER = re.compile(r"^(?P<prefix>.*?)[-_]?PLAN[-_](?P<number>\d+[A-Za-z]?)$")
+# `217-PLAN-02`, `PLAN-01`, `5-PLAN-01-setup-database`, `SUMMARY-01`, `03-SUMMARY-01-api` (GSD 1.30+)
+_KIND_NUMBERED = re.compile(
+    r"^(?:(?P<prefix>.*?)[-_])?(?P<kind>PLAN|SUMMARY)[-_](?P<number>\d+[A-Za-z]?)(?:[-_](?P<slug>.+))?$"
+)
+# Derivatives GSD writes beside real plans (`01-01-PLAN-OUTLINE.md`, `PLAN-01.pre-bounce.md`): not plans.
+_DERIVATIVE = re.compile(r"(?:-OUTLINE|\.pre-bounce)\.md$", re.IGNORECASE)
+_CODE_PREFIX = re.compile(r"^[A-Z]{1,6}-(?=\d)")
 _LEADING_PHASE = re.compile(r"^(?P<number>\d+[A-Za-z]?(?:\.\d+)*)(?:-|$)")
 _PLAN_TOKEN = re.compile(
     r"^(?P<part>GAP(?:[_-]?CLOSURE)?[-_]?\d+|\d+[A-Za-z0-9]*|WAVE[-_]?\d+[A-Za-z]?)(?:[-_](?P<rest>.*))?$",
@@ -64,10 +70,18 @@ def parse_phase_dir(name: str) -> PhaseDirName:
 
 def classify(file_name: str, dir_name: str) -> FileRole:
     """The role of a Markdown file inside the phase folder `dir_name`."""
+    if _DERIVATIVE.search(file_name):
+        return FileRole("other", "")
     stem = file_name[:-3] if file_name.lower().endswith(".md") else file_name
-    numbered = _PLAN_NUMBERED_AFTER.match(stem)
-    if numbered:  # `217-PLAN-02`
-        return FileRole("plan", "PLAN", normalise_plan_part(numbered["number"]))
+    numbered = _KIND_NUMBERED.match(stem)
+    if numbered:  # `217-PLAN-02`, `PLAN-01`, `5-PLAN-01-setup-database`, `SUMMARY-01-setup`
+        slug = numbered["slug"] or ""
+        is_summary = numbered["kind"] == "SUMMARY" or slug == "SUMMARY" or slug.endswith(("-SUMMARY", "_SUMMARY"))
+        if is_summary and numbered["kind"] == "PLAN":
+            slug = slug[: -len("SUMMARY")].rstrip("-_")
+        label = "SUMMARY" if is_summary else "PLAN"
+        return FileRole("summary" if is_summary else "plan", label, normalise_plan_part(numbered["number"]),
+                        variant=slug)
     kind_match = _KIND_AT_END.search(stem)
     if kind_match is None:
         return FileRole("other", "")
@@ -92,6 +106,8 @@ def _strip_phase_prefix(prefix: str, dir_name: str) -> str:
         return ""
     if prefix.startswith(dir_name + "-"):
         return prefix[len(dir_name) + 1 :]
+    if _CODE_PREFIX.match(dir_name):  # project_code folders (`ABC-01-setup`): `ABC-01-02-PLAN.md` is 01-02
+        prefix = _CODE_PREFIX.sub("", prefix, count=1)
     match = _LEADING_PHASE.match(prefix)
     if match:
         return prefix[match.end() :]
@@ -111,6 +127,16 @@ def _plan_part(remainder: str) -> tuple[str, str]:
         gap_rest = _GAP_WORD.fullmatch(rest)
         return part, "" if gap_rest else rest
     return part, rest
+
+
+def names_a_plan(part: str) -> bool:
+    """Whether a plan part read from a SUMMARY's name names a plan (`03`, `GAP-01`, `08A`, `WAVE1`,
+    `03-FIX`), rather than being words about the phase (`TASK-02`, `PHASE7-SESSION`)."""
+    base = part.removesuffix("-FIX")
+    return bool(_PLAN_PART_NAME.match(base))
+
+
+_PLAN_PART_NAME = re.compile(r"^(?:GAP-)?\d+[A-Za-z0-9]*$|^WAVE[-_]?\d+[A-Za-z]?$", re.IGNORECASE)
 
 
 def is_plan_level(role: FileRole) -> bool:

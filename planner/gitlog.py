@@ -39,8 +39,8 @@ from planner.commits import (
 from planner.errors import GitProblem, InputError
 
 __all__ = [
-    "HASH_PATTERN", "CommandFailed", "GitState", "find_plan_commits", "head_commit", "is_shallow",
-    "origin_url", "path_existed_at", "repo_root", "run_git", "verify_hashes", "working_state",
+    "HASH_PATTERN", "CommandFailed", "find_plan_commits", "head_commit", "is_shallow",
+    "path_existed_at", "plain_git", "repo_root", "run_git", "verify_hashes",
 ]
 
 # Settings that make output independent of the user's configuration.
@@ -53,15 +53,6 @@ _LOG = (
     "--diff-merges=first-parent",
 )
 HASH_PATTERN = re.compile(r"[0-9a-fA-F]{4,64}")
-
-
-@dataclass(frozen=True)
-class GitState:
-    """HEAD, its commit time and whether tracked files differ from it (None: no git here)."""
-
-    commit: str | None = None
-    committed_at: datetime | None = None
-    dirty: bool | None = None
 
 
 class CommandFailed(GitProblem):
@@ -374,28 +365,7 @@ def verify_hashes(root: Path, hashes: Iterable[str]) -> dict[str, HashStatus]:
     return result
 
 
-# ---------------------------------------------------------------- the working tree
-
-
-def working_state(root: Path) -> GitState:
-    """HEAD, its commit time and dirtiness of tracked files under `root` outside its `.planning/`;
-    an empty GitState outside a repository or without git (a snapshot is still worth taking)."""
-    head = _plain_git(root, "log", "-1", "--format=%H%x00%cI")
-    if head is None or "\0" not in head:
-        inside = _plain_git(root, "rev-parse", "--is-inside-work-tree")
-        dirty = _dirty(root) if inside is not None and inside.strip() == "true" else None
-        return GitState(None, None, dirty)
-    commit, when = head.strip().split("\0")
-    return GitState(commit, datetime.fromisoformat(when), _dirty(root))
-
-
-def _dirty(root: Path) -> bool | None:
-    changes = _plain_git(root, "status", "--porcelain", "--untracked-files=no", "--", ".",
-                         ":(exclude).planning")
-    return None if changes is None else bool(changes.strip())
-
-
-def _plain_git(root: Path, *args: str) -> str | None:
+def plain_git(root: Path, *args: str) -> str | None:
     """git's output run in `root` (pathspecs are relative to it), None when git fails or is
     missing. No gitpython here: `plan measure` asks only this, and importing gitpython costs it
     more than the queries do (bench/bench_working_state.py)."""
@@ -421,9 +391,3 @@ def run_git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
     if done.returncode != 0:
         raise CommandFailed(f"git {args[0]} failed: {_reason(done.stderr.decode('utf-8', 'replace'))}")
     return done.stdout
-
-
-def origin_url(root: Path) -> str | None:
-    """The URL of the `origin` remote from the local configuration (never a network call)."""
-    url = _plain_git(root, "remote", "get-url", "origin")
-    return url.strip() or None if url is not None else None

@@ -22,7 +22,8 @@ _GAP_SPELLINGS = re.compile(r"^GAP(?:[_-]?CLOSURE)?[-_]?(?P<number>\d+)$", re.IG
 @total_ordering
 @dataclass(frozen=True)
 class PhaseNumber:
-    """A phase number such as `8`, `08.1`, `12A.1.2`. Minors keep their digits as written."""
+    """A phase number such as `8`, `08.1`, `12A.1.2`. Minors keep their digits and a letter suffix
+    keeps its case as written (`16c` stays `16c`); comparison ignores the letter's case."""
 
     major: int
     letter: str = ""
@@ -34,14 +35,14 @@ class PhaseNumber:
         if match is None:
             raise InputError(f"'{text}' is not a phase number (expected e.g. 8, 08.1 or 12A)")
         minors = tuple(part for part in match["minors"].split(".") if part)
-        return cls(int(match["major"]), match["letter"].upper(), minors)
+        return cls(int(match["major"]), match["letter"], minors)
 
     @property
     def is_decimal(self) -> bool:
         return bool(self.minors)
 
     def sort_key(self) -> tuple[int, str, tuple[int, ...]]:
-        return (self.major, self.letter, tuple(int(minor) for minor in self.minors))
+        return (self.major, self.letter.upper(), tuple(int(minor) for minor in self.minors))
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, PhaseNumber):
@@ -139,7 +140,7 @@ def next_phase_number(existing: list[PhaseNumber], *, after: PhaseNumber | None 
         int(number.minors[depth - 1])
         for number in existing
         if number.major == after.major
-        and number.letter == after.letter
+        and number.letter.upper() == after.letter.upper()
         and len(number.minors) == depth
         and number.minors[: depth - 1] == after.minors
     ]

@@ -13,8 +13,8 @@ stat of every file the reader reads:
 
 The index is a cache, never a source of truth: missing, from another planner version or parser,
 corrupt or foreign -> rebuilt (corrupt and foreign with a warning the CLI prints); an unwritable
-tree is read without it. Files modified within the last RACY_NS of the read are not stored,
-because a second edit within the file system's timestamp granularity would keep the same stamp.
+tree is read without it. Files modified within the last RACY_NS of the read are not stored (a
+second edit within the file system's timestamp granularity would keep the same stamp).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from typing import Any
 
 from planner.errors import PlannerError
 from planner.frontmatter import Diagnostic, Document, read_document
-from planner.index_scan import file_stamp, scan_tree, tree_signature
+from planner.index_scan import file_stamp, scan_tree, stamps_by_folder, tree_signature
 from planner.index_store import (
     CACHE_DIR,
     INDEX_FILE,
@@ -46,7 +46,7 @@ from planner.index_store import (
     read_rows,
     write_index,
 )
-from planner.index_workers import Parsers
+from planner.index_workers import Parsers, available_cores
 from planner.model import Phase, Project
 from planner.safeio import own_path
 
@@ -68,8 +68,8 @@ class IndexStats:
     saved: bool = False  # the index was written (False on a read-only tree or when nothing changed)
 
 
-class _Restart(Exception):
-    """A damaged entry was met mid-load: what came from the index so far is not trusted either."""
+class _Restart(Exception):  # a damaged entry mid-load: nothing read from the index so far is trusted
+    pass
 
 
 @contextlib.contextmanager
@@ -95,7 +95,7 @@ def reload_project(project_root: Path) -> Project:
     command's first load has already reported any index warnings. When the tree's scan is the one
     this process loaded last (nothing changed since the command's first load), that Project is
     the answer: no second read of the index."""
-    session = _Session(project_root, workers=_available_cores(), reuse_recent=True)
+    session = _Session(project_root, workers=available_cores(), reuse_recent=True)
     with _no_collection():
         return session.load()
 
@@ -112,7 +112,7 @@ def load_project_indexed(project_root: Path, *, use_index: bool = True,
         from planner.reader import load_project
 
         return load_project(project_root), IndexStats()
-    session = _Session(project_root, workers=_available_cores() if workers is None else workers)
+    session = _Session(project_root, workers=available_cores() if workers is None else workers)
     with _no_collection():
         project = session.load()
     return project, session.stats()
@@ -133,7 +133,7 @@ def load_project_documents(project_root: Path, *, use_index: bool = True, worker
         parsed: dict[Path, Document] = {}
         project = load_project(project_root, document_reader=_Keeper(parsed))
         return project, parsed, IndexStats()
-    session = _Session(project_root, workers=_available_cores() if workers is None else workers,
+    session = _Session(project_root, workers=available_cores() if workers is None else workers,
                        keep_documents=True)
     with _no_collection():
         project = session.load()
@@ -178,7 +178,9 @@ class _Session:
     warnings: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.planning_dir = self.project_root / PLANNING
+        from planner.workstreams import planning_dir_of
+
+        self.planning_dir = planning_dir_of(self.project_root)
         self.index_path = self.planning_dir / CACHE_DIR / INDEX_FILE
         self.prefix = str(self.planning_dir) + os.sep
 
@@ -206,6 +208,9 @@ class _Session:
 
     def load(self) -> Project:
         self.stamps = scan_tree(self.planning_dir)
+        if self.planning_dir != self.project_root / PLANNING:  # a workstream inherits the root config
+            inherited = os.path.join(self.project_root, PLANNING, "config.json")
+            self.stamps[inherited] = file_stamp(inherited) or "missing"
         signature = self._signature()
         recent = _RECENT.get(str(self.project_root))
         if self.reuse_recent and recent is not None and recent[0] == signature:
@@ -239,7 +244,7 @@ class _Session:
         stamps now (after a command's own write, all but one or two): reused, not read again."""
         _, project, before = recent
         phases = {str(phase.directory): phase for phase in project.phases}
-        now_by_folder, before_by_folder = _by_folder(self.stamps), _by_folder(before)
+        now_by_folder, before_by_folder = stamps_by_folder(self.stamps), stamps_by_folder(before)
 
         def known(directory: Path) -> tuple[Phase, tuple[Diagnostic, ...]] | None:
             key = str(directory)
@@ -394,19 +399,3 @@ class _LazyRows(Mapping[str, bytes]):
 
     def __len__(self) -> int:
         return len(self._loaded())
-
-
-def _by_folder(stamps: dict[str, str]) -> dict[str, dict[str, str]]:
-    """Stamps of Markdown files grouped by the folder that holds them."""
-    grouped: dict[str, dict[str, str]] = {}
-    for path, stamp in stamps.items():
-        if path.endswith(".md"):
-            grouped.setdefault(os.path.dirname(path), {})[path] = stamp
-    return grouped
-
-
-def _available_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1

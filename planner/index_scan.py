@@ -20,14 +20,27 @@ def scan_tree(planning_dir: Path) -> dict[str, str]:
     for entry in _entries(root):
         if entry.name.endswith(".md"):
             stamps[entry.path] = _entry_stamp(entry)
-    for folder in _entries(os.path.join(root, "phases")):
+    _scan_phases(os.path.join(root, "phases"), stamps)
+    for archive in _entries(os.path.join(root, "milestones")):  # `milestones/v1.2-phases/NN-slug/`
+        if archive.name.startswith("v") and archive.name.endswith("-phases") and _is_dir(archive):
+            stamps[archive.path] = "dir:" + (os.path.realpath(archive.path) if archive.is_symlink() else "")
+            _scan_phases(archive.path, stamps)
+    return stamps
+
+
+def _scan_phases(phases_dir: str, stamps: dict[str, str]) -> None:
+    for folder in _entries(phases_dir):
         if not _is_dir(folder):
             continue
         stamps[folder.path] = "dir:" + (os.path.realpath(folder.path) if folder.is_symlink() else "")
         for entry in _entries(folder.path):
             if entry.name.endswith(".md"):
                 stamps[entry.path] = _entry_stamp(entry)
-    return stamps
+            elif entry.name == "plans" and _is_dir(entry):  # GSD 1.30+ nested plans/ folder
+                stamps[entry.path] = "dir:"
+                for nested in _entries(entry.path):
+                    if nested.name.endswith(".md"):
+                        stamps[nested.path] = _entry_stamp(nested)
 
 
 def tree_signature(project_root: Path, stamps: dict[str, str]) -> str:
@@ -67,3 +80,12 @@ def _entry_stamp(entry: os.DirEntry[str]) -> str:
     except OSError:
         return "unreadable"
     return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
+
+
+def stamps_by_folder(stamps: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Stamps of Markdown files grouped by the folder that holds them."""
+    grouped: dict[str, dict[str, str]] = {}
+    for path, stamp in stamps.items():
+        if path.endswith(".md"):
+            grouped.setdefault(os.path.dirname(path), {})[path] = stamp
+    return grouped

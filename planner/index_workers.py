@@ -163,3 +163,11 @@ def _parse_chunk(paths: list[str]) -> dict[str, bytes]:
         except Exception:  # noqa: BLE001, S112 - the reader reads this file itself and raises properly
             continue
     return parsed
+
+
+def available_cores() -> int:
+    """CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1

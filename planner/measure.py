@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from planner.errors import EnvironmentProblem, InputError
-from planner.gitlog import GitState, working_state
+from planner.git_worktree import GitState, working_state
 from planner.model import Project
 from planner.reports.detect import MAX_REPORT_BYTES
 from planner.reports.numbers import totals_by_file

@@ -98,6 +98,9 @@ class Phase:
     number: PhaseNumber | None
     slug: str
     directory: Path
+    prefix: str = ""  # a project_code prefix of the folder name (`ABC` of `ABC-01-setup`)
+    milestone: str = ""  # `v1.2` for a phase archived in `milestones/v1.2-phases/`; "" for phases/
+    listed_only: bool = False  # named in ROADMAP.md (`### Phase N: Title`) with no folder yet
     title: str = ""
     goal: str = ""
     targets: tuple[str, ...] = ()
@@ -126,6 +129,7 @@ class Phase:
 class Config:
     """planner's settings, kept under the `planner` key of `.planning/config.json`."""
 
+    project_code: str = ""  # GSD's top-level `project_code`: new phase folders are `CODE-NN-slug`
     test_command: tuple[str, ...] = ()
     coverage_report: str = ".planning/metrics/coverage.json"
     junit_report: str = ".planning/metrics/junit.xml"
@@ -142,6 +146,9 @@ class Project:
     phases: tuple[Phase, ...]
     diagnostics: tuple[Diagnostic, ...] = ()
     root_documents: tuple[Path, ...] = ()
+    milestone: str = ""  # the milestone STATE.md is about (its `milestone:`), "" when it names none
+    archived_phases: tuple[Phase, ...] = ()  # phases of finished milestones, `milestones/v*-phases/*/`
+    listed_phases: tuple[Phase, ...] = ()  # phases ROADMAP.md names that have no folder yet (planned)
 
     @property
     def plans(self) -> tuple[Plan, ...]:

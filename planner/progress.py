@@ -92,7 +92,8 @@ def roadmap_context(project: Project) -> dict[str, Any]:
     phases = []
     for phase in project.phases:
         phases.append({
-            "id": phase.id, "title": phase.title, "goal": phase.goal, "complete": phase.complete,
+            "id": phase.id, "title": phase.title, "goal": phase.goal, "targets": list(phase.targets),
+            "complete": phase.complete,
             "status": phase_status(phase),
             "plans_complete": sum(1 for plan in phase.plans if plan.closed),
             "plans": [{"file": plan_file_name(phase, plan), "title": plan.title, "status": plan.status,
@@ -142,6 +143,8 @@ def prepare_refresh(project: Project, activity: str) -> list[PendingWrite]:
     pending = []
     roadmap = project.planning_dir / "ROADMAP.md"
     fresh = render("roadmap.md.j2", roadmap_context(project), planning_dir=project.planning_dir)
+    if _has_own_phase_headings(roadmap):
+        fresh = _without_region(fresh, "details")
     pending.append(_merged(roadmap, fresh, None))
     state = project.planning_dir / "STATE.md"
     context = state_context(project, activity)
@@ -156,6 +159,38 @@ def prepare_refresh(project: Project, activity: str) -> list[PendingWrite]:
     }
     pending.append(_merged(state, fresh, state_meta))
     return [write for write in pending if write is not None]
+
+
+def _has_own_phase_headings(roadmap: Path) -> bool:
+    """Whether a ROADMAP lists phases under `### Phase N:` headings of its own (written by GSD or a
+    person, outside planner's regions): then planner adds no second heading per phase, which GSD's
+    `roadmap analyze` would count twice."""
+    import re
+
+    from planner import regions
+    from planner.frontmatter import read_document
+
+    if not roadmap.is_file():
+        return False
+    text = read_document(roadmap).body
+    try:
+        spans = sorted(regions.find_regions(text).values(), reverse=True)
+    except InputError:
+        return False
+    for start, stop in spans:
+        text = text[:start] + text[stop:]
+    return re.search(r"^#{2,4}[ \t]*Phase[ \t]+\d", text, re.IGNORECASE | re.MULTILINE) is not None
+
+
+def _without_region(text: str, name: str) -> str:
+    from planner import regions
+
+    found = regions.find_regions(text).get(name)
+    if found is None:
+        return text
+    start = text.rfind("\n", 0, found[0] - 1) + 1  # the begin marker's line
+    stop = text.find("\n", found[1]) + 1 or len(text)  # through the end marker's line
+    return text[:start] + text[stop:]
 
 
 def check_refreshable(project: Project) -> None:

@@ -3,28 +3,33 @@
 from __future__ import annotations
 
 import os
+import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from planner.filenames import FileRole, classify, parse_phase_dir
+from planner import regions
+from planner.errors import InputError
+from planner.filenames import FileRole, classify, names_a_plan, parse_phase_dir
 from planner.frontmatter import Diagnostic, Document, read_document
-from planner.ids import PhaseNumber, PlanId
-from planner.markdown import bold_metadata
+from planner.ids import PhaseNumber, PlanId, slugify
+from planner.markdown import bold_metadata, header_block
 from planner.model import Config, Gap, Phase, Plan, Project
 
 # Re-exported: they live where the warm paths find them without importing the reader.
 from planner.project_root import PLANNING as PLANNING  # noqa: PLC0414
 from planner.project_root import find_project_root as find_project_root  # noqa: PLC0414
 from planner.schema import plan_from_document
+from planner.workstreams import planning_dir_of
 
 
-def read_config(planning_dir: Path) -> Config:
-    """planner's settings from `config.json` (its `planner` section); defaults when absent."""
+def read_config(planning_dir: Path, inherit_from: Path | None = None) -> Config:
+    """planner's settings from `config.json` (checked by `planner.config_file`); a workstream's
+    config inherits `inherit_from`'s (the root `.planning/`)."""
     from planner.config_file import read_config as read_checked
 
-    return read_checked(planning_dir)
+    return read_checked(planning_dir, inherit_from)
 
 
 def load_project(project_root: Path, document_reader: Any = None, known_phase: Any = None) -> Project:
@@ -33,18 +38,93 @@ def load_project(project_root: Path, document_reader: Any = None, known_phase: A
     `known_phase(directory)`, when given, may answer (Phase, its diagnostics) for a folder whose
     files are known unchanged (the planning index after a write); None: the folder is read."""
     read = document_reader or read_document
-    planning_dir = project_root / PLANNING
+    planning_dir = planning_dir_of(project_root)
     diagnostics: list[Diagnostic] = []
+    try:
+        config = read_config(planning_dir, project_root / PLANNING if planning_dir != project_root / PLANNING else None)
+    except InputError as error:  # a broken config.json: read and check on with the defaults
+        diagnostics.append(Diagnostic(error.path or planning_dir / "config.json", error.line, "TREE004",
+                                      f"{error.message}; planner's defaults are used"))
+        config = Config()
     phases = [
         _known(known_phase, directory, diagnostics) or _read_phase(directory, read, diagnostics)
         for directory in _phase_directories(planning_dir / "phases", diagnostics)
     ]
     phases.sort(key=_phase_order)
+    archived = [replace(_read_phase(directory, read, diagnostics), milestone=milestone)
+                for milestone, directory in milestone_phase_directories(planning_dir, diagnostics)]
+    archived.sort(key=lambda phase: (_version_key(phase.milestone), _phase_order(phase)))
     root_documents = tuple(path for name, path in _markdown_files(planning_dir) if path.is_file())
+    milestone = ""
+    listed: list[Phase] = []
     for path in root_documents:
-        diagnostics.extend(read(path).diagnostics)
-    return Project(project_root, planning_dir, read_config(planning_dir), tuple(phases),
-                   tuple(diagnostics), root_documents)
+        document = read(path)
+        diagnostics.extend(document.diagnostics)
+        if path.name == "STATE.md":
+            milestone = _state_milestone(document)
+        elif path.name == "ROADMAP.md":
+            listed = _listed_only_phases(document.body, phases, planning_dir, config)
+    return Project(project_root, planning_dir, config, tuple(phases),
+                   tuple(diagnostics), root_documents, milestone=milestone, archived_phases=tuple(archived),
+                   listed_phases=tuple(listed))
+
+
+_ROADMAP_PHASE = re.compile(r"^#{2,4}[ \t]*Phase[ \t]+(?P<number>\d+[A-Za-z]?(?:\.\d+)*)[ \t]*:[ \t]*(?P<title>[^\n]+)",
+                            re.IGNORECASE | re.MULTILINE)
+_ROADMAP_GOAL = re.compile(r"\*\*Goal(?::\*\*|\*\*:)[ \t]*(?P<goal>[^\n]+)", re.IGNORECASE)
+_SHIPPED = re.compile(r"<details>.*?</details>", re.IGNORECASE | re.DOTALL)
+
+
+def _listed_only_phases(roadmap: str, phases: list[Phase], planning_dir: Path, config: Config) -> list[Phase]:
+    """Phases a ROADMAP names under `### Phase N: Title` (GSD's reading) that have no folder yet.
+
+    Shipped milestones (`<details>` blocks, as GSD strips them) and planner's own regions (written
+    from the folders) are not read."""
+    text = _SHIPPED.sub("", roadmap)
+    try:
+        for start, stop in sorted(regions.find_regions(text).values(), reverse=True):
+            text = text[:start] + text[stop:]
+    except InputError:  # unbalanced markers: `plan check` reports them; read the text as it is
+        pass
+    known = {phase.number for phase in phases if phase.number is not None}
+    matches = list(_ROADMAP_PHASE.finditer(text))
+    listed: dict[PhaseNumber, Phase] = {}
+    for index, match in enumerate(matches):
+        number = PhaseNumber.parse(match["number"])
+        if number in known or number in listed:
+            continue
+        title = re.sub(r"\(INSERTED\)", "", match["title"], flags=re.IGNORECASE).strip().strip("*").strip()
+        section = text[match.end(): matches[index + 1].start() if index + 1 < len(matches) else len(text)]
+        goal = _ROADMAP_GOAL.search(section)
+        code = f"{config.project_code}-" if config.project_code else ""
+        listed[number] = Phase(number=number, slug=slugify(title),
+                               directory=planning_dir / "phases" / f"{code}{number}-{slugify(title)}",
+                               prefix=config.project_code, title=title,
+                               goal=goal["goal"].strip() if goal else "", listed_only=True)
+    return sorted(listed.values(), key=_phase_order)
+
+
+def milestone_phase_directories(planning_dir: Path, diagnostics: list[Diagnostic]) -> list[tuple[str, Path]]:
+    """(milestone, folder) of each archived phase: `milestones/v1.2-phases/03-api/` is ("v1.2", ...)."""
+    found: list[tuple[str, Path]] = []
+    for archive in _phase_directories(planning_dir / "milestones", diagnostics):
+        if archive.name.startswith("v") and archive.name.endswith("-phases"):
+            found.extend((archive.name[: -len("-phases")], folder)
+                         for folder in _phase_directories(archive, diagnostics))
+    return found
+
+
+def _version_key(milestone: str) -> tuple[tuple[int, ...], str]:
+    parts = milestone.lstrip("v").split(".")
+    return (tuple(int(part) for part in parts if part.isdigit()), milestone)
+
+
+def _state_milestone(document: Document) -> str:
+    """The milestone STATE.md is about: GSD's frontmatter `milestone:`, or a `**Milestone:**` line."""
+    value = document.meta.get("milestone") if document.has_frontmatter else None
+    if value is None:
+        value = bold_metadata(document.body).get("milestone")
+    return str(value).strip() if value is not None else ""
 
 
 def _known(known_phase: Any, directory: Path, diagnostics: list[Diagnostic]) -> Phase | None:
@@ -111,7 +191,12 @@ def _read_phase(directory: Path, read: Any, diagnostics: list[Diagnostic]) -> Ph
     goal: Document | None = None
     verification: Document | None = None
     phase_summaries: list[tuple[FileRole, Path]] = []
-    for file_name, path in _markdown_files(directory):
+    if name.number is None:
+        diagnostics.append(Diagnostic(directory, None, "TREE003",
+                                      "phase folder name has no phase number; the phase is kept as written"))
+    nested = directory / "plans"  # GSD 1.30+: `plans/PLAN-01.md`, `plans/SUMMARY-01.md`
+    files_here = _markdown_files(directory) + (_markdown_files(nested) if nested.is_dir() else [])
+    for file_name, path in files_here:
         document = read(path)
         diagnostics.extend(document.diagnostics)
         role = classify(file_name, dir_name)
@@ -133,11 +218,11 @@ def _read_phase(directory: Path, read: Any, diagnostics: list[Diagnostic]) -> Ph
             documents.append(path)
     for role, path in phase_summaries:
         part = role.plan_part or ""
-        if part in groups or any(char.isdigit() for char in part):
+        if part in groups or names_a_plan(part):
             files = groups[part]
             files.summaries = (files.summaries or []) + [path]
         else:
-            documents.append(path)  # `138-SUMMARY.md`, `304-PHASE-SUMMARY.md`: about the phase, not a plan
+            documents.append(path)  # `138-SUMMARY.md`, `TASK-02-SUMMARY.md`: about the phase, not a plan
     number = name.number
     plans = [_plan_of(number, directory, part, files, diagnostics) for part, files in groups.items()]
     plans.sort(key=lambda plan: plan.id.sort_key())
@@ -147,6 +232,7 @@ def _read_phase(directory: Path, read: Any, diagnostics: list[Diagnostic]) -> Ph
         number=number,
         slug=name.slug,
         directory=directory,
+        prefix=name.prefix,
         title=str(goal_meta.get("title") or name.slug.replace("-", " ")),
         goal=str(goal_meta.get("goal") or ""),
         targets=tuple(str(t) for t in goal_meta.get("targets") or [] if t is not None),
@@ -167,10 +253,18 @@ def _plan_of(number: PhaseNumber | None, directory: Path, part: str, files: _Pla
         plan = Plan(id=plan_id, status="complete" if summaries else "planned")
     else:
         document = files.plan
+        status_written = document.has_frontmatter and "status" in document.meta
         if not document.has_frontmatter:
-            document = replace(document, meta=bold_metadata(document.body))
+            meta = bold_metadata(document.body)
+            meta.pop("status", None)  # a status is read from the header block only, never a task's template line
+            header = bold_metadata(header_block(document.body))
+            if "status" in header:
+                meta["status"] = header["status"]
+            document = replace(document, meta=meta)
         plan = plan_from_document(document, plan_id, diagnostics)
-        if "status" not in document.meta and summaries:
+        # A SUMMARY decides that a plan was executed: over a hand-written status line, no status at all,
+        # or a frontmatter `planned`. A frontmatter `in_progress` stays: the PLAN says work goes on.
+        if summaries and (not status_written or plan.status == "planned"):
             changes["status"] = "complete"
     if files.gap and plan.type != "gap_closure":
         changes["type"] = "gap_closure"

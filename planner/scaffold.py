@@ -15,10 +15,11 @@ from planner.index import reload_project
 from planner.model import Phase, Plan, Project
 from planner.plan_draft import PlanDraft
 from planner.progress import check_refreshable, refresh_documents
-from planner.reader import PLANNING, load_project
+from planner.reader import load_project
 from planner.render import render
 from planner.schema import plan_to_meta
 from planner.targets import parse_target
+from planner.workstreams import planning_dir_of
 from planner.writer import atomic_write, make_directory, project_lock
 
 DEFAULT_CONFIG = {
@@ -45,24 +46,30 @@ class Created:
 
 
 def init_project(root: Path) -> Created:
-    """Create `.planning/` with ROADMAP.md, STATE.md, config.json and phases/; refuse if it exists."""
-    planning_dir = root / PLANNING
+    """Create `.planning/` with PROJECT.md, ROADMAP.md, STATE.md, config.json and phases/; refuse if it exists."""
+    planning_dir = planning_dir_of(root, must_exist=False)  # a workstream's own root, if one is chosen
     if planning_dir.exists():
-        raise ConflictError(f"{PLANNING}/ already exists here; planner will not overwrite it", planning_dir)
+        shown = planning_dir.relative_to(root).as_posix()
+        raise ConflictError(f"{shown}/ already exists here; planner will not overwrite it", planning_dir)
     if not root.is_dir():
         raise InputError(f"{root} is not a folder", root)
-    planning_dir.mkdir()
+    planning_dir.mkdir(parents=True)
     try:  # all or nothing: a failure removes the folder this call created
         (planning_dir / "phases").mkdir()
         config = planning_dir / "config.json"
-        atomic_write(config, json.dumps(DEFAULT_CONFIG, indent=2) + "\n", planning_dir=planning_dir)
+        inherited = planning_dir.parent.parent / "config.json" if planning_dir.parent.name == "workstreams" else None
+        settings = {} if inherited is not None and inherited.is_file() else DEFAULT_CONFIG  # a workstream inherits
+        atomic_write(config, json.dumps(settings, indent=2) + "\n", planning_dir=planning_dir)
         atomic_write(planning_dir / ".gitignore", ".cache/\n", planning_dir=planning_dir)
+        project_file = planning_dir / "PROJECT.md"  # GSD's health check wants it; hand-written from here on
+        atomic_write(project_file, render("project.md.j2", {"project": {"name": root.resolve().name}},
+                                          planning_dir=planning_dir), planning_dir=planning_dir)
         project = load_project(root)
         written = refresh_documents(project, "project initialised")
     except BaseException:
         shutil.rmtree(planning_dir, ignore_errors=True)
         raise
-    return Created((config, *written))
+    return Created((config, project_file, *written))
 
 
 def _validated_targets(targets: list[str]) -> tuple[str, ...]:
@@ -85,13 +92,14 @@ def add_phase(project: Project, title: str, goal: str = "", targets: list[str] |
         project = reload_project(project.root)
         numbers = [phase.number for phase in project.phases if phase.number is not None]
         number = next_phase_number(numbers, after=after)
-        directory = project.planning_dir / "phases" / phase_folder_name(number, title)
+        directory = project.planning_dir / "phases" / phase_folder_name(number, title, project.config.project_code)
         if directory.exists():
             raise ConflictError(f"phase folder {directory.name} already exists", directory)
         check_refreshable(project)
         make_directory(directory, planning_dir=project.planning_dir)
         phase = Phase(number=number, slug=parse_phase_dir(directory.name).slug, directory=directory,
-                      title=title.strip(), goal=goal.strip(), targets=clean_targets)
+                      prefix=parse_phase_dir(directory.name).prefix, title=title.strip(), goal=goal.strip(),
+                      targets=clean_targets)
         goal_path = directory / f"{number}-GOAL.md"
         meta = {"phase": str(number), "title": phase.title, "goal": phase.goal, "targets": list(clean_targets)}
         body = render("goal.md.j2", {"phase": {"id": str(number), "title": phase.title, "goal": phase.goal,
@@ -102,16 +110,22 @@ def add_phase(project: Project, title: str, goal: str = "", targets: list[str] |
     return Created((goal_path, *written), phase=phase)
 
 
-def phase_folder_name(number: PhaseNumber, title: str) -> str:
-    """`NN-slug`, unless the slug would change the number read back (`05-3-tiers` reads as 5.3)."""
-    name = f"{number}-{slugify(title)}"
+def phase_folder_name(number: PhaseNumber, title: str, project_code: str = "") -> str:
+    """`NN-slug` (`CODE-NN-slug` with a project_code), unless the slug would change the number read
+    back (`05-3-tiers` reads as 5.3)."""
+    code = f"{project_code}-" if project_code else ""
+    name = f"{code}{number}-{slugify(title)}"
     if parse_phase_dir(name).number != number:
-        name = f"{number}-phase-{slugify(title)}"
+        name = f"{code}{number}-phase-{slugify(title)}"
+    if parse_phase_dir(name).prefix != project_code:
+        raise InputError(f"project_code '{project_code}' in config.json must be 1 to 6 capital letters "
+                         "(GSD prefixes phase folders with it: CODE-01-slug)")
     return name
 
 
-def resolve_phase(project: Project, reference: str) -> Phase:
-    """The one phase that `reference` (a number like `8`, `08.1`, or a folder name) names."""
+def resolve_phase(project: Project, reference: str, *, listed: bool = False) -> Phase:
+    """The one phase that `reference` (a number like `8`, `08.1`, or a folder name) names; with
+    `listed`, also a phase ROADMAP.md names that has no folder yet."""
     folder_matches = [phase for phase in project.phases if phase.directory.name == reference]
     if folder_matches:
         return folder_matches[0]
@@ -120,6 +134,8 @@ def resolve_phase(project: Project, reference: str) -> Phase:
     except InputError:
         raise InputError(f"no phase '{reference}' (give a phase number such as 3 or 08.1)") from None
     matches = project.phases_numbered(number)
+    if not matches and listed:
+        matches = tuple(phase for phase in project.listed_phases if phase.number == number)
     if not matches:
         known = ", ".join(phase.id for phase in project.phases) or "none yet"
         raise InputError(f"no phase {number} in this project (phases: {known})")
@@ -148,9 +164,11 @@ def new_plan(project: Project, phase_reference: str, title: str = "", gap: bool 
     clean_targets = _validated_targets(targets or [])
     with project_lock(project.planning_dir):
         project = reload_project(project.root)
-        phase = resolve_phase(project, phase_reference)
+        phase = resolve_phase(project, phase_reference, listed=True)
         if phase.number is None:
             raise InputError(f"phase folder {phase.directory.name} has no number; plans need one")
+        if phase.listed_only:  # named in ROADMAP.md, no folder yet: its first plan creates the folder
+            make_directory(phase.directory, planning_dir=project.planning_dir)
         part = next_plan_part([plan.id.part for plan in phase.plans], gap=gap)
         plan = Plan(
             id=PlanId(phase.number, part), title=title.strip() or f"Plan {part}",

@@ -138,7 +138,8 @@ def test_phase_add_without_project_is_exit_3(tmp_path: Path, cli: CliRunner) -> 
 
 def test_status_json_counts_what_was_scaffolded(project: Path, cli: CliRunner) -> None:
     document = status(cli, project)
-    assert document["counts"] == {"phases": 1, "plans": 1, "plan_files": 1, "summaries": 0, "open_gaps": 0}
+    assert document["counts"] == {"phases": 1, "phase_folders": 1, "plans": 1, "plan_files": 1, "summaries": 0,
+                                  "open_gaps": 0}
     assert document["progress"]["percent"] == 0
 
 

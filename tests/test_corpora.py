@@ -67,7 +67,7 @@ def _expected_counts(root: Path) -> dict[str, int]:
     folders = _phase_folders(root)
     files = [(folder, path) for folder in folders for path in sorted(folder.glob("*.md"))]
     return {
-        "phases": len(folders),
+        "phase_folders": len(folders),
         "plan_files": sum(1 for _, path in files if _is_plan_file(path)),
         "summaries": sum(1 for folder, path in files if _is_plan_summary(path, folder)),
     }
@@ -110,7 +110,7 @@ def test_status_json_exits_zero_for_every_planning_root(corpora: Path, cli: CliR
 @pytest.mark.parametrize("name", CORPUS_ROOTS)
 def test_status_counts_match_counts_from_file_names(corpora: Path, cli: CliRunner, name: str) -> None:
     counts = _status(cli, corpora / name)["counts"]
-    shown = {key: counts[key] for key in ("phases", "plan_files", "summaries")}
+    shown = {key: counts[key] for key in ("phase_folders", "plan_files", "summaries")}
     assert shown == _expected_counts(corpora / name)
 
 

@@ -17,7 +17,7 @@ DIR = "12-tier-1-coverage-push"
     ("075-x", "75", "x"),
     ("08.1-game-theory", "08.1", "game-theory"),
     ("09-1-hotfix", "09.1", "hotfix"),
-    ("253a-first", "253A", "first"),
+    ("253a-first", "253a", "first"),  # a letter keeps its case (GSD writes `16c`)
     ("12A.1.2-deep", "12A.1.2", "deep"),
     ("999.1-backlog-item", "999.1", "backlog-item"),
     ("08-80-percent-coverage-push", "08", "80-percent-coverage-push"),

@@ -376,10 +376,14 @@ def test_worker_that_dies_leaves_its_files_to_the_reader(tmp_path: Path, monkeyp
 
 def test_reader_error_mid_load_still_ends_the_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import planner.index_workers
+    import planner.reader
     from planner.errors import InputError
 
+    def fail(*args: object) -> None:  # a broken config.json is only a diagnostic now: fail a phase instead
+        raise InputError("unreadable phase")
+
     _tree(tmp_path)
-    (tmp_path / ".planning" / "config.json").write_text("{not json", encoding="utf-8")
+    monkeypatch.setattr(planner.reader, "_read_phase", fail)
     monkeypatch.setattr(planner.index_workers, "PARALLEL_FROM", 2)
     monkeypatch.setattr(planner.index_workers, "PARSE_CHUNK", 1)
     with pytest.raises(InputError):

@@ -17,7 +17,7 @@ import pytest
 from gitrepo import GitRepo, git_env
 
 from planner.errors import EnvironmentProblem, InputError
-from planner.gitlog import working_state as git_state
+from planner.git_worktree import working_state as git_state
 from planner.measure import (
     MeasureResult,
     format_summary,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from gitrepo import GitRepo, git_env
 
-from planner.gitlog import GitState, working_state
+from planner.git_worktree import GitState, working_state
 from planner.reports.numbers import Numbers, sum_numbers
 from planner.snapshot import FileMetrics, Snapshot
 

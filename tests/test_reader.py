@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import TreeWriter
 
-from planner.errors import InputError, ProjectNotFound
-from planner.model import Project
+from planner.errors import ProjectNotFound
+from planner.model import Config, Project
 from planner.reader import find_project_root, load_project
 
 PHASES = ".planning/phases"
@@ -53,7 +53,7 @@ def test_decimal_and_dash_decimal_phases_sort_between_integers(make_tree: TreeWr
 
 def test_letter_suffixes_are_separate_phases(make_tree: TreeWriter) -> None:
     project = load(make_tree, {f"{PHASES}/253b-y/253b-01-PLAN.md": "", f"{PHASES}/253a-x/253a-01-PLAN.md": ""})
-    assert plan_ids(project) == ["253A-01", "253B-01"]
+    assert plan_ids(project) == ["253a-01", "253b-01"]
 
 
 def test_slug_starting_with_digits_is_read_as_slug(make_tree: TreeWriter) -> None:
@@ -264,11 +264,13 @@ def test_project_root_is_found_from_a_subfolder(make_tree: TreeWriter) -> None:
     assert find_project_root(start=root / "src" / "pkg") == root.resolve()
 
 
-def test_invalid_config_json_is_an_input_error_with_line(make_tree: TreeWriter) -> None:
-    root = make_tree({".planning/config.json": "{\n  \"planner\": {,}\n}\n"})
-    with pytest.raises(InputError) as caught:
-        load_project(root)
-    assert caught.value.line == 2
+def test_invalid_config_json_is_a_diagnostic_with_line_and_reading_goes_on(make_tree: TreeWriter) -> None:
+    root = make_tree({".planning/config.json": "{\n  \"planner\": {,}\n}\n",
+                      f"{PHASES}/01-x/01-01-PLAN.md": ""})
+    project = load_project(root)
+    (diagnostic,) = [d for d in project.diagnostics if d.code == "TREE004"]
+    assert (diagnostic.path.name, diagnostic.line) == ("config.json", 2)
+    assert project.config == Config() and plan_ids(project) == ["01-01"]
 
 
 def test_empty_tree_reads_as_no_phases(make_tree: TreeWriter) -> None:

@@ -20,7 +20,7 @@ def root(tmp_path: Path) -> Path:
 
 def test_init_creates_roadmap_state_and_config_and_refuses_a_second_time(tmp_path: Path) -> None:
     created = init_project(tmp_path)
-    assert sorted(path.name for path in created.paths if path.is_file()) == ["ROADMAP.md", "STATE.md",
+    assert sorted(path.name for path in created.paths if path.is_file()) == ["PROJECT.md", "ROADMAP.md", "STATE.md",
                                                                               "config.json"]
     before = (tmp_path / ".planning" / "STATE.md").read_bytes()
     with pytest.raises(ConflictError):

@@ -41,6 +41,8 @@ CODES: dict[str, CodeInfo] = {
     "SCH001": CodeInfo("error", "a PLAN frontmatter value has the wrong type"),
     "TREE001": CodeInfo("info", "symbolic link to a phase folder already read"),
     "TREE002": CodeInfo("warning", "a second PLAN file for the same plan part"),
+    "TREE003": CodeInfo("info", "a phase folder name has no phase number; the phase is kept as written"),
+    "TREE004": CodeInfo("warning", "config.json could not be read; planner's defaults are used"),
     "LNT101": CodeInfo("warning", "unknown key in PLAN frontmatter"),
     "LNT102": CodeInfo("error", "plan id used by more than one plan in the planning root"),
     "LNT103": CodeInfo("warning", "depends_on / requires / affects names a plan that does not exist"),
