@@ -37,6 +37,7 @@ from planner.index_store import (
     INDEX_FILE,
     IndexCorrupt,
     IndexedDocuments,
+    IndexRestart,
     Rows,
     cache_dir,
     decode_document,
@@ -66,10 +67,6 @@ class IndexStats:
     warnings: tuple[str, ...] = ()
     project_hit: bool = False  # the whole model came from the index: no document was read
     saved: bool = False  # the index was written (False on a read-only tree or when nothing changed)
-
-
-class _Restart(Exception):  # a damaged entry mid-load: nothing read from the index so far is trusted
-    pass
 
 
 @contextlib.contextmanager
@@ -229,7 +226,7 @@ class _Session:
         with Parsers(self._stale_paths(), self.workers) as self.parsers:
             try:
                 project = load_project(self.project_root, document_reader=self.read, known_phase=known)
-            except _Restart:
+            except IndexRestart:
                 self.hits = self.misses = 0
                 self.seen.clear()
                 self.parsed.clear()
@@ -276,7 +273,7 @@ class _Session:
                 document, whole = decode_document(path, row[1], with_body=self.keep_documents)
             except IndexCorrupt as error:
                 self._damaged(str(error))
-                raise _Restart from None
+                raise IndexRestart from None
             else:
                 self.hits += 1
                 return self._kept(path, document, whole)

@@ -68,6 +68,10 @@ class IndexCorrupt(Exception):
     """The index file is not one planner wrote, or is damaged: rebuild it."""
 
 
+class IndexRestart(Exception):
+    """A damaged entry was met mid-load: what came from the index so far is not trusted either."""
+
+
 # ---------------------------------------------------------------- encoding values
 
 
