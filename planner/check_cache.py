@@ -38,8 +38,8 @@ FORMAT = "3"
 RACY_NS = 2_000_000_000
 MAX_BYTES = 1024 * 1024 * 1024
 _ALLOWED = _ALLOWED_GLOBALS | {
-    ("planner.summary_claims", "SummaryClaims"), ("planner.summary_claims", "Claim"),
-    ("planner.summary_claims", "Table"), ("planner.summary_claims", "TableRow"),
+    ("planner.summary_claims", "SummaryClaims"), ("planner.claim_text", "Claim"),
+    ("planner.claim_text", "Table"), ("planner.claim_text", "TableRow"),
     ("planner.check.findings", "Finding"),
 }
 Rules = Callable[[str, SummaryClaims], list[Finding]]

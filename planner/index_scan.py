@@ -21,7 +21,9 @@ def scan_tree(planning_dir: Path) -> dict[str, str]:
         if entry.name.endswith(".md"):
             stamps[entry.path] = _entry_stamp(entry)
     _scan_phases(os.path.join(root, "phases"), stamps)
-    for archive in _entries(os.path.join(root, "milestones")):  # `milestones/v1.2-phases/NN-slug/`
+    milestones = os.path.join(root, "milestones")
+    stamps[milestones] = "dir:" if os.path.isdir(milestones) else "missing"  # the reader looks in it
+    for archive in _entries(milestones):  # `milestones/v1.2-phases/NN-slug/`
         if archive.name.startswith("v") and archive.name.endswith("-phases") and _is_dir(archive):
             stamps[archive.path] = "dir:" + (os.path.realpath(archive.path) if archive.is_symlink() else "")
             _scan_phases(archive.path, stamps)

@@ -79,7 +79,11 @@ def measure(
     run: bool = False,
     on_output: OutputCallback | None = None,
 ) -> MeasureResult:
-    """Run the tests if asked, read the reports, store a snapshot; failing tests are data."""
+    """Run the tests if asked, read the reports, store a snapshot; failing tests are data.
+
+    A config.json that reading commands read around (diagnostic TREE004, defaults used) stops
+    measuring: its test command and report paths are what would be run and read."""
+    _refuse_broken_config(project)
     record = None
     if run:
         record, coverage, junit = run_tests(project, on_output, coverage=coverage, junit=junit)
@@ -88,6 +92,13 @@ def measure(
     snapshot = take_snapshot(project, coverage, junit, run=record)
     path = save_snapshot(project, snapshot)
     return MeasureResult(snapshot, path, snapshot.warnings)
+
+
+def _refuse_broken_config(project: Project) -> None:
+    for diagnostic in project.diagnostics:
+        if diagnostic.code == "TREE004":
+            raise InputError(diagnostic.message.removesuffix("; planner's defaults are used"),
+                             diagnostic.path, diagnostic.line)
 
 
 def _configured_reports(project: Project) -> tuple[Path | None, Path | None]:

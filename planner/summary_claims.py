@@ -247,8 +247,13 @@ def is_hash_like(text: str, quoted: bool) -> bool:
     return quoted or any(char.isdigit() for char in text)
 
 
+_RANGE_BASE = re.compile(r"(?<![\w])[0-9a-fA-F]{7,40}\.\.(?=[0-9a-fA-F]{7,40}\b)")
+
+
 def line_hashes(text: str, *, loose: bool) -> list[str]:
-    """Hashes on a line: backticked or bold ones always, bare ones only when `loose`."""
+    """Hashes on a line: backticked or bold ones always, bare ones only when `loose`. The base of
+    a range (`base..last`) is left out: git's `A..B` excludes A, so A is no commit of the plan."""
+    text = _RANGE_BASE.sub("", text)
     found = [m[1].lower() for m in _QUOTED_HEX.finditer(text) if is_hash_like(m[1].lower(), True)]
     if loose:
         found += [m[1] for m in _LOOSE_HEX.finditer(text) if is_hash_like(m[1], False)]

@@ -115,3 +115,11 @@ def test_reader_never_fails_and_lines_stay_in_the_file(text: str) -> None:
     count = len(text.split("\n"))
     for claim in (*found.commits, *found.created, *found.modified, *found.references):
         assert 1 <= claim.line <= count + 1
+
+
+def test_the_base_of_a_commit_range_is_not_a_claimed_commit() -> None:
+    from planner.summary_claims import line_hashes
+
+    line = "Found by trailer, range 62d69e47b3b6..3e3323c08395."
+    assert line_hashes(line, loose=True) == ["3e3323c08395"]  # git's A..B excludes A
+    assert line_hashes("commits `62d69e4` and `3e3323c`", loose=True) == ["62d69e4", "3e3323c"]

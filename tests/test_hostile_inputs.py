@@ -88,15 +88,22 @@ def test_bad_config_is_one_line_naming_the_file(cli, project: Path, content: byt
                                                 command: tuple[str, ...]) -> None:
     (project / ".planning" / "config.json").write_bytes(content)
     result = cli(*command, "--root", str(project))
+    if command == ("status",):  # a reading command reads on with the defaults and says why
+        assert result.exit_code == 0, result.stderr
+        listed = json.loads(cli("status", "--json", "--root", str(project)).stdout)["diagnostics"]
+        assert [(d["path"], d["code"]) for d in listed] == [(".planning/config.json", "TREE004")]
+        return
     assert result.exit_code == 2, result.stderr
     _one_line_error(result.stderr, ".planning/config.json")
 
 
 def test_config_type_error_names_the_line(cli, project: Path) -> None:  # type: ignore[no-untyped-def]
     (project / ".planning" / "config.json").write_text('{\n  "planner": {\n    "test_command": null\n  }\n}\n')
-    result = cli("status", "--root", str(project))
+    result = cli("measure", "--run", "--root", str(project))
     assert result.exit_code == 2
     _one_line_error(result.stderr, ".planning/config.json", 3)
+    listed = json.loads(cli("status", "--json", "--root", str(project)).stdout)["diagnostics"]
+    assert listed[0]["line"] == 3
 
 
 # --- planning documents a writer must rewrite ---------------------------------------------------

@@ -104,7 +104,7 @@ def test_measure_run_streams_the_runner_output_to_stderr_and_keeps_json_on_stdou
     from test_measure import make_tiny_project
 
     make_tiny_project(tmp_path)
-    result = cli("measure", "--run", "--json", "--root", str(tmp_path))
+    result = cli("measure", "--run", "--trust-command", "--json", "--root", str(tmp_path))
     assert result.exit_code == 0, result.stderr
     document = json.loads(result.stdout)  # nothing but the JSON document on stdout
     assert document["tests"]["failed"] == 1
