@@ -51,6 +51,7 @@ class SummaryClaims:
     started: Claim | None = None
     completed: Claim | None = None
     status: Claim | None = None
+    outcome: Claim | None = None  # `outcome:` (met / missed / superseded): executed is not met
     deviations_none: Claim | None = None
     found: tuple[Claim, ...] = ()  # paths a Self-Check section says exist
     references: tuple[Claim, ...] = ()  # requires / affects / depends_on entries naming plans
@@ -96,6 +97,7 @@ def claims_of(document: Document) -> SummaryClaims:
         created=_unique(front["created"] + body_claims["created"]),
         modified=_unique(front["modified"] + body_claims["modified"]),
         deviations_none=body_claims.get("deviations_none"),
+        outcome=front.get("outcome"),
         found=_unique(body_claims.get("found", [])),
         references=tuple(_references(document, lines)),
         tables=tables,
@@ -179,6 +181,9 @@ def _frontmatter_claims(document: Document, lines: list[str]) -> dict[str, Any]:
     status = meta.get("status")
     if isinstance(status, str) and status.strip():
         found["status"] = Claim(status.strip(), line_of("status") or 1)
+    outcome = meta.get("outcome")
+    if isinstance(outcome, str) and outcome.strip():
+        found["outcome"] = Claim(outcome.strip(), line_of("outcome") or 1)
     commits = meta.get("commits")
     commit_line = line_of("commits")
     for item in commits if isinstance(commits, list) else []:
