@@ -3,9 +3,9 @@
 
 Run from the root of a planner checkout (the folder holding pyproject.toml), on a clean tree:
 
-    python3 /work/notes/regroup.py            # show what would move, change nothing
-    python3 /work/notes/regroup.py --apply    # git mv, rewrite imports, pyproject, README Layout
-    python3 /work/notes/regroup.py --layout   # only regenerate README's Layout section
+    python3 tools/regroup.py            # show what would move, change nothing
+    python3 tools/regroup.py --apply    # git mv, rewrite imports, pyproject, README Layout
+    python3 tools/regroup.py --layout   # only regenerate README's Layout section
 
 What it does with --apply:
   1. `git mv` every module in MOVES whose old file exists (a module already moved, or gone, is
