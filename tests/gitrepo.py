@@ -149,3 +149,25 @@ class GitRepo:
         ]
         GitRepo(destination.parent).git(*args)
         return GitRepo(destination)
+
+
+def two_plan_project(root: Path) -> Path:
+    """A git repository at `root` with phase 1 of two plans (01-01 not started, 01-02 started),
+    committed: the project the crash-safety and hand-written-text tests attack."""
+    from planner.reader import load_project
+    from planner.scaffold import add_phase, init_project, new_plan
+    from planner.start import start_plan
+
+    root.mkdir(parents=True)
+    environment = git_env()
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True, capture_output=True, env=environment)
+    (root / "app.py").write_text("print('hello')\n")
+    init_project(root)
+    add_phase(load_project(root), "One", goal="works")
+    new_plan(load_project(root), "1", title="First")
+    new_plan(load_project(root), "1", title="Second")
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True, capture_output=True, env=environment)
+    subprocess.run(["git", "commit", "-q", "-m", "start"], cwd=root, check=True, capture_output=True,
+                   env=environment)
+    start_plan(load_project(root), "01-02")
+    return root

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from gitrepo import two_plan_project
 
 from planner.reader import load_project
 
@@ -41,12 +42,6 @@ _NUMBERS = re.compile(r"\d+")
 _TIMES = re.compile(r"\d{4}-\d\d-\d\d(?:T\d\d:\d\d:\d\d(?:\.\d+)?(?:[+-]\d\d:\d\d|Z)?)?")
 
 
-def _git(root: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True,
-                   env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
-                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"})
-
-
 def plan(root: Path, *argv: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "planner", *argv, "--root", str(root)],
                           capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"}, timeout=60, check=False)
@@ -54,20 +49,7 @@ def plan(root: Path, *argv: str) -> subprocess.CompletedProcess[str]:
 
 def build_project(root: Path) -> Path:
     """A git repository with a phase of two plans, the second started."""
-    from planner.scaffold import add_phase, init_project, new_plan
-    from planner.start import start_plan
-
-    root.mkdir(parents=True)
-    _git(root, "init", "-q")
-    (root / "app.py").write_text("print('hello')\n")
-    init_project(root)
-    add_phase(load_project(root), "One", goal="works")
-    new_plan(load_project(root), "1", title="First")
-    new_plan(load_project(root), "1", title="Second")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", "start")
-    start_plan(load_project(root), "01-02")
-    return root
+    return two_plan_project(root)
 
 
 def snapshot(planning_dir: Path) -> dict[str, bytes]:

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from gitrepo import two_plan_project
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,28 +26,10 @@ ENV = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
 
 
-def _git(root: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=ENV)
-
-
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A repository with phase 1 of two plans (01-01 not started, 01-02 started), committed."""
-    from planner.scaffold import add_phase, init_project, new_plan
-    from planner.start import start_plan
-
-    root = tmp_path / "repo"
-    root.mkdir()
-    _git(root, "init", "-q")
-    (root / "app.py").write_text("print('hi')\n")
-    init_project(root)
-    add_phase(load_project(root), "One", goal="works")
-    new_plan(load_project(root), "1", title="First")
-    new_plan(load_project(root), "1", title="Second")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", "start")
-    start_plan(load_project(root), "01-02")
-    return root
+    return two_plan_project(tmp_path / "repo")
 
 
 def files(root: Path) -> dict[str, bytes]:
