@@ -12,9 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from planner.clock import parse_time
 from planner.errors import InputError
-from planner.frontmatter import read_document
 from planner.model import Project
 
 
@@ -23,13 +21,6 @@ class StaleDocument:
     path: Path
     diff: str
     reason: str = "its evidence changed since it was written"
-
-
-def _generated(path: Path) -> dict[str, object] | None:
-    if not path.is_file():
-        return None
-    meta = read_document(path).meta
-    return meta if str(meta.get("generated_by", "")).startswith("planner") else None
 
 
 def stale_documents(project: Project) -> tuple[list[StaleDocument], int]:
@@ -55,14 +46,12 @@ def stale_documents(project: Project) -> tuple[list[StaleDocument], int]:
                 if pending.changed:
                     stale.append(StaleDocument(path, pending.diff(project.relative(path))))
         if phase.verification_path is not None:
-            meta = _generated(phase.verification_path)
-            when = parse_time(str(meta.get("verified") or "")) if meta else None
-            if meta is None or when is None:
+            written = recorded_verification(phase.verification_path)
+            if written is None:
                 continue
             checked += 1
             try:
-                _, verification = build_verification(project, phase, when,
-                                                     recorded_verification(phase.verification_path))
+                _, verification = build_verification(project, phase, written.verified, written.pins)
             except InputError as error:
                 stale.append(StaleDocument(phase.verification_path, "", f"cannot be rebuilt: {error.message}"))
                 continue

@@ -186,11 +186,24 @@ def _coverage_points(project: Project, phase: Phase, latest: Any) -> list[tuple[
     return points[-20:]
 
 
-def recorded_verification(path: Path) -> SnapshotPins | None:
-    """The snapshots a generated VERIFICATION records it was built from; None when it records none."""
+@dataclass(frozen=True)
+class RecordedVerification:
+    """What a VERIFICATION planner wrote says it was built from."""
+
+    verified: dt.datetime
+    pins: SnapshotPins | None  # None: written before planner pinned its snapshots
+
+
+def recorded_verification(path: Path) -> RecordedVerification | None:
+    """The time and snapshots a generated VERIFICATION records; None for a missing or
+    hand-written file (one planner did not generate, or with no readable `verified` time)."""
     if not path.is_file():
         return None
-    return SnapshotPins.from_evidence(read_document(path).meta.get("evidence"))
+    meta = read_document(path).meta
+    verified = parse_time(str(meta.get("verified") or ""))
+    if not str(meta.get("generated_by", "")).startswith("planner") or verified is None:
+        return None
+    return RecordedVerification(verified, SnapshotPins.from_evidence(meta.get("evidence")))
 
 
 def _verification_snapshots(project: Project, pins: SnapshotPins | None) -> tuple[Any, Any]:
