@@ -141,29 +141,33 @@ class PlanSnapshots:
         return SnapshotPins(*(s.id if s is not None else None for s in (self.latest, self.baseline, self.previous)))
 
 
+def latest_and_previous(project: Project, pins: SnapshotPins | None = None) -> tuple[Any, Any]:
+    """The latest snapshot and the one before it (deltas): the pinned ones when given."""
+    from planner.snapshot_store import latest_snapshot, previous_snapshot, snapshot_by_id
+
+    if pins is not None:
+        return (snapshot_by_id(project, pins.latest) if pins.latest else None,
+                snapshot_by_id(project, pins.previous) if pins.previous else None)
+    latest = latest_snapshot(project)
+    return latest, previous_snapshot(project, before=latest) if latest is not None else None
+
+
 def plan_snapshots(project: Project, plan: Plan, started: dt.datetime | None,
                    pins: SnapshotPins | None = None) -> PlanSnapshots:
     """The latest snapshot, the one before it (deltas) and the plan's baseline (Before): the
     pinned ones when given, else the latest now and the baseline `plan start` recorded (or the
     newest snapshot at or before the start, for plans started before baselines were recorded)."""
-    from planner.snapshot_store import (
-        latest_snapshot,
-        previous_snapshot,
-        snapshot_at_or_before,
-        snapshot_by_id,
-    )
+    from planner.snapshot_store import snapshot_at_or_before, snapshot_by_id
 
-    def pinned(ident: str | None) -> Any:
-        return snapshot_by_id(project, ident) if ident else None
-
-    if pins is not None:
-        return PlanSnapshots(pinned(pins.latest), pinned(pins.previous), pinned(pins.baseline))
-    latest = latest_snapshot(project)
-    previous = previous_snapshot(project, before=latest) if latest is not None else None
-    if plan.baseline:
-        baseline = pinned(plan.baseline)
+    latest, previous = latest_and_previous(project, pins)
+    recorded = pins.baseline if pins is not None else plan.baseline
+    baseline: Any
+    if recorded:
+        baseline = snapshot_by_id(project, recorded)
+    elif pins is None and started is not None:
+        baseline = snapshot_at_or_before(project, started)
     else:
-        baseline = snapshot_at_or_before(project, started) if started is not None else None
+        baseline = None
     return PlanSnapshots(latest, previous, baseline)
 
 

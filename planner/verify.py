@@ -19,6 +19,7 @@ from planner.documents import PendingWrite, commit_write, prepare
 from planner.facts_metrics import (
     SnapshotPins,
     coverage_facts,
+    latest_and_previous,
     source_facts,
     target_rows,
     tests_facts,
@@ -206,16 +207,6 @@ def recorded_verification(path: Path) -> RecordedVerification | None:
     return RecordedVerification(verified, SnapshotPins.from_evidence(meta.get("evidence")))
 
 
-def _verification_snapshots(project: Project, pins: SnapshotPins | None) -> tuple[Any, Any]:
-    from planner.snapshot_store import latest_snapshot, previous_snapshot, snapshot_by_id
-
-    if pins is not None:
-        return (snapshot_by_id(project, pins.latest) if pins.latest else None,
-                snapshot_by_id(project, pins.previous) if pins.previous else None)
-    latest = latest_snapshot(project)
-    return latest, previous_snapshot(project, before=latest) if latest is not None else None
-
-
 def _missed_plan_targets(project: Project, phase: Phase, latest: Any, previous: Any) -> list[dict[str, Any]]:
     """Target rows of the plans that closed with missed targets, judged on the phase's snapshot:
     a plan's misses are the phase's gaps until a later measurement meets them."""
@@ -231,7 +222,7 @@ def _missed_plan_targets(project: Project, phase: Phase, latest: Any, previous: 
 def build_verification(project: Project, phase: Phase, now: dt.datetime,
                        pins: SnapshotPins | None = None) -> tuple[dict[str, Any], PendingWrite]:
     """The VERIFICATION's facts and text at `now`, from the pinned snapshots when given."""
-    latest, previous_snap = _verification_snapshots(project, pins)
+    latest, previous_snap = latest_and_previous(project, pins)
     targets = target_rows(targets_in(goal_path(phase.directory), phase.targets), latest, previous_snap, None, project)
     plan_targets = _missed_plan_targets(project, phase, latest, previous_snap)
     tests = tests_facts(latest)
