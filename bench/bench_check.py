@@ -118,7 +118,7 @@ def main() -> None:
     options = parser.parse_args()
 
     from planner.check import check_root, run_checks
-    from planner.reader import load_project
+    from planner.tree.reader import load_project
 
     root = generate(options.out, options.documents)
     files = sum(1 for _ in root.glob(".planning/**/*.md"))

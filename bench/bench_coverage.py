@@ -1,5 +1,5 @@
 """Benchmark: read a ~40 MB coverage.py JSON report (5,000 files, branch data) with
-`planner.reports.read_coverage` against a bare `json.load` of the same file, in the same run.
+`planner.evidence.reports.read_coverage` against a bare `json.load` of the same file, in the same run.
 
 Goal: read_coverage median <= 1.5x json.load median.
 Run: .venv/bin/python bench/bench_coverage.py [--files 5000] [--runs 7]
@@ -115,8 +115,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
 
-    from planner.reports import read_coverage
-    from planner.reports.numbers import coverage_numbers
+    from planner.evidence.reports import read_coverage
+    from planner.evidence.reports.numbers import coverage_numbers
 
     report_path = OUT / f"coverage-{args.files}.json"
     repo = OUT / f"repo-{args.files}"

@@ -3,9 +3,9 @@
     .venv/bin/python bench/bench_frontmatter_post.py [--runs 7]
 
 Candidate: `frontmatter.loads(text, handler=PlannerHandler())`, a `YAMLHandler` whose `load`
-applies planner's YAML typing rules (planner.frontmatter.load_yaml_text: `07`, `on`, `1.10` and
+applies planner's YAML typing rules (planner.tree.frontmatter.load_yaml_text: `07`, `on`, `1.10` and
 dates stay text), with the BOM and CRLF handled before it, exactly as planner does. Baseline:
-planner's own strict path, `planner.frontmatter.parse_document`.
+planner's own strict path, `planner.tree.frontmatter.parse_document`.
 
 Measured on every Markdown file of ../shared/corpora (real GSD trees):
   - fidelity: documents whose body or metadata the Post path gives differently, and why;
@@ -42,7 +42,7 @@ def corpus_texts() -> list[tuple[Path, str]]:
 def post_parser():  # type: ignore[no-untyped-def]
     import frontmatter
 
-    from planner.frontmatter import BOM, load_yaml_text
+    from planner.tree.frontmatter import BOM, load_yaml_text
 
     class PlannerHandler(frontmatter.YAMLHandler):  # type: ignore[misc]
         def load(self, fm: str, **kwargs: object) -> object:
@@ -59,7 +59,7 @@ def post_parser():  # type: ignore[no-untyped-def]
 
 
 def fidelity(texts: list[tuple[Path, str]]) -> dict[str, list[str]]:
-    from planner.frontmatter import parse_document
+    from planner.tree.frontmatter import parse_document
 
     parse = post_parser()
     found: dict[str, list[str]] = {"body changed": [], "metadata changed": [], "raised": []}
@@ -80,7 +80,7 @@ def fidelity(texts: list[tuple[Path, str]]) -> dict[str, list[str]]:
 
 
 def parse_seconds(texts: list[tuple[Path, str]], runs: int) -> tuple[float, float]:
-    from planner.frontmatter import parse_document
+    from planner.tree.frontmatter import parse_document
 
     parse = post_parser()
     ours, post = [], []
@@ -113,8 +113,8 @@ def main() -> None:
         print(f"  Post path, {what}: {len(paths)}" + (f" (e.g. {paths[0]})" if paths else ""))
     python = sys.executable
     medians = measure({
-        "import planner.frontmatter, parse one": command(
-            python, "-c", "from pathlib import Path; from planner.frontmatter import parse_document; "
+        "import planner.tree.frontmatter, parse one": command(
+            python, "-c", "from pathlib import Path; from planner.tree.frontmatter import parse_document; "
             "parse_document(Path('x.md'), '---\\na: 1\\n---\\n')"),
         "import frontmatter, parse one": command(
             python, "-c", "import frontmatter; frontmatter.loads('---\\na: 1\\n---\\n')"),

@@ -18,7 +18,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from planner.gitlog import find_plan_commits
+from planner.evidence.gitlog import find_plan_commits
 
 OUT = Path(__file__).resolve().parent / "out"
 PLAN = "42-07"

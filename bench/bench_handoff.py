@@ -25,13 +25,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from planner.clusters import FailureCluster
+from planner.evidence.clusters import FailureCluster
+from planner.evidence.reports.types import TestTotals
+from planner.evidence.snapshot import FailedTest, FileMetrics, ReportSource, Snapshot, TestResults, snapshot_id
+from planner.evidence.snapshot.store import save_snapshot
 from planner.handoff import build_handoff
-from planner.reader import load_project
-from planner.reports.types import TestTotals
 from planner.scaffold import add_phase, init_project
-from planner.snapshot import FailedTest, FileMetrics, ReportSource, Snapshot, TestResults, snapshot_id
-from planner.snapshot_store import save_snapshot
+from planner.tree.reader import load_project
 from planner.verify import build_verification, verify_phase
 
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)

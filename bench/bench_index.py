@@ -173,7 +173,7 @@ def _line(label: str, measured: tuple[float, float], against: tuple[float, float
 
 
 CHECK = ("import sys; from pathlib import Path; from planner.check import check_report_to_dict, check_root; "
-         "from planner.console import to_json; "
+         "from planner.cli.console import to_json; "
          "print(to_json(check_report_to_dict(check_root(Path(sys.argv[1]), git=False, use_index=sys.argv[2] == 'index'))))")
 
 EDIT = ("import os, sys; path = sys.argv[1]; text = open(path, encoding='utf-8').read(); "
@@ -194,8 +194,8 @@ def _checks(tree: Path, runs: int, env: dict[str, str], drop_index: Runnable) ->
 
 def _same_output(status: list[str], tree: Path, env: dict[str, str]) -> bool:
     """`plan status --json` (through the index) prints what a plain read of every file gives."""
-    plain = ("import sys; from pathlib import Path; from planner.reader import load_project; "
-             "from planner.status import project_status; from planner.console import to_json; "
+    plain = ("import sys; from pathlib import Path; from planner.tree.reader import load_project; "
+             "from planner.status import project_status; from planner.cli.console import to_json; "
              "print(to_json(project_status(load_project(Path(sys.argv[1])))))")
     indexed = subprocess.run(status, check=True, env=env, capture_output=True, text=True).stdout
     read = subprocess.run([PYTHON, "-c", plain, str(tree)], check=True, env=env, capture_output=True, text=True)

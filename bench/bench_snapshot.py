@@ -97,9 +97,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
 
+    from planner.evidence.snapshot.json_form import snapshot_to_json
     from planner.measure import take_snapshot
-    from planner.reader import load_project
-    from planner.snapshot_json import snapshot_to_json
+    from planner.tree.reader import load_project
 
     root = OUT / f"snapshot-project-{args.files}"
     report = root / "coverage.json"

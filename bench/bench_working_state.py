@@ -81,7 +81,7 @@ def main() -> None:
 
     # each fresh interpreter first loads what measure.py imports anyway, so only the git part differs
     prelude = "import planner.measure\n"
-    new_cold = prelude + "from pathlib import Path\nfrom planner.git_worktree import working_state\n" \
+    new_cold = prelude + "from pathlib import Path\nfrom planner.evidence.git_worktree import working_state\n" \
         f"working_state(Path({str(root)!r}))"
     cold = measure({"new": command(sys.executable, "-c", new_cold),
                     "old": command(sys.executable, "-c", prelude + OLD + f"git_state({str(root)!r})"),
@@ -92,7 +92,7 @@ def main() -> None:
            goal=1.2)
     report("fresh interpreter: working_state vs through gitpython", cold["new"], cold["gitpython"])
 
-    from planner.git_worktree import working_state
+    from planner.evidence.git_worktree import working_state
 
     namespace: dict[str, object] = {}
     exec(OLD + GITPYTHON, namespace)  # noqa: S102  # the baselines' code, defined above in this file

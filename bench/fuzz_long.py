@@ -29,15 +29,15 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 
-from planner.edit import set_keys
 from planner.errors import PlannerError
-from planner.filenames import classify, parse_phase_dir
-from planner.frontmatter import parse_document
+from planner.evidence.reports import read_coverage, read_junit
 from planner.ids import PhaseNumber, PlanId, normalise_plan_part
-from planner.regions import merge
-from planner.reports import read_coverage, read_junit
 from planner.targets import parse_target
-from planner.tolerant_yaml import parse_tolerant
+from planner.tree.edit import set_keys
+from planner.tree.filenames import classify, parse_phase_dir
+from planner.tree.frontmatter import parse_document
+from planner.tree.regions import merge
+from planner.tree.tolerant_yaml import parse_tolerant
 
 WORKDIR = Path(tempfile.mkdtemp(prefix="planner-fuzz-"))
 REPORT = WORKDIR / "report.xml"

@@ -35,8 +35,8 @@ __version__ = "0.1.0"
 # `measure_project` (planner.measure.measure).
 _RENAMED = {"measure_project": "measure"}
 _API = {
-    "find_project_root": "planner.project_root",
-    "load_project": "planner.reader",
+    "find_project_root": "planner.tree.project_root",
+    "load_project": "planner.tree.reader",
     "Project": "planner.model",
     "Phase": "planner.model",
     "Plan": "planner.model",
@@ -51,13 +51,13 @@ _API = {
     "handoff_phase": "planner.handoff",
     "check_root": "planner.check",
     "run_checks": "planner.check",
-    "stale_documents": "planner.staleness",
+    "stale_documents": "planner.render_check",
     "project_status": "planner.status",
     "parse_target": "planner.targets",
-    "evaluate": "planner.target_results",
-    "read_coverage": "planner.reports",
-    "read_junit": "planner.reports",
-    "json_schema": "planner.schema",
+    "evaluate": "planner.targets.judging",
+    "read_coverage": "planner.evidence.reports",
+    "read_junit": "planner.evidence.reports",
+    "json_schema": "planner.tree.schema",
     "PlannerError": "planner.errors",
     "InputError": "planner.errors",
     "ConflictError": "planner.errors",
@@ -85,19 +85,19 @@ if TYPE_CHECKING:
         PlannerError,
         ProjectNotFound,
     )
+    from planner.evidence.reports import read_coverage, read_junit
     from planner.handoff import handoff_phase
     from planner.measure import measure as measure_project
     from planner.model import Gap, Phase, Plan, Project
-    from planner.project_root import find_project_root
-    from planner.reader import load_project
-    from planner.reports import read_coverage, read_junit
+    from planner.render_check import stale_documents
     from planner.scaffold import add_phase, init_project, new_plan
-    from planner.schema import json_schema
-    from planner.staleness import stale_documents
     from planner.start import start_plan
     from planner.status import project_status
-    from planner.target_results import evaluate
     from planner.targets import parse_target
+    from planner.targets.judging import evaluate
+    from planner.tree.project_root import find_project_root
+    from planner.tree.reader import load_project
+    from planner.tree.schema import json_schema
     from planner.verify import verify_phase
 
 

@@ -20,7 +20,7 @@ def main() -> int:
     fast = _fast_path(sys.argv[1:])
     if fast is not None:
         return fast
-    from planner.cli import run
+    from planner.cli.commands import run
 
     return run(sys.argv[1:])
 
@@ -95,9 +95,9 @@ def _status(flags: set[str], root: Path | None, phase: str | None) -> int:
     import gc
 
     gc.disable()  # a short read-only command: collecting among a million young objects is waste
-    from planner.console import colour_enabled, status_table, to_json
-    from planner.index_outputs import OutputCache
-    from planner.project_root import find_project_root
+    from planner.cli.console import colour_enabled, status_table, to_json
+    from planner.tree.index.outputs import OutputCache
+    from planner.tree.project_root import find_project_root
 
     project_root = _ROOT[0] = find_project_root(root=root)
     if "--json" in flags:
@@ -111,8 +111,8 @@ def _status(flags: set[str], root: Path | None, phase: str | None) -> int:
         sys.stdout.flush()
         sys.stdout.buffer.write(stored)
         return 0
-    from planner.index import load_project_indexed
     from planner.status import project_status
+    from planner.tree.index.session import load_project_indexed
 
     project, stats = load_project_indexed(project_root)
     for warning in stats.warnings:
@@ -131,14 +131,14 @@ def _status(flags: set[str], root: Path | None, phase: str | None) -> int:
 
 
 def _check(flags: set[str], root: Path | None) -> int:
-    from planner.project_root import find_project_root
+    from planner.tree.project_root import find_project_root
 
     project_root = _ROOT[0] = find_project_root(root=root)
     pretty = "--pretty" in flags or bool(sys.stdout.isatty())
     shape = ("pretty" if pretty else "compact") if "--json" in flags else "text"
     cache = None
     if "--no-git" in flags:  # without git, check reads only the files the index stamps
-        from planner.index_outputs import OutputCache
+        from planner.tree.index.outputs import OutputCache
 
         cache = OutputCache(project_root, f"check-{shape}", "strict" if "--strict" in flags else "")
         stored = cache.get()
@@ -148,7 +148,7 @@ def _check(flags: set[str], root: Path | None) -> int:
             sys.stdout.buffer.write(text)
             return int(kept_code)
     from planner.check import check_report_to_dict, check_root, exit_code, format_findings
-    from planner.console import to_json
+    from planner.cli.console import to_json
 
     report = check_root(project_root, git="--no-git" not in flags)
     warnings = report.index.warnings if report.index else ()

@@ -18,18 +18,18 @@ from typing import Any
 
 from planner import __version__
 from planner.clock import now_utc, parse_time
-from planner.documents import PendingWrite, commit_write, prepare
-from planner.edit import read_for_edit, set_keys
 from planner.errors import InputError
-from planner.facts_metrics import SnapshotPins
-from planner.frontmatter import read_document
-from planner.index import reload_project
+from planner.facts.measured import SnapshotPins
+from planner.facts.plan import PlanFacts, gather
+from planner.facts.progress import check_refreshable, refresh_documents
 from planner.model import Phase, Plan, Project
-from planner.plan_facts import PlanFacts, gather
-from planner.progress import check_refreshable, refresh_documents
 from planner.render import render
 from planner.scaffold import resolve_plan
-from planner.writer import atomic_write, project_lock
+from planner.tree.documents import PendingWrite, commit_write, prepare
+from planner.tree.edit import read_for_edit, set_keys
+from planner.tree.frontmatter import read_document
+from planner.tree.index.session import reload_project
+from planner.tree.writer import atomic_write, project_lock
 
 
 @dataclass(frozen=True)

@@ -118,8 +118,8 @@ def _carry_out(directory: Path, plan_id: str, files: dict[str, str], message: st
     """One plan's real cycle: start, commit its work, run the tests under coverage, close."""
     from planner.close import close_plan
     from planner.measure import measure
-    from planner.reader import load_project
     from planner.start import start_plan
+    from planner.tree.reader import load_project
 
     start_plan(load_project(directory), plan_id)
     _commit(directory, f"docs({plan_id}): start")
@@ -134,8 +134,8 @@ def run_demo(target: Path | None = None, step: Step | None = None) -> DemoResult
     """Build the example project and run new, start, measure, close, verify and handoff on it."""
     from planner.handoff import handoff_phase
     from planner.measure import measure
-    from planner.reader import load_project
     from planner.scaffold import add_phase, init_project, new_plan
+    from planner.tree.reader import load_project
     from planner.verify import verify_phase
 
     say = step or (lambda _message: None)

@@ -21,11 +21,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from planner.errors import EnvironmentProblem, InputError
-from planner.git_worktree import GitState, working_state
-from planner.model import Project
-from planner.reports.detect import MAX_REPORT_BYTES
-from planner.reports.numbers import totals_by_file
-from planner.snapshot import (
+from planner.evidence.git_worktree import GitState, working_state
+from planner.evidence.reports.detect import MAX_REPORT_BYTES
+from planner.evidence.reports.numbers import totals_by_file
+from planner.evidence.snapshot import (
     FailedTest,
     FileMetrics,
     ReportSource,
@@ -34,11 +33,12 @@ from planner.snapshot import (
     TestResults,
     snapshot_id,
 )
-from planner.snapshot_report import format_summary, snapshot_summary
-from planner.snapshot_store import save_snapshot
+from planner.evidence.snapshot.headline import format_summary, snapshot_summary
+from planner.evidence.snapshot.store import save_snapshot
+from planner.model import Project
 
 if TYPE_CHECKING:
-    from planner.reports.types import CoverageReport, TestReport
+    from planner.evidence.reports.types import CoverageReport, TestReport
 
 __all__ = [
     "MeasureResult", "OutputCallback", "format_summary", "measure", "run_tests", "snapshot_summary",
@@ -133,7 +133,7 @@ def take_snapshot(
     now: datetime | None = None,
 ) -> Snapshot:
     """A snapshot of the given reports (not stored). InputError when a report cannot be read."""
-    from planner.reports import read_coverage, read_junit
+    from planner.evidence.reports import read_coverage, read_junit
 
     if coverage is None and junit is None:
         raise InputError("nothing to measure: give a coverage report, a JUnit report or both")
@@ -218,7 +218,7 @@ def _test_results(report: TestReport) -> TestResults:
 
 
 def _clusters(report: TestReport) -> tuple[Any, ...]:
-    from planner.clusters import cluster_failures
+    from planner.evidence.clusters import cluster_failures
 
     return tuple(cluster_failures(report))
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from planner.frontmatter import Diagnostic
 from planner.ids import PhaseNumber, PlanId
+from planner.tree.frontmatter import Diagnostic
 
 PlanStatus = Literal["planned", "in_progress", "complete", "superseded"]
 # How a closed plan ended: executed with its targets met, executed with targets missed (the misses

@@ -79,7 +79,7 @@ def _environment(planning_dir: Path | None) -> Any:
             from jinja2.exceptions import TemplateNotFound
             from jinja2.loaders import split_template_path
 
-            from planner.safeio import is_regular, read_bounded
+            from planner.storage.safeio import is_regular, read_bounded
 
             pieces = split_template_path(template)
             for root in self.searchpath:

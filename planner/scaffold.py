@@ -8,19 +8,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from planner.errors import ConflictError, InputError
-from planner.filenames import parse_phase_dir
-from planner.frontmatter import compose
+from planner.facts.progress import check_refreshable, refresh_documents
 from planner.ids import PhaseNumber, PlanId, next_phase_number, next_plan_part, slugify
-from planner.index import reload_project
 from planner.model import Phase, Plan, Project
-from planner.plan_draft import PlanDraft
-from planner.progress import check_refreshable, refresh_documents
-from planner.reader import load_project
 from planner.render import render
-from planner.schema import plan_to_meta
 from planner.targets import parse_target
-from planner.workstreams import planning_dir_of
-from planner.writer import atomic_write, make_directory, project_lock
+from planner.tree.filenames import parse_phase_dir
+from planner.tree.frontmatter import compose
+from planner.tree.index.session import reload_project
+from planner.tree.plan_draft import PlanDraft
+from planner.tree.reader import load_project
+from planner.tree.schema import plan_to_meta
+from planner.tree.workstreams import planning_dir_of
+from planner.tree.writer import atomic_write, make_directory, project_lock
 
 DEFAULT_CONFIG = {
     "planner": {

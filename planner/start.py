@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from planner.clock import iso, now_utc
-from planner.edit import read_for_edit, set_keys
 from planner.errors import ConflictError, GitProblem, InputError
-from planner.index import reload_project
+from planner.facts.progress import check_refreshable, refresh_documents
 from planner.model import Project
-from planner.progress import check_refreshable, refresh_documents
 from planner.scaffold import resolve_plan
-from planner.writer import atomic_write, project_lock
+from planner.tree.edit import read_for_edit, set_keys
+from planner.tree.index.session import reload_project
+from planner.tree.writer import atomic_write, project_lock
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Started:
 
 def start_plan(project: Project, reference: str, *, force: bool = False, now: dt.datetime | None = None) -> Started:
     """Set `started`, `base_commit` and `status: in_progress` in the plan's frontmatter."""
-    from planner import gitlog
+    from planner.evidence import gitlog
 
     warnings: list[str] = []
     with project_lock(project.planning_dir):
@@ -68,7 +68,7 @@ def start_plan(project: Project, reference: str, *, force: bool = False, now: dt
 
 def _baseline(project: Project, moment: dt.datetime) -> str | None:
     """The id of the newest snapshot taken at or before `moment`: what "Before" will mean."""
-    from planner.snapshot_store import list_snapshots
+    from planner.evidence.snapshot.store import list_snapshots
 
     earlier = [ref.id for ref in list_snapshots(project) if ref.taken_at <= moment]
     return earlier[-1] if earlier else None

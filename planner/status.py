@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from planner.gsd_compat import gsd_view
+from planner.facts.progress import measure_progress, phase_status, plan_outcome_note
 from planner.model import Phase, Project
-from planner.progress import measure_progress, phase_status, plan_outcome_note
+from planner.tree.gsd_compat import gsd_view
 
 STATUS_SCHEMA_VERSION = 1
 

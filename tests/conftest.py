@@ -59,11 +59,11 @@ CliRunner = Callable[..., CliResult]
 
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    """Run `plan ARGV...` through `planner.cli.run`, the real entry point, capturing both streams.
+    """Run `plan ARGV...` through `planner.cli.commands.run`, the real entry point, capturing both streams.
 
     `cwd=` runs it from that folder. NO_COLOR is set so output is plain text.
     """
-    from planner.cli import _state, run
+    from planner.cli.commands import _state, run
 
     monkeypatch.setenv("NO_COLOR", "1")
 

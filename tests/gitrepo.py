@@ -154,9 +154,9 @@ class GitRepo:
 def two_plan_project(root: Path) -> Path:
     """A git repository at `root` with phase 1 of two plans (01-01 not started, 01-02 started),
     committed: the project the crash-safety and hand-written-text tests attack."""
-    from planner.reader import load_project
     from planner.scaffold import add_phase, init_project, new_plan
     from planner.start import start_plan
+    from planner.tree.reader import load_project
 
     root.mkdir(parents=True)
     environment = git_env()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from planner.check import run_checks
-from planner.reader import load_project
+from planner.tree.reader import load_project
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 

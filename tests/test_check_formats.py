@@ -81,7 +81,7 @@ def test_github_paths_are_relative_to_the_working_directory(cli: CliRunner, tree
 
 def test_github_escapes_newlines_and_property_separators() -> None:
     from planner.check import CheckReport, Finding
-    from planner.check_formats import github_commands
+    from planner.cli.check_formats import github_commands
 
     report = CheckReport(Path("/r"), (Finding("a,b:c.md", 3, "X1", "warning", "50% off\nnext"),))
     assert list(github_commands(report)) == ["::warning file=a%2Cb%3Ac.md,line=3,title=X1::50%25 off%0Anext"]

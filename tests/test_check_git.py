@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from gitrepo import GitRepo
 
 from planner.check import run_checks
-from planner.reader import load_project
+from planner.tree.reader import load_project
 
 PLAN = "---\nphase: 01-core\nplan: 01\n---\n# Plan\n"
 

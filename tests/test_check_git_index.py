@@ -12,8 +12,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from gitrepo import GitRepo
 
 from planner.check import run_checks
-from planner.git_history import plan_key, read_history
-from planner.reader import load_project
+from planner.check.git_history import plan_key, read_history
+from planner.tree.reader import load_project
 
 PLAN = "---\nphase: 01-core\nplan: 01\n---\n# Plan\n"
 FOLDER = ".planning/phases/01-core"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from planner.check import Finding, check_root, run_checks
-from planner.frontmatter import read_document
-from planner.index import INDEX_FILE, load_project_documents, load_project_indexed
+from planner.tree.frontmatter import read_document
+from planner.tree.index.session import INDEX_FILE, load_project_documents, load_project_indexed
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 CORPUS_ROOTS = ("helix-staking", "posthog-vscode", "ancode", "atom-nested", "atom-nested/backend",
@@ -106,8 +106,8 @@ def test_warm_check_parses_no_document(tmp_path: Path, monkeypatch: pytest.Monke
     def no_parsing(path: Path) -> None:
         raise AssertionError(f"{path} was parsed")
 
-    monkeypatch.setattr("planner.index.read_document", no_parsing)
-    monkeypatch.setattr("planner.summary_claims.read_document", no_parsing)
+    monkeypatch.setattr("planner.tree.index.session.read_document", no_parsing)
+    monkeypatch.setattr("planner.check.summary_claims.read_document", no_parsing)
     second = check_root(root, git=False)
     assert second.index is not None and second.index.project_hit
     assert second.findings == first.findings
@@ -136,7 +136,7 @@ def test_index_written_by_status_serves_check(tmp_path: Path, monkeypatch: pytes
     root = _tree(tmp_path)
     expected = check_root(root, git=False, use_index=False).findings
     load_project_indexed(root)
-    monkeypatch.setattr("planner.index.read_document", lambda path: pytest.fail(f"{path} was parsed"))
+    monkeypatch.setattr("planner.tree.index.session.read_document", lambda path: pytest.fail(f"{path} was parsed"))
     report = check_root(root, git=False)
     assert report.index is not None and report.index.project_hit
     assert report.findings == expected
@@ -184,12 +184,12 @@ def test_documents_without_the_index_are_every_file_read(tmp_path: Path) -> None
 @pytest.mark.parametrize("name", ["ancode", "atom-nested"])
 def test_corpus_findings_are_identical_when_workers_parse(tmp_path: Path, name: str,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    import planner.index_workers
+    import planner.tree.index.workers
 
     root = _copy_corpus(name, tmp_path)
     plain = check_root(root, use_index=False, git=False)
-    monkeypatch.setattr(planner.index_workers, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(planner.index_workers, "PARSE_CHUNK", 3)
+    monkeypatch.setattr(planner.tree.index.workers, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(planner.tree.index.workers, "PARSE_CHUNK", 3)
     project, documents, stats = load_project_documents(root, workers=3)
     assert stats.misses > 0
     assert run_checks(project, git=False, documents=documents).findings == plain.findings

@@ -16,7 +16,7 @@ from planner.check import (
     format_findings,
     run_checks,
 )
-from planner.reader import load_project
+from planner.tree.reader import load_project
 
 FIXTURES = Path(__file__).parent / "fixtures" / "check"
 SUMMARY_CODES = ["CLM210", "TIM301", "TIM302", "TIM303", "NUM401", "NUM402", "NUM403", "NUM404",

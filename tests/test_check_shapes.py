@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from planner.check import run_checks
-from planner.reader import load_project
+from planner.tree.reader import load_project
 
 PLAN = "---\nphase: 01-core\nplan: 01\ntype: execute\n---\n# Plan\n"
 FRONT = "---\nphase: 01-core\nplan: 01\n---\n# Summary\n\n"

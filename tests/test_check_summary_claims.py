@@ -1,4 +1,4 @@
-"""Reading what a SUMMARY claims (planner.summary_claims), in both key styles and in the body."""
+"""Reading what a SUMMARY claims (planner.check.summary_claims), in both key styles and in the body."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from planner.check.claim_text import read_tables
+from planner.check.summary_claims import claims_of
 from planner.check.timing import parse_duration, parse_stamp
-from planner.claim_text import read_tables
-from planner.frontmatter import parse_document
-from planner.summary_claims import claims_of
+from planner.tree.frontmatter import parse_document
 
 
 def claims(text: str):  # type: ignore[no-untyped-def]
@@ -118,7 +118,7 @@ def test_reader_never_fails_and_lines_stay_in_the_file(text: str) -> None:
 
 
 def test_the_base_of_a_commit_range_is_not_a_claimed_commit() -> None:
-    from planner.summary_claims import line_hashes
+    from planner.check.summary_claims import line_hashes
 
     line = "Found by trailer, range 62d69e47b3b6..3e3323c08395."
     assert line_hashes(line, loose=True) == ["3e3323c08395"]  # git's A..B excludes A

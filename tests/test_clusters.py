@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.clusters import cluster_failures, mask_message, signature
-from planner.reports import TestCase, read_junit
-from planner.reports.types import Outcome
+from planner.evidence.clusters import cluster_failures, mask_message, signature
+from planner.evidence.reports import TestCase, read_junit
+from planner.evidence.reports.types import Outcome
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reports"
 SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"

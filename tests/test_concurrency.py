@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from planner.frontmatter import read_document
-from planner.reader import load_project
+from planner.tree.frontmatter import read_document
+from planner.tree.reader import load_project
 
 PROCESSES = 8
 

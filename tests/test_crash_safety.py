@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from gitrepo import two_plan_project
 
-from planner.reader import load_project
+from planner.tree.reader import load_project
 
 # Each writing command, run from the same starting tree. `plan close` and `plan verify` join here
 # once they exist (the starting tree has plan 01-02 started for them).

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from planner.demo import run_demo
-from planner.frontmatter import read_document
-from planner.reports.numbers import format_percent
+from planner.evidence.reports.numbers import format_percent
+from planner.tree.frontmatter import read_document
 
 
 @pytest.fixture(scope="module")

@@ -12,12 +12,12 @@ import pytest
 from gitrepo import GitRepo, git_env
 
 from planner.close import close_plan
+from planner.evidence.snapshot.store import save_snapshot
 from planner.measure import take_snapshot
-from planner.reader import load_project
+from planner.render_check import stale_documents
 from planner.scaffold import add_phase, init_project, new_plan
-from planner.snapshot_store import save_snapshot
-from planner.staleness import stale_documents
 from planner.start import start_plan
+from planner.tree.reader import load_project
 from planner.verify import verify_phase
 
 GOLDEN = Path(__file__).parent / "golden" / "documents"

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.filenames import classify, is_plan_level, parse_phase_dir
+from planner.tree.filenames import classify, is_plan_level, parse_phase_dir
 
 DIR = "12-tier-1-coverage-push"
 

@@ -9,7 +9,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.frontmatter import compose, dump_yaml, load_yaml_text, parse_document, read_document
+from planner.tree.frontmatter import compose, dump_yaml, load_yaml_text, parse_document, read_document
 
 PATH = Path("01-01-PLAN.md")
 
@@ -197,7 +197,7 @@ _trees = st.recursive(_leaves, lambda children: st.one_of(
 
 
 def _constructor_value(text: str) -> object:
-    from planner.frontmatter import _text_loader
+    from planner.tree.frontmatter import _text_loader
 
     loader = _text_loader()(text)
     loader.duplicate_keys = []
@@ -224,7 +224,7 @@ def test_explicit_tag_is_still_honoured() -> None:
 
 
 def test_recursive_alias_is_refused_without_hanging() -> None:
-    from planner.yaml_bounds import YamlTooBig
+    from planner.tree.yaml_bounds import YamlTooBig
 
     with pytest.raises(YamlTooBig, match="recursive alias"):
         load_yaml_text("a: &x [1, *x]\n")

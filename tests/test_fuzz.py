@@ -16,14 +16,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.edit import set_keys
 from planner.errors import InputError, PlannerError
-from planner.filenames import classify, parse_phase_dir
-from planner.frontmatter import parse_document, split
 from planner.ids import PhaseNumber, PlanId, normalise_plan_part
-from planner.regions import find_regions, merge, wrap
 from planner.targets import parse_target
-from planner.tolerant_yaml import parse_tolerant
+from planner.tree.edit import set_keys
+from planner.tree.filenames import classify, parse_phase_dir
+from planner.tree.frontmatter import parse_document, split
+from planner.tree.regions import find_regions, merge, wrap
+from planner.tree.tolerant_yaml import parse_tolerant
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SAMPLES = SHARED / "samples"
@@ -191,7 +191,7 @@ def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _read_both(report_dir: Path, data: bytes) -> None:
-    from planner.reports import read_coverage, read_junit
+    from planner.evidence.reports import read_coverage, read_junit
 
     report = report_dir / "report.xml"
     report.write_bytes(data)
@@ -319,7 +319,7 @@ def test_frontmatter_line_lookup_is_fast_on_a_long_key_line() -> None:
 
 @pytest.mark.parametrize("encoding", [b"utf-4", b"utf-32", b"rot13", b"punycode", b"idna"])
 def test_xml_declaring_an_unusable_encoding_raises_input_error(report_dir: Path, encoding: bytes) -> None:
-    from planner.reports import read_junit
+    from planner.evidence.reports import read_junit
 
     report = report_dir / "junit.xml"
     report.write_bytes(b'<?xml version="1.0" encoding="%s"?><testsuites name="\x80"/>' % encoding)

@@ -13,10 +13,10 @@ from gitrepo import GitRepo, git_env
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner import commits
-from planner.commits import Commit, Duration, plan_duration, plan_ids_in_message
 from planner.errors import EXIT_ENVIRONMENT, GitProblem, InputError
-from planner.gitlog import (
+from planner.evidence import commits
+from planner.evidence.commits import Commit, Duration, plan_duration, plan_ids_in_message
+from planner.evidence.gitlog import (
     find_plan_commits,
     head_commit,
     is_shallow,
@@ -388,7 +388,7 @@ def test_full_clone_is_not_shallow(repo: GitRepo) -> None:
 def test_git_not_installed_is_a_git_problem_at_import(repo: GitRepo) -> None:
     script = (
         "from pathlib import Path\nfrom planner.errors import GitProblem\n"
-        "from planner.gitlog import head_commit\n"
+        "from planner.evidence.gitlog import head_commit\n"
         "try:\n    head_commit(Path('.'))\nexcept GitProblem as exc:\n    print(exc)\n"
     )
     env = {**os.environ, "GIT_PYTHON_GIT_EXECUTABLE": "/nonexistent/git"}
@@ -416,7 +416,7 @@ def test_git_vanishing_from_path_is_a_git_problem(
 
 
 def test_importing_gitlog_does_not_import_gitpython() -> None:
-    script = "import sys, planner.gitlog; print('git' in sys.modules)"
+    script = "import sys, planner.evidence.gitlog; print('git' in sys.modules)"
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
     )

@@ -7,9 +7,9 @@ import json
 import pytest
 from conftest import CliRunner, TreeWriter
 
-from planner import workstreams
-from planner.reader import load_project
 from planner.status import project_status
+from planner.tree import workstreams
+from planner.tree.reader import load_project
 
 PHASES = ".planning/phases"
 
@@ -162,7 +162,7 @@ def test_percent_difference_names_plans_with_a_summary_still_in_progress(make_tr
 
 
 def test_index_sees_files_added_to_a_nested_plans_folder(make_tree: TreeWriter) -> None:
-    from planner.index import load_project_indexed
+    from planner.tree.index.session import load_project_indexed
 
     root = make_tree({f"{PHASES}/03-api/plans/PLAN-01.md": ""})
     assert [str(p.id) for p in load_project_indexed(root)[0].plans] == ["03-01"]
@@ -216,7 +216,7 @@ def test_all_milestones_adds_the_archived_phases(make_tree: TreeWriter, cli: Cli
 
 
 def test_index_sees_a_phase_archived_into_a_milestone(make_tree: TreeWriter) -> None:
-    from planner.index import load_project_indexed
+    from planner.tree.index.session import load_project_indexed
 
     root = make_tree(MILESTONE_TREE)
     assert len(load_project_indexed(root)[0].archived_phases) == 3

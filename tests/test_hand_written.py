@@ -17,9 +17,9 @@ from gitrepo import two_plan_project
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.edit import set_keys
-from planner.frontmatter import dump_yaml, parse_document
-from planner.reader import load_project
+from planner.tree.edit import set_keys
+from planner.tree.frontmatter import dump_yaml, parse_document
+from planner.tree.reader import load_project
 from tests.conftest import CliResult, CliRunner
 
 ENV = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
@@ -113,8 +113,8 @@ def test_state_with_a_recursive_alias_is_updated_and_keeps_the_alias(cli: CliRun
 
 
 def test_failure_after_the_first_write_puts_every_file_back(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from planner import documents
     from planner.scaffold import new_plan
+    from planner.tree import documents
 
     before = files(project)
     real = documents.commit_write
@@ -136,13 +136,13 @@ def test_failure_after_the_first_write_puts_every_file_back(project: Path, monke
 
 _KILL_AFTER_FIRST_DOCUMENT = """
 import os, sys
-from planner import documents
+from planner.tree import documents
 real = documents.commit_write
 def kill(pending, planning_dir):
     real(pending, planning_dir)
     os._exit(9)
 documents.commit_write = kill
-from planner.cli import run
+from planner.cli.commands import run
 sys.exit(run(sys.argv[1:]))
 """
 
@@ -380,8 +380,8 @@ _HAND_CHARS = st.characters(blacklist_categories=("Cs",), blacklist_characters="
        ending=st.sampled_from(["\n", "\r\n"]), bom=st.booleans())
 def test_regenerating_a_document_keeps_every_byte_outside_its_region_and_owned_keys(
         tmp_path: Path, before: list[str], after: list[str], old: str, new: str, ending: str, bom: bool) -> None:
-    from planner.documents import commit_write, prepare
-    from planner.regions import wrap
+    from planner.tree.documents import commit_write, prepare
+    from planner.tree.regions import wrap
 
     def document(status: str, content: str) -> bytes:
         lines = ["---", "reviewer: bob  # checked", "wave: 07", f"status: {status}", "---", *before,

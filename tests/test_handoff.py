@@ -16,16 +16,16 @@ from typing import Any
 import pytest
 
 from planner import __version__, handoff
-from planner.clusters import FailureCluster
+from planner.cli.result_json import handoff_json
 from planner.errors import ConflictError, InputError
+from planner.evidence.clusters import FailureCluster
+from planner.evidence.reports.types import TestTotals
+from planner.evidence.snapshot import FailedTest, FileMetrics, ReportSource, Snapshot, TestResults, snapshot_id
+from planner.evidence.snapshot.store import save_snapshot
 from planner.handoff import build_handoff, handoff_phase
-from planner.reader import load_project
-from planner.reports.types import TestTotals
-from planner.result_json import handoff_json
 from planner.scaffold import add_phase, init_project
-from planner.snapshot import FailedTest, FileMetrics, ReportSource, Snapshot, TestResults, snapshot_id
-from planner.snapshot_store import save_snapshot
 from planner.status import project_status
+from planner.tree.reader import load_project
 from planner.verify import verify_phase
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "handoff"
@@ -310,7 +310,7 @@ def test_json_carries_the_numbers_of_the_document(root: Path) -> None:
 
 
 def test_frontmatter_names_phase_snapshot_and_reachability(root: Path) -> None:
-    from planner.frontmatter import read_document
+    from planner.tree.frontmatter import read_document
 
     meta = read_document(handoff_phase(load_project(root), "1").document.path).meta
     assert meta["phase"] == "01-coverage-push"
@@ -346,7 +346,7 @@ def test_a_scaffolded_draft_matches_the_golden_file(root: Path) -> None:
 
 
 def test_a_scaffolded_draft_carries_its_recommendation(root: Path) -> None:
-    from planner.frontmatter import read_document
+    from planner.tree.frontmatter import read_document
 
     recs = handoff_phase(load_project(root), "1", scaffold=True).report["recommendations"]
     plans = load_project(root).phases[1].plans
@@ -469,7 +469,7 @@ def test_tests_that_error_in_setup_block_measurement(tmp_path: Path) -> None:
 
 
 def test_a_must_have_gap_is_listed_as_needing_a_person(root: Path) -> None:
-    from planner.frontmatter import compose, read_document
+    from planner.tree.frontmatter import compose, read_document
 
     path = load_project(root).phases[0].verification_path
     assert path is not None
@@ -592,8 +592,8 @@ def test_a_tests_hint_names_the_config_a_custom_command_lacks(tmp_path: Path) ->
 
 
 def _close_plan_missing(root: Path, targets: list[str]) -> None:
-    from planner.frontmatter import compose, read_document
     from planner.scaffold import new_plan
+    from planner.tree.frontmatter import compose, read_document
 
     path = new_plan(load_project(root), "1", title="Push tests", targets=targets).paths[0]
     document = read_document(path)
@@ -620,7 +620,7 @@ def test_missed_plan_targets_become_gaps_and_recommendations(tmp_path: Path) -> 
 
 
 def test_closed_gaps_are_not_recommended_again_and_name_their_closers(root: Path) -> None:
-    from planner.frontmatter import compose, read_document
+    from planner.tree.frontmatter import compose, read_document
 
     path = load_project(root).phases[0].verification_path
     assert path is not None
@@ -670,7 +670,7 @@ def test_an_unreadable_coverage_configuration_is_said_not_guessed(tmp_path: Path
 
 
 def test_after_later_gap_plans_close_some_gaps_only_the_open_ones_are_recommended(root: Path) -> None:
-    from planner.frontmatter import compose, read_document
+    from planner.tree.frontmatter import compose, read_document
 
     handoff_phase(load_project(root), "1", scaffold=True)
     unblock = load_project(root).phases[1].plans[0]  # 02-01 makes the import errors go away

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.reader import load_project
+from planner.tree.reader import load_project
 
 TIMEOUT = 60  # generous for a loaded machine: a hang is minutes, a fixed case is a second
 
@@ -427,7 +427,7 @@ def test_accepted_test_command_runs_again_until_it_changes(cli, project: Path) -
 
 
 def test_trust_list_that_is_a_link_is_not_followed(cli, project: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from planner.command_trust import _digest
+    from planner.cli.command_trust import _digest
 
     _command_config(project, "ran-1")
     forged = tmp_path / "forged"

@@ -7,9 +7,9 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner import impact
-from planner.impact import FileCounts
-from planner.reports.types import TestTotals
+from planner.evidence.reports.types import TestTotals
+from planner.handoff import arithmetic as impact
+from planner.handoff.arithmetic import FileCounts
 
 A = FileCounts("src/a.py", 200, 60)
 B = FileCounts("src/b.py", 100, 20)

@@ -13,11 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.index import INDEX_FILE, IndexStats, load_project_indexed, scan_tree
-from planner.index_store import _path
 from planner.model import Project
-from planner.reader import load_project
 from planner.status import project_status
+from planner.tree.index.session import INDEX_FILE, IndexStats, load_project_indexed, scan_tree
+from planner.tree.index.store import _path
+from planner.tree.reader import load_project
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 CORPUS_ROOTS = ("helix-staking", "posthog-vscode", "ancode", "atom-nested", "atom-nested/backend",
@@ -322,11 +322,11 @@ def test_corpus_status_is_identical_through_the_index(tmp_path: Path, name: str)
 
 def test_files_parsed_by_worker_processes_give_the_same_project(tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    import planner.index_workers
+    import planner.tree.index.workers
 
     _tree(tmp_path)
-    monkeypatch.setattr(planner.index_workers, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(planner.index_workers, "PARSE_CHUNK", 2)
+    monkeypatch.setattr(planner.tree.index.workers, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(planner.tree.index.workers, "PARSE_CHUNK", 2)
     project, stats = load_project_indexed(tmp_path, workers=2)
     assert stats.misses == 7
     assert _status(project) == _status(load_project(tmp_path))
@@ -335,24 +335,24 @@ def test_files_parsed_by_worker_processes_give_the_same_project(tmp_path: Path,
 
 
 def test_failing_workers_leave_the_parsing_to_the_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import planner.index_workers
+    import planner.tree.index.workers
 
     _tree(tmp_path)
-    monkeypatch.setattr(planner.index_workers, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(planner.index_workers, "_parse_chunk", lambda paths: {})
+    monkeypatch.setattr(planner.tree.index.workers, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(planner.tree.index.workers, "_parse_chunk", lambda paths: {})
     project, stats = load_project_indexed(tmp_path, workers=2)
     assert stats.misses == 7 and _status(project) == _status(load_project(tmp_path))
 
 
 def test_documents_a_worker_parsed_are_used_as_they_are(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import planner.index
-    import planner.index_workers
+    import planner.tree.index.session
+    import planner.tree.index.workers
 
     _tree(tmp_path)
-    monkeypatch.setattr(planner.index_workers, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(planner.index_workers, "PARSE_CHUNK", 2)
-    monkeypatch.setattr(planner.index_workers.Parsers, "_claim", lambda self, chunk: 2)  # all to the worker
-    monkeypatch.setattr(planner.index, "read_document",
+    monkeypatch.setattr(planner.tree.index.workers, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(planner.tree.index.workers, "PARSE_CHUNK", 2)
+    monkeypatch.setattr(planner.tree.index.workers.Parsers, "_claim", lambda self, chunk: 2)  # all to the worker
+    monkeypatch.setattr(planner.tree.index.session, "read_document",
                         lambda path: pytest.fail(f"{path} parsed by the reader"))
     project, stats = load_project_indexed(tmp_path, workers=2)
     assert stats.misses == 7 and stats.saved
@@ -361,31 +361,31 @@ def test_documents_a_worker_parsed_are_used_as_they_are(tmp_path: Path, monkeypa
 
 
 def test_worker_that_dies_leaves_its_files_to_the_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import planner.index_workers
+    import planner.tree.index.workers
 
     def die(paths: list[str]) -> dict[str, bytes]:
         raise MemoryError
 
     _tree(tmp_path)
-    monkeypatch.setattr(planner.index_workers, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(planner.index_workers, "PARSE_CHUNK", 1)
-    monkeypatch.setattr(planner.index_workers, "_parse_chunk", die)
+    monkeypatch.setattr(planner.tree.index.workers, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(planner.tree.index.workers, "PARSE_CHUNK", 1)
+    monkeypatch.setattr(planner.tree.index.workers, "_parse_chunk", die)
     project, stats = load_project_indexed(tmp_path, workers=3)
     assert stats.misses == 7 and _status(project) == _status(load_project(tmp_path))
 
 
 def test_reader_error_mid_load_still_ends_the_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import planner.index_workers
-    import planner.reader
+    import planner.tree.index.workers
+    import planner.tree.reader
     from planner.errors import InputError
 
     def fail(*args: object) -> None:  # a broken config.json is only a diagnostic now: fail a phase instead
         raise InputError("unreadable phase")
 
     _tree(tmp_path)
-    monkeypatch.setattr(planner.reader, "_read_phase", fail)
-    monkeypatch.setattr(planner.index_workers, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(planner.index_workers, "PARSE_CHUNK", 1)
+    monkeypatch.setattr(planner.tree.reader, "_read_phase", fail)
+    monkeypatch.setattr(planner.tree.index.workers, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(planner.tree.index.workers, "PARSE_CHUNK", 1)
     with pytest.raises(InputError):
         load_project_indexed(tmp_path, workers=2)
     with pytest.raises(ChildProcessError):
@@ -395,10 +395,10 @@ def test_reader_error_mid_load_still_ends_the_workers(tmp_path: Path, monkeypatc
 def test_running_thread_keeps_the_parsing_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
-    import planner.index_workers
+    import planner.tree.index.workers
 
     _tree(tmp_path)
-    monkeypatch.setattr(planner.index_workers, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(planner.tree.index.workers, "PARALLEL_FROM", 2)
     monkeypatch.setattr(os, "fork", lambda: pytest.fail("forked beside a running thread"))
     release = threading.Event()
     waiter = threading.Thread(target=release.wait)
@@ -412,7 +412,7 @@ def test_running_thread_keeps_the_parsing_in_process(tmp_path: Path, monkeypatch
 
 
 def test_markdown_listing_is_what_sorted_glob_gives(tmp_path: Path) -> None:
-    from planner.reader import _markdown_files
+    from planner.tree.reader import _markdown_files
 
     for name in ("b.md", "A.md", ".hidden.md", ".md", "x.MD", "notes.txt", "a b.md", "z.md.bak", "é.md"):
         (tmp_path / name).write_text("x", encoding="utf-8")
@@ -447,7 +447,7 @@ def test_index_replaced_by_a_link_is_rebuilt_not_written_through(tmp_path: Path)
 _KILLED_WRITER = """
 import os, sys
 from pathlib import Path
-from planner.index import load_project_indexed
+from planner.tree.index.session import load_project_indexed
 root = Path(sys.argv[1])
 plan = root / ".planning/phases/01-setup/01-01-PLAN.md"
 for round in range(10_000):
@@ -500,7 +500,7 @@ def _modules_after(code: str) -> set[str]:
 def test_warm_indexed_load_imports_neither_yaml_nor_jinja(tmp_path: Path) -> None:
     _tree(tmp_path)
     load_project_indexed(tmp_path)
-    modules = _modules_after("from pathlib import Path; from planner.index import load_project_indexed; "
+    modules = _modules_after("from pathlib import Path; from planner.tree.index.session import load_project_indexed; "
                              "from planner.status import project_status; "
                              f"project, stats = load_project_indexed(Path({str(tmp_path)!r})); "
                              "assert stats.project_hit; project_status(project)")
@@ -509,7 +509,7 @@ def test_warm_indexed_load_imports_neither_yaml_nor_jinja(tmp_path: Path) -> Non
 
 def test_parsing_a_document_imports_yaml_when_first_needed(tmp_path: Path) -> None:
     _write(tmp_path / "PLAN.md", "---\nphase: 01\n---\n# Plan\n")
-    modules = _modules_after("from pathlib import Path; from planner.frontmatter import read_document; "
+    modules = _modules_after("from pathlib import Path; from planner.tree.frontmatter import read_document; "
                              f"assert read_document(Path({str(tmp_path / 'PLAN.md')!r})).meta == {{'phase': '01'}}")
     assert "yaml" in modules
 
@@ -517,7 +517,7 @@ def test_parsing_a_document_imports_yaml_when_first_needed(tmp_path: Path) -> No
 def test_small_file_is_read_without_a_limit_sized_buffer(tmp_path: Path) -> None:
     import tracemalloc
 
-    from planner.frontmatter import read_document
+    from planner.tree.frontmatter import read_document
 
     path = tmp_path / "01-01-PLAN.md"
     _write(path, PLAN.format(phase="01-setup", part="01", title="Small", status="planned"))
@@ -532,7 +532,7 @@ def test_small_file_is_read_without_a_limit_sized_buffer(tmp_path: Path) -> None
 
 
 def test_file_one_byte_over_the_limit_is_refused_with_its_size(tmp_path: Path) -> None:
-    from planner.frontmatter import MAX_DOCUMENT_BYTES, read_document
+    from planner.tree.frontmatter import MAX_DOCUMENT_BYTES, read_document
 
     path = tmp_path / "01-01-PLAN.md"
     with path.open("wb") as handle:
@@ -543,7 +543,7 @@ def test_file_one_byte_over_the_limit_is_refused_with_its_size(tmp_path: Path) -
 
 
 def test_file_at_the_limit_is_read(tmp_path: Path) -> None:
-    from planner.frontmatter import MAX_DOCUMENT_BYTES, read_document
+    from planner.tree.frontmatter import MAX_DOCUMENT_BYTES, read_document
 
     path = tmp_path / "01-01-PLAN.md"
     path.write_bytes(b"# Plan\n" + b"x" * (MAX_DOCUMENT_BYTES - 7))
@@ -553,7 +553,7 @@ def test_file_at_the_limit_is_read(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
 def test_endless_file_reporting_size_zero_is_read_only_to_the_limit(tmp_path: Path) -> None:
-    from planner.frontmatter import read_document
+    from planner.tree.frontmatter import read_document
 
     link = tmp_path / "01-01-PLAN.md"
     link.symlink_to("/dev/zero")
@@ -563,8 +563,8 @@ def test_endless_file_reporting_size_zero_is_read_only_to_the_limit(tmp_path: Pa
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=300), st.sampled_from(["01-01-SUMMARY.md", "01-VERIFICATION.md", "01-01-PLAN.md"]))
 def test_stored_document_comes_back_equal_with_its_body_where_kept(text: str, name: str) -> None:
-    from planner.frontmatter import parse_document
-    from planner.index_store import decode_document, encode_document
+    from planner.tree.frontmatter import parse_document
+    from planner.tree.index.store import decode_document, encode_document
 
     document = parse_document(Path("/p/.planning/phases/01-a") / name, text)
     blob = encode_document(document)

@@ -17,7 +17,9 @@ import pytest
 from gitrepo import GitRepo, git_env
 
 from planner.errors import EnvironmentProblem, InputError
-from planner.git_worktree import working_state as git_state
+from planner.evidence.git_worktree import working_state as git_state
+from planner.evidence.reports.numbers import format_percent
+from planner.evidence.snapshot.store import list_snapshots, load_snapshot
 from planner.measure import (
     MeasureResult,
     format_summary,
@@ -25,12 +27,10 @@ from planner.measure import (
     snapshot_summary,
     take_snapshot,
 )
-from planner.metrics_lookup import SnapshotMetrics
 from planner.model import Project
-from planner.reader import load_project
-from planner.reports.numbers import format_percent
 from planner.scaffold import init_project
-from planner.snapshot_store import list_snapshots, load_snapshot
+from planner.targets.snapshot_values import SnapshotMetrics
+from planner.tree.reader import load_project
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SAMPLES = SHARED / "samples"

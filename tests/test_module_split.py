@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from gitrepo import GitRepo, git_env
 
-from planner.git_worktree import GitState, working_state
-from planner.reports.numbers import Numbers, sum_numbers
-from planner.snapshot import FileMetrics, Snapshot
+from planner.evidence.git_worktree import GitState, working_state
+from planner.evidence.reports.numbers import Numbers, sum_numbers
+from planner.evidence.snapshot import FileMetrics, Snapshot
 
 PACKAGE = Path(__file__).resolve().parents[1] / "planner"
 
@@ -25,9 +25,9 @@ def _isolated_git(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(key, value)
 
 
-@pytest.mark.parametrize("module", ["planner.target_results", "planner.snapshot_json",
-                                    "planner.commits", "planner.recommend",
-                                    "planner.target_path", "planner.snapshot_report"])
+@pytest.mark.parametrize("module", ["planner.targets.judging", "planner.evidence.snapshot.json_form",
+                                    "planner.evidence.commits", "planner.handoff.recommend",
+                                    "planner.handoff.projection", "planner.evidence.snapshot.headline"])
 def test_new_module_imports_first_in_a_fresh_interpreter(module: str) -> None:
     done = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True,
                           text=True, check=False)

@@ -12,12 +12,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner import musthave_results, textscan
 from planner.errors import InputError
-from planner.frontmatter import Document, read_document
 from planner.ids import PlanId
 from planner.model import Plan
-from planner.musthave_results import (
+from planner.tree.frontmatter import Document, read_document
+from planner.tree.reader import load_project
+from planner.tree.schema import plan_from_document
+from planner.verify import musthave_results, textscan
+from planner.verify.musthave_results import (
     BAD_PATTERN,
     EXISTS,
     FAILED,
@@ -31,9 +33,7 @@ from planner.musthave_results import (
     unmet_as_gaps,
     verification_rows,
 )
-from planner.musthaves import check_must_haves
-from planner.reader import load_project
-from planner.schema import plan_from_document
+from planner.verify.musthaves import check_must_haves
 
 
 def _project_reports(project: Any, repo_root: Path) -> dict[str, MustHaveReport]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from planner.demo import run_demo
-from planner.frontmatter import read_document
+from planner.tree.frontmatter import read_document
 
 PHASE = ".planning/phases/01-calculator-core"
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t.invalid",
@@ -238,8 +238,8 @@ def test_coverage_is_coverage_py_total_and_respects_the_projects_configuration(t
     report = subprocess.run([sys.executable, "-m", "coverage", "report", "--precision=2"], cwd=root,
                             capture_output=True, text=True, check=True).stdout
     total = report.strip().splitlines()[-1].split()[-1]
-    from planner.facts_metrics import coverage_facts
-    from planner.snapshot_store import load_snapshot
+    from planner.evidence.snapshot.store import load_snapshot
+    from planner.facts.measured import coverage_facts
 
     facts = coverage_facts(load_snapshot(snapshot_file))
     assert facts is not None and facts["percent"] == total

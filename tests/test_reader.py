@@ -10,7 +10,7 @@ from conftest import TreeWriter
 
 from planner.errors import ProjectNotFound
 from planner.model import Config, Project
-from planner.reader import find_project_root, load_project
+from planner.tree.reader import find_project_root, load_project
 
 PHASES = ".planning/phases"
 

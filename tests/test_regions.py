@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.errors import InputError
-from planner.regions import find_regions, merge, region_text, wrap
+from planner.tree.regions import find_regions, merge, region_text, wrap
 
 FRESH = wrap("progress", "new numbers") + "\n"
 

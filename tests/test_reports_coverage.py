@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from planner.reports import read_coverage
-from planner.reports.numbers import coverage_numbers
+from planner.evidence.reports import read_coverage
+from planner.evidence.reports.numbers import coverage_numbers
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reports"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"

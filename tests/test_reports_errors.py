@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner.errors import InputError
-from planner.reports import read_coverage, read_junit
+from planner.evidence.reports import read_coverage, read_junit
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reports"
 SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"

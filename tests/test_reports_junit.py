@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from planner.reports import read_junit
-from planner.reports.numbers import totals_by_file
+from planner.evidence.reports import read_junit
+from planner.evidence.reports.numbers import totals_by_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reports"
 SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"

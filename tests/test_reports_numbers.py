@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.reports import (
+from planner.evidence.reports import (
     CoverageReport,
     FileCoverage,
     Numbers,

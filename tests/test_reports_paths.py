@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.reports.paths import normalise_paths
+from planner.evidence.reports.paths import normalise_paths
 
 
 def _touch(root: Path, *names: str) -> None:

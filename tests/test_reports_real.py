@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from planner.reports import format_percent, read_coverage, read_junit
-from planner.reports.numbers import coverage_numbers
+from planner.evidence.reports import format_percent, read_coverage, read_junit
+from planner.evidence.reports.numbers import coverage_numbers
 
 CORE = """\
 def classify(n):

@@ -11,13 +11,13 @@ import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from planner.filenames import parse_phase_dir
-from planner.frontmatter import Diagnostic, compose, parse_document
 from planner.ids import PhaseNumber, PlanId, normalise_plan_part
 from planner.model import PLAN_STATUSES, PLAN_TYPES, KeyFiles, Plan
 from planner.scaffold import phase_folder_name
-from planner.schema import plan_from_document, plan_to_meta
 from planner.targets import parse_target
+from planner.tree.filenames import parse_phase_dir
+from planner.tree.frontmatter import Diagnostic, compose, parse_document
+from planner.tree.schema import plan_from_document, plan_to_meta
 
 AWKWARD = ["on", "yes", "no", "off", "true", "07", "08", "1.10", "1e3", "null", "~", "", " ", ": ", "a: b", "#",
            "# not a comment", "'", '"', "'quoted'", '"quoted"', "é ünïcödé ✓", "日本語", "@scope/pkg", "- item",

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from planner.errors import ConflictError, InputError
-from planner.frontmatter import read_document
-from planner.reader import load_project
 from planner.scaffold import add_phase, init_project, new_plan
+from planner.tree.frontmatter import read_document
+from planner.tree.reader import load_project
 
 
 @pytest.fixture

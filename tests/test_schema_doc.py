@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from planner.schema import PLAN_FIELDS, json_schema
+from planner.tree.schema import PLAN_FIELDS, json_schema
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "plan.schema.json"
 

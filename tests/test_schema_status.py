@@ -2,7 +2,7 @@
 
 import pytest
 
-from planner.schema import normalise_status
+from planner.tree.schema import normalise_status
 
 
 @pytest.mark.parametrize(("written", "status"), [

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from planner.errors import InputError
-from planner.frontmatter import read_document
-from planner.reader import load_project
+from planner.tree.frontmatter import read_document
+from planner.tree.reader import load_project
 
 CANARY = "planner-canary-7d1f3a"
 
@@ -227,7 +227,7 @@ DOCUMENTS = {
 
 @pytest.mark.parametrize("content", DOCUMENTS.values(), ids=DOCUMENTS.keys())
 def test_xml_entities_are_refused(tmp_path: Path, content: bytes) -> None:
-    from planner.reports import read_coverage, read_junit
+    from planner.evidence.reports import read_coverage, read_junit
 
     report = tmp_path / "report.xml"
     report.write_bytes(content)
@@ -238,7 +238,7 @@ def test_xml_entities_are_refused(tmp_path: Path, content: bytes) -> None:
 
 
 def test_external_dtd_is_not_fetched(tmp_path: Path) -> None:
-    from planner.reports import read_junit
+    from planner.evidence.reports import read_junit
 
     report = tmp_path / "junit.xml"
     report.write_bytes(b'<?xml version="1.0"?><!DOCTYPE testsuites SYSTEM "file:///etc/passwd">'
@@ -262,7 +262,7 @@ def _sparse(path: Path, size: int) -> Path:
 
 @pytest.mark.parametrize("name", ["coverage.json", "junit.xml"])
 def test_one_gigabyte_report_is_refused_by_size_without_reading(tmp_path: Path, name: str) -> None:
-    from planner.reports import read_coverage, read_junit
+    from planner.evidence.reports import read_coverage, read_junit
 
     report = _sparse(tmp_path / name, 1 << 30)
     reader = read_coverage if name.startswith("coverage") else read_junit
@@ -314,7 +314,7 @@ def test_seven_megabyte_broken_line_in_a_plan_is_read_in_seconds(project: Path) 
 
 
 def test_ten_megabyte_line_in_junit_is_read_in_seconds(tmp_path: Path) -> None:
-    from planner.reports import read_junit
+    from planner.evidence.reports import read_junit
 
     report = tmp_path / "junit.xml"
     message = b"m" * (10 << 20)

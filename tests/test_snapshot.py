@@ -10,14 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.clusters import FailureCluster
 from planner.errors import ConflictError, InputError
-from planner.metrics_lookup import SnapshotMetrics
-from planner.model import Project
-from planner.reader import load_project
-from planner.reports.types import TestTotals
-from planner.scaffold import init_project
-from planner.snapshot import (
+from planner.evidence.clusters import FailureCluster
+from planner.evidence.reports.types import TestTotals
+from planner.evidence.snapshot import (
     FailedTest,
     FileMetrics,
     ReportSource,
@@ -27,8 +23,8 @@ from planner.snapshot import (
     parse_snapshot_id,
     snapshot_id,
 )
-from planner.snapshot_json import snapshot_from_json, snapshot_to_json
-from planner.snapshot_store import (
+from planner.evidence.snapshot.json_form import snapshot_from_json, snapshot_to_json
+from planner.evidence.snapshot.store import (
     latest_snapshot,
     list_snapshots,
     load_snapshot,
@@ -37,8 +33,12 @@ from planner.snapshot_store import (
     snapshot_at_or_before,
     snapshots_dir,
 )
-from planner.target_results import evaluate
+from planner.model import Project
+from planner.scaffold import init_project
 from planner.targets import parse_target
+from planner.targets.judging import evaluate
+from planner.targets.snapshot_values import SnapshotMetrics
+from planner.tree.reader import load_project
 
 T0 = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 COVERAGE_SOURCE = ReportSource("coverage", "coverage.py-json", "coverage.json", "ab" * 32,

@@ -10,8 +10,8 @@ from usecase_repo import at, make_project, measure
 
 from planner.close import close_plan
 from planner.errors import ConflictError, InputError
-from planner.reader import load_project
 from planner.start import start_plan
+from planner.tree.reader import load_project
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ import pytest
 
 from planner.check import check_root
 from planner.errors import InputError
-from planner.target_sources import targets_in
+from planner.targets.sources import targets_in
 
 PLAN = """---
 phase: 01-core

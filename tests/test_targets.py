@@ -9,15 +9,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.errors import InputError
-from planner.target_results import (
-    DictLookup,
-    TargetResult,
-    displayed_value,
-    evaluate,
-    evaluate_all,
-    format_delta,
-    format_value,
-)
 from planner.targets import (
     METRICS,
     OPERATORS,
@@ -26,6 +17,15 @@ from planner.targets import (
     parse_target,
     parse_targets,
     selector_patterns,
+)
+from planner.targets.judging import (
+    DictLookup,
+    TargetResult,
+    displayed_value,
+    evaluate,
+    evaluate_all,
+    format_delta,
+    format_value,
 )
 
 HYPOTHESIS = settings(max_examples=200, deadline=None)

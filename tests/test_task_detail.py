@@ -10,7 +10,7 @@ import pytest
 from conftest import CliRunner
 from gitrepo import GitRepo
 
-from planner.commit_links import commit_url_prefix, link_range
+from planner.evidence.commit_links import commit_url_prefix, link_range
 
 TASKS = """
 ## Tasks

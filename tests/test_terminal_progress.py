@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import CliRunner
 
-from planner.terminal_progress import bar_allowed, progress_bar
+from planner.cli.progress_bar import bar_allowed, progress_bar
 
 
 class Terminal(io.StringIO):
@@ -74,15 +74,15 @@ def test_check_draws_its_bar_on_a_terminal_except_for_json(
     """stderr is a pseudo-terminal and the delay is passed: text draws the bar, --json never does."""
     import sys
 
-    from planner.cli import _state
-    from planner.cli import run as run_cli
+    from planner.cli.commands import _state
+    from planner.cli.commands import run as run_cli
 
     (tmp_path / ".planning" / "phases").mkdir(parents=True)
     main, secondary = os.openpty()
     os.set_blocking(main, False)
     terminal = os.fdopen(secondary, "w")
     monkeypatch.setattr(sys, "stderr", terminal)
-    monkeypatch.setattr("planner.terminal_progress.DELAY_SECONDS", -1.0)
+    monkeypatch.setattr("planner.cli.progress_bar.DELAY_SECONDS", -1.0)
     _state.update({"debug": False, "root": None})
     argv = ["check", "--no-git", "--root", str(tmp_path)] + (["--json"] if option == "json" else [])
     code = run_cli(argv)

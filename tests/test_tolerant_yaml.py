@@ -6,7 +6,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.tolerant_yaml import parse_tolerant, scalar, unquote
+from planner.tree.tolerant_yaml import parse_tolerant, scalar, unquote
 
 
 def test_list_without_brackets_is_a_list() -> None:

@@ -9,10 +9,10 @@ from gitrepo import git_env
 from usecase_repo import at, make_project, measure
 
 from planner.close import close_plan
-from planner.edit import set_keys
-from planner.frontmatter import read_document
-from planner.reader import load_project
 from planner.start import start_plan
+from planner.tree.edit import set_keys
+from planner.tree.frontmatter import read_document
+from planner.tree.reader import load_project
 from planner.verify import verify_phase
 
 

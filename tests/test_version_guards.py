@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from planner.version_guards import guard_value, unreachable_lines
+from planner.handoff.version_guards import guard_value, unreachable_lines
 
 SOURCE = """import sys
 from typing import TYPE_CHECKING
@@ -49,7 +49,7 @@ def test_source_that_does_not_parse_gives_no_lines() -> None:
 def test_the_handoff_does_not_ask_to_cover_lines_that_never_run(tmp_path: Path) -> None:
     from test_handoff import _snapshot, make_project, report_of
 
-    from planner.snapshot import FileMetrics
+    from planner.evidence.snapshot import FileMetrics
 
     body = "".join(f"x{n} = {n}\n" for n in range(6))
     source = f"import sys\nif sys.version_info < (3, 0):\n    a = 1\n    b = 2\n    c = 3\n    d = 4\n{body}"

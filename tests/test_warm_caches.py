@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from planner.check import check_root
-from planner.check_cache import CACHE_FILE, CheckCache
+from planner.check.cache import CACHE_FILE, CheckCache
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 OLD_NS = 1_600_000_000 * 10**9
@@ -165,9 +165,9 @@ def test_kept_check_results_equal_a_fresh_check_on_real_trees(name: str, tmp_pat
 
 
 def test_phases_reused_after_a_write_equal_a_fresh_read(tmp_path: Path) -> None:
-    from planner.index import load_project_indexed, reload_project
-    from planner.reader import load_project
     from planner.status import project_status
+    from planner.tree.index.session import load_project_indexed, reload_project
+    from planner.tree.reader import load_project
 
     root = _tree(tmp_path)
     _write(root / ".planning" / "phases" / "02-more" / "02-01-PLAN.md",
@@ -202,7 +202,7 @@ sys.stderr.write("\\n".join(seen))
 def test_check_without_git_reads_only_what_the_index_stamps(tmp_path: Path) -> None:
     """Its kept output (`out-check-*`) is keyed by the scan: a rule that read any other file
     (or listed another folder) would make it stale. This fails the day one does."""
-    from planner.index_scan import scan_tree
+    from planner.tree.index.scan import scan_tree
 
     root = _tree(tmp_path)
     _write(root / ".planning" / "STATE.md", "---\nstatus: executing\n---\n# State\n")

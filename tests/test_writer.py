@@ -8,9 +8,9 @@ from unittest import mock
 
 import pytest
 
-from planner.atomic import ensure_inside
 from planner.errors import ConflictError, InputError
-from planner.writer import atomic_write, make_directory, project_lock
+from planner.storage.atomic import ensure_inside
+from planner.tree.writer import atomic_write, make_directory, project_lock
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ def test_write_through_a_symbolic_link_file_is_refused(planning: Path, tmp_path:
 def test_failed_write_leaves_old_file_and_no_temp_file(planning: Path) -> None:
     target = planning / "STATE.md"
     target.write_text("old")
-    with mock.patch("planner.atomic.os.replace", side_effect=OSError("disk full")), pytest.raises(OSError):
+    with mock.patch("planner.storage.atomic.os.replace", side_effect=OSError("disk full")), pytest.raises(OSError):
         atomic_write(target, "new", planning_dir=planning, overwrite=True)
     assert target.read_text() == "old"
     assert sorted(p.name for p in planning.iterdir()) == ["STATE.md"]
@@ -81,7 +81,7 @@ def test_failed_write_leaves_old_file_and_no_temp_file(planning: Path) -> None:
 
 def test_write_goes_through_a_temp_file_and_rename(planning: Path) -> None:
     target = planning / "STATE.md"
-    with mock.patch("planner.atomic.os.replace", wraps=os.replace) as replace:
+    with mock.patch("planner.storage.atomic.os.replace", wraps=os.replace) as replace:
         atomic_write(target, "x", planning_dir=planning)
     (source, destination), _ = replace.call_args
     assert Path(source).parent == planning and Path(source).name.startswith(".STATE.md.")

@@ -11,11 +11,11 @@ from pathlib import Path
 
 from gitrepo import GitRepo
 
+from planner.evidence.snapshot.store import save_snapshot
 from planner.measure import take_snapshot
 from planner.model import Project
-from planner.reader import load_project
 from planner.scaffold import add_phase, init_project, new_plan
-from planner.snapshot_store import save_snapshot
+from planner.tree.reader import load_project
 
 CORE = "def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n"
 

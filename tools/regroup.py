@@ -304,7 +304,20 @@ def rewrite_text(text: str, active: dict[str, str], root: Path) -> str:
     dotted = dotted_pattern(active)
     paths = path_pattern(active)
     if dotted is not None:
-        text = dotted.sub(lambda m: active["planner." + m.group(1)], text)
+        new_names = set(active.values()) - set(active)
+        run = re.compile(r"planner(?:\.\w+)+")
+
+        def as_dotted(match: re.Match[str]) -> str:
+            # A name already rewritten to a new module (planner.cli.app, where planner.cli itself
+            # moved) must not be moved a second time.
+            whole = run.match(text, match.start())
+            parts = whole.group(0).split(".") if whole else []
+            for end in range(len(parts), 1, -1):
+                prefix = ".".join(parts[:end])
+                if len(prefix) > len(match.group(0)) and prefix in new_names:
+                    return match.group(0)
+            return active["planner." + match.group(1)]
+        text = dotted.sub(as_dotted, text)
     if paths is not None:
         def as_path(match: re.Match[str]) -> str:
             old = "planner." + match.group(1).replace("/", ".")

@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from planner.check import arithmetic, claims, contradictions, lint, progress_docs, timing
 from planner.check.findings import CODES, SEVERITIES, Finding, Severity, make
+from planner.check.summary_claims import SummaryClaims, read_claims
 from planner.errors import EXIT_FINDINGS, EXIT_OK
-from planner.frontmatter import Document
 from planner.model import Plan, Project
-from planner.summary_claims import SummaryClaims, read_claims
+from planner.tree.frontmatter import Document
 
 if TYPE_CHECKING:
-    from planner.check_cache import CheckCache
-    from planner.index import IndexStats
+    from planner.check.cache import CheckCache
+    from planner.tree.index.session import IndexStats
 
 __all__ = ["CODES", "CheckReport", "Finding", "check_report_to_dict", "check_root", "exit_code",
            "format_findings", "run_checks"]
@@ -88,7 +88,7 @@ def _verifications(project: Project, cache: Mapping[Path, Document] | None, kept
 
 
 def document_findings(rel: str, doc_claims: SummaryClaims) -> list[Finding]:
-    """The rules that look at one document alone (what `planner.check_cache` keeps per file)."""
+    """The rules that look at one document alone (what `planner.check.cache` keeps per file)."""
     return [*claims.created_and_modified(rel, doc_claims), *timing.check_times(rel, doc_claims),
             *arithmetic.check_numbers(rel, doc_claims), *arithmetic.check_breakdowns(rel, doc_claims),
             *contradictions.check_status(rel, doc_claims), *contradictions.row_verdicts(rel, doc_claims),
@@ -99,8 +99,8 @@ def check_root(root: Path, *, git: bool = True, use_index: bool = True,
                progress: Progress | None = None) -> CheckReport:
     """Load the planning root at `root` and check it: documents unchanged since the last run come
     from the planning index (`.planning/.cache/`), the others are parsed, each once."""
-    from planner.check_cache import CheckCache
-    from planner.index import load_project_documents
+    from planner.check.cache import CheckCache
+    from planner.tree.index.session import load_project_documents
 
     project, documents, stats = load_project_documents(root, use_index=use_index)
     kept = CheckCache(project.planning_dir) if use_index else None
@@ -152,7 +152,7 @@ def run_checks(project: Project, *, git: bool = True,
 
 
 def _git_findings(project: Project, subjects: list[tuple[claims.Subject, SummaryClaims]]) -> list[Finding]:
-    """Every GIT rule from one read of the history (see planner.git_history.read_history)."""
+    """Every GIT rule from one read of the history (see planner.check.git_history.read_history)."""
     index = claims.read_index(project, subjects)
     if isinstance(index, Finding):
         return [index]

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from planner.check.claim_text import Table
 from planner.check.findings import Finding, make
-from planner.claim_text import Table
-from planner.summary_claims import SummaryClaims
+from planner.check.summary_claims import SummaryClaims
 
 _NUM = r"(\d{1,3}(?:,\d{3})+|\d+)(?![\d.]|,\d)"
 _INT = r"(?<![\d.,/])" + _NUM

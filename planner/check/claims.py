@@ -2,7 +2,7 @@
 claimed files are still there.
 
 Every git rule is a pure function of one document's claims and the history index
-(`planner.git_history.HistoryIndex`, read once per run), so a document's findings can be cached.
+(`planner.check.git_history.HistoryIndex`, read once per run), so a document's findings can be cached.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from planner.check.claim_text import Claim
 from planner.check.findings import Finding, make
-from planner.claim_text import Claim
+from planner.check.git_history import HistoryIndex, IndexedCommit, plan_key
+from planner.check.summary_claims import SummaryClaims
 from planner.errors import GitProblem
-from planner.git_history import HistoryIndex, IndexedCommit, plan_key
 from planner.model import Project
-from planner.summary_claims import SummaryClaims
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def created_and_modified(rel: str, claims: SummaryClaims) -> list[Finding]:
 def read_index(project: Project, documents: Sequence[tuple[Subject, SummaryClaims]]
                ) -> HistoryIndex | Finding:
     """The history index, or the GIT200 info saying why git is not consulted."""
-    from planner import git_history
+    from planner.check import git_history
 
     where = project.relative(project.planning_dir)
     try:
@@ -65,7 +65,7 @@ def read_index(project: Project, documents: Sequence[tuple[Subject, SummaryClaim
 
 def prefix_of(project: Project) -> str:
     """The project folder relative to the repository's top ('' when they are the same)."""
-    from planner import gitlog
+    from planner.evidence import gitlog
 
     try:
         top = gitlog.repo_root(project.root)

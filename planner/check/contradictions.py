@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from planner.check.claim_text import Table, TableRow
 from planner.check.findings import Finding, make
-from planner.claim_text import Table, TableRow
-from planner.summary_claims import SummaryClaims
+from planner.check.summary_claims import SummaryClaims
 
 _TARGET_HEADER = re.compile(r"target|goal|criteri|threshold|expected|required|truth|must.have|success",
                             re.IGNORECASE)

@@ -8,12 +8,12 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from planner.check.findings import Finding, make
+from planner.check.summary_claims import SummaryClaims
 from planner.errors import InputError
-from planner.frontmatter import read_document
 from planner.ids import PlanId
 from planner.model import Plan, Project
-from planner.schema import unknown_plan_keys
-from planner.summary_claims import SummaryClaims
+from planner.tree.frontmatter import read_document
+from planner.tree.schema import unknown_plan_keys
 
 
 def diagnostic_findings(project: Project) -> list[Finding]:
@@ -45,7 +45,7 @@ def unknown_keys(project: Project) -> list[Finding]:
 
 def bad_targets(project: Project) -> list[Finding]:
     """LNT105 for each target expression in a PLAN or GOAL file that does not parse."""
-    from planner.target_sources import goal_path, targets_in
+    from planner.targets.sources import goal_path, targets_in
 
     sources = [(plan.plan_path, list(plan.targets)) for plan in project.plans if plan.targets]
     sources += [(goal_path(phase.directory), list(phase.targets)) for phase in project.phases if phase.targets]

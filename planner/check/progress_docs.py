@@ -13,10 +13,10 @@ from typing import Any
 
 from planner.check.findings import Finding, make
 from planner.errors import InputError
-from planner.frontmatter import Document, read_document
+from planner.facts.progress import measure_progress
 from planner.ids import PlanId
 from planner.model import Plan, Project
-from planner.progress import measure_progress
+from planner.tree.frontmatter import Document, read_document
 
 _BAR = re.compile(r"(?P<bar>[█▓■●]*[░▒□○]*)\]?\s*\(?(?P<percent>\d{1,3}(?:\.\d+)?)\s*%")
 _CHECKBOX = re.compile(r"^\s*[-*]\s+\[(?P<mark>[ xX])\]\s+(?:\*\*)?(?:Plan\s+)?"

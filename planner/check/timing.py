@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 
+from planner.check.claim_text import Claim
 from planner.check.findings import Finding, make
-from planner.claim_text import Claim
-from planner.summary_claims import SummaryClaims
+from planner.check.summary_claims import SummaryClaims
 
 _STAMP = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})(?:[T ](?P<time>\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)"

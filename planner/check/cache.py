@@ -1,0 +1,163 @@
+"""What `plan check` found in each document on its own, kept for the next run while the file is unchanged.
+
+The claims a SUMMARY or VERIFICATION makes (`summary_claims.claims_of`) and the findings of the
+rules that look at one document alone (CLM210, TIM3xx, NUM4xx, STA5xx) depend only on the file's
+bytes and its path. They are kept in `.planning/.cache/check.pickle`, per document, under the
+same stamp the planning index keys documents by (size, mtime_ns, ctime_ns, inode) and under the
+size and mtime of every planner module (`index_outputs.code_fingerprint`: an edited rule misses).
+Rules across documents and against git run every time, on the kept claims.
+
+Kept claims carry their `lines` (git rules quote them) but not their path (set when served).
+Like the index it is a cache: a file written within RACY_NS of its stamp is
+not kept, anything unreadable or foreign is ignored and rewritten, an unwritable tree is checked
+without it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import pickle
+import stat
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from planner.check.findings import Finding
+from planner.check.summary_claims import SummaryClaims, read_claims
+from planner.tree.frontmatter import Document
+from planner.tree.index.outputs import code_fingerprint
+from planner.tree.index.scan import file_stamp
+from planner.tree.index.store import _ALLOWED_GLOBALS, cache_dir, pickle_model
+
+CACHE_FILE = "check.pickle"
+FORMAT = "3"
+RACY_NS = 2_000_000_000
+MAX_BYTES = 1024 * 1024 * 1024
+_ALLOWED = _ALLOWED_GLOBALS | {
+    ("planner.check.summary_claims", "SummaryClaims"), ("planner.check.claim_text", "Claim"),
+    ("planner.check.claim_text", "Table"), ("planner.check.claim_text", "TableRow"),
+    ("planner.check.findings", "Finding"),
+}
+Rules = Callable[[str, SummaryClaims], list[Finding]]
+Entry = tuple[SummaryClaims, list[Finding]]
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in _ALLOWED:
+            raise pickle.UnpicklingError(f"foreign object {module}.{name}")
+        return super().find_class(module, name)
+
+
+def _load(blob: bytes) -> Any:
+    from planner.tree.index.store import _FOLDERS
+
+    try:
+        return _Unpickler(io.BytesIO(blob)).load()
+    finally:
+        _FOLDERS.clear()
+
+
+class CheckCache:
+    """Claims and one-document findings per path, from the last run where the file is unchanged."""
+
+    def __init__(self, planning_dir: Path) -> None:
+        self.planning_dir = planning_dir
+        self.path = planning_dir / ".cache" / CACHE_FILE
+        self.started_ns = time.time_ns()
+        self.rows: dict[str, Any] = {}  # path relative to .planning/ -> (stamp, rel, claims, findings)
+        self.fresh: dict[str, Any] = {}
+        self.used: set[str] = set()
+        self.findings: dict[str, list[Finding]] = {}  # rel -> one-document findings
+        self.hits = self.misses = 0
+        self._read()
+
+    def _read(self) -> None:
+        if os.path.islink(self.path.parent):
+            return
+        try:
+            descriptor = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            return
+        with os.fdopen(descriptor, "rb") as stream:
+            info = os.fstat(stream.fileno())
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
+                return
+            data = stream.read()
+        try:
+            stored = _load(data)
+            version, fingerprint, rows = stored
+            if (version, fingerprint) != (FORMAT, code_fingerprint()) or not isinstance(rows, dict):
+                return
+        except Exception:  # noqa: BLE001  (damaged or foreign: checked without it, then rewritten)
+            return
+        self.rows = rows
+
+    def claims(self, path: Path, rel: str, documents: Mapping[Path, Document] | None, rules: Rules
+               ) -> SummaryClaims:
+        """The claims of the document at `path`, its one-document findings kept for `findings_of`."""
+        key = str(path).removeprefix(str(self.planning_dir) + os.sep)
+        stamp = file_stamp(path)  # before reading: a later edit shows as another stamp next time
+        stored = _entry(self.rows.get(key))
+        if stored is not None and stored[0] == stamp and _settled(stamp, self.started_ns) and stored[1] == rel:
+            self.hits += 1
+            self.used.add(key)
+            self.findings[rel] = stored[3]
+            return replace(stored[2], path=path)  # kept without it: paths are slow to unpickle
+        self.misses += 1
+        whole = read_claims(path, documents)
+        found = rules(rel, whole)
+        kept = replace(whole, path=None)  # type: ignore[arg-type]  # set again when served
+        self.findings[rel] = found
+        if _settled(stamp, self.started_ns) and key.endswith(".md") and not key.startswith(".."):
+            self.fresh[key] = (stamp, rel, kept, found)
+        kept = replace(kept, path=path)
+        return kept
+
+    def findings_of(self, rel: str) -> list[Finding]:
+        """The one-document findings of the document `claims` was last asked for at `rel`."""
+        return self.findings[rel]
+
+    def save(self) -> None:
+        """Write the rows this run used or made (a whole new file renamed over the old)."""
+        kept = {key: row for key, row in self.rows.items() if key in self.used}
+        if not self.fresh and len(kept) == len(self.rows):
+            return
+        import tempfile
+
+        try:
+            folder = cache_dir(self.planning_dir)
+            if folder.is_symlink():
+                return
+            blob = pickle_model((FORMAT, code_fingerprint(), {**kept, **self.fresh}))  # one pickle: fast to load
+            descriptor, temp = tempfile.mkstemp(dir=folder, prefix=f".{CACHE_FILE}.", suffix=".tmp")
+            try:
+                with os.fdopen(descriptor, "wb") as stream:
+                    stream.write(blob)
+                os.replace(temp, self.path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp)
+                raise
+        except Exception:  # noqa: BLE001  (a cache that cannot be written is skipped)
+            return
+
+
+def _entry(row: Any) -> tuple[str, str, SummaryClaims, list[Finding]] | None:
+    """A kept (stamp, rel, claims, findings), or None when it is not of that shape."""
+    if not (isinstance(row, tuple) and len(row) == 4):
+        return None
+    stamp, rel, claims, found = row
+    if not (isinstance(stamp, str) and isinstance(rel, str) and isinstance(claims, SummaryClaims)
+            and isinstance(found, list) and all(isinstance(finding, Finding) for finding in found)):
+        return None
+    return stamp, rel, claims, found
+
+
+def _settled(stamp: str, started_ns: int) -> bool:
+    parts = stamp.split(":")
+    return len(parts) == 4 and int(parts[1]) <= started_ns - RACY_NS

@@ -1,0 +1,1 @@
+"""The edges: the `plan` Typer app, its output formats, and the MCP server."""

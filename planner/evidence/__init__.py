@@ -1,0 +1,1 @@
+"""What the world says: git, commits, coverage and test reports, snapshots."""

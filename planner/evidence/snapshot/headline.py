@@ -1,0 +1,62 @@
+"""A snapshot for people and for `--json`: its headline numbers, as data and as a few lines.
+
+Presentation only: what `plan measure` prints after storing a snapshot. The numbers come from
+the snapshot's stored form (`planner.evidence.snapshot.json_form`) and the target formatting rules
+(`planner.targets.judging`), so what is shown is what was stored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from planner.evidence.snapshot import Snapshot
+
+
+def snapshot_summary(snapshot: Snapshot) -> dict[str, Any]:
+    """The headline numbers of a snapshot as JSON-ready data (`plan measure --json`)."""
+    from planner.evidence.snapshot.json_form import snapshot_to_dict
+
+    stored = snapshot_to_dict(snapshot)
+    tests = stored["tests"]
+    return {
+        "id": snapshot.id,
+        "taken_at": stored["taken_at"],
+        "commit": snapshot.commit,
+        "dirty": snapshot.dirty,
+        "sources": stored["sources"],
+        "coverage": stored["totals"],
+        "files_measured": len(snapshot.files),
+        "tests": tests["totals"] if isinstance(tests, dict) else None,
+        "clusters": [
+            {"signature": c.signature, "count": c.count, "examples": list(c.example_ids)}
+            for c in snapshot.clusters
+        ],
+        "run": stored["run"],
+        "warnings": list(snapshot.warnings),
+    }
+
+
+def format_summary(snapshot: Snapshot) -> str:
+    """A few lines for people: coverage, branch coverage, tests passed/failed, clusters."""
+    from planner.targets.judging import format_value
+
+    commit = snapshot.commit[:7] if snapshot.commit else "no commit"
+    lines = [f"snapshot {snapshot.id} ({commit}{', uncommitted changes' if snapshot.dirty else ''})"]
+    totals = snapshot.totals
+    if totals is not None:
+        shown = format_value("coverage", totals.percent) if totals.statements else "n/a"
+        lines.append(f"coverage         {shown} ({totals.covered}/{totals.statements} statements, "
+                     f"{len(snapshot.files)} files)")
+        if totals.branch_percent is not None:
+            lines.append(f"branch coverage  {format_value('branch_coverage', totals.branch_percent)}"
+                         f" ({totals.covered_branches}/{totals.branches} branches)")
+    if snapshot.tests is not None:
+        t = snapshot.tests.totals
+        rate = format_value("tests.pass_rate", t.pass_rate) if t.pass_rate is not None else "n/a"
+        lines.append(f"tests            {t.passed + t.xpass} passed, {t.failed} failed, "
+                     f"{t.errors} errors, {t.skipped + t.xfail} skipped of {t.total} ({rate})")
+        lines.append(f"failure clusters {len(snapshot.clusters)}")
+        lines.extend(f"  {c.count:>4} x {c.signature}" for c in snapshot.clusters[:5])
+    if snapshot.run is not None:
+        lines.append(f"test command     exit {snapshot.run.exit_code} in {snapshot.run.seconds:.1f}s")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""What a plan and a phase measured, progress and diagrams, computed once."""

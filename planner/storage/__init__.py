@@ -1,0 +1,1 @@
+"""The file primitives: bounded safe reads, atomic replaces, journaled steps."""

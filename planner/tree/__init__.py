@@ -1,0 +1,1 @@
+"""Reading and writing the planning tree: names, frontmatter, schema, reader, writes."""

@@ -1,0 +1,365 @@
+"""Split, parse and dump Markdown documents with YAML frontmatter.
+
+Parsing is strict first (PyYAML's C loader, with YAML 1.1's implicit typing switched off so
+`07`, `on`, `1.10` and dates stay text), then tolerant: a line-based reader that accepts what
+GSD's own parser accepts, with a diagnostic naming the file and line of what YAML rejected.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import yaml
+
+# PyYAML (~10 ms of imports and regex compiling) is imported when the first document is parsed
+# or dumped, not with this module: a warm `plan status` served from the index parses nothing.
+
+BOM = "\ufeff"
+_FENCE = re.compile(r"^---[ \t]*$")
+_CLOSE_LINE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+_TOP_KEY = re.compile(r"^(?P<key>[^\s#:-][^:]*?|\"[^\"]+\"|'[^']+'):(?:\s|$)")
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """Something wrong in a file that planner read around instead of failing on."""
+
+    path: Path
+    line: int | None
+    code: str
+    message: str
+
+    def describe(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed Markdown file: its metadata mapping and its body, with where each came from."""
+
+    path: Path
+    meta: dict[str, Any]
+    body: str
+    has_frontmatter: bool
+    frontmatter_text: str = ""
+    body_line: int = 1  # 1-based line of the file where the body starts
+    line_ending: str = "\n"
+    had_bom: bool = False
+    diagnostics: tuple[Diagnostic, ...] = field(default_factory=tuple)
+
+    def line_of(self, key: str) -> int | None:
+        """The file line of a top-level frontmatter key, if it is there."""
+        for offset, line in enumerate(self.frontmatter_text.split("\n")):
+            if top_level_key(line) == key:
+                return offset + 2  # +1 for 1-based, +1 for the opening fence
+        return None
+
+
+def top_level_key(line: str) -> str | None:
+    """The key a frontmatter line starts at the top level (`key: ...`), else None."""
+    match = _TOP_KEY.match(line)
+    return match["key"].strip("\"'") if match else None
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_NULL_TAG = "tag:yaml.org,2002:null"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
+
+
+# Node classes for `_build`, bound by `_text_loader()` with the rest of PyYAML.
+_ScalarNode: Any = None
+_SequenceNode: Any = None
+_MappingNode: Any = None
+_TEXT_LOADER: list[Any] = []  # the loader class, built once
+
+
+def _text_loader() -> Any:
+    """The safe loader whose plain scalars are all text, except null; it records duplicate keys."""
+    if not _TEXT_LOADER:
+        _TEXT_LOADER.append(_make_text_loader())
+    return _TEXT_LOADER[0]
+
+
+def _make_text_loader() -> Any:
+    global _ScalarNode, _SequenceNode, _MappingNode  # bound once, on first use
+    import yaml
+
+    # the C loader is ~10x faster; pure Python is the fallback where libyaml is missing
+    base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    scalar, sequence = yaml.ScalarNode, yaml.SequenceNode
+
+    class _TextLoader(base):  # type: ignore[misc]
+        duplicate_keys: list[tuple[str, int]]
+
+        # The composer asks these for every node. Only the null resolver is kept and no path
+        # resolvers exist, so a set lookup answers what PyYAML's generic regex walk would.
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+            if kind is scalar:
+                return _NULL_TAG if implicit[0] and value in _NULL_WORDS else _STR_TAG
+            return _SEQ_TAG if kind is sequence else _MAP_TAG
+
+        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+            return None
+
+        def ascend_resolver(self) -> None:
+            return None
+
+    # Keep only the null resolver: YAML 1.1 turns `on` into True, `07` into 7, `1.10` into 1.1 and
+    # dates into naive datetimes. The model decides types, so the loader hands it text.
+    resolvers = {first: [(tag, regexp) for tag, regexp in found if tag == _NULL_TAG]
+                 for first, found in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    _TextLoader.yaml_implicit_resolvers = {key: value for key, value in resolvers.items() if value}
+    _TextLoader.add_constructor(_MAP_TAG, _construct_mapping)
+    _ScalarNode, _SequenceNode, _MappingNode = scalar, sequence, yaml.MappingNode
+    return _TextLoader
+
+
+def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        if isinstance(key_node, _ScalarNode):
+            if key_node.value in seen:
+                loader.duplicate_keys.append((key_node.value, key_node.start_mark.line))
+            seen.add(key_node.value)
+    loader.flatten_mapping(node)
+    mapping: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if not isinstance(key, str):
+            key = str(key)  # a list or mapping as a key: keep it addressable as text
+        mapping[key] = loader.construct_object(value_node, deep=deep)
+    return mapping
+
+
+class _Unusual(Exception):
+    """A node the fast builder leaves to PyYAML's constructor: an explicit tag, a recursive alias."""
+
+
+def _build(node: yaml.Node, memo: dict[int, Any], building: set[int], duplicates: list[tuple[str, int]]) -> Any:
+    """The value of a composed node made only of text, null, lists and mappings.
+
+    Does what the constructor below does for such nodes at a fraction of the cost (no per-node
+    generator and bookkeeping); an alias shares one built value, as PyYAML's constructor does.
+    """
+    if isinstance(node, _ScalarNode):
+        if node.tag == _STR_TAG:
+            return node.value
+        if node.tag == _NULL_TAG:
+            return None
+        raise _Unusual
+    identity = id(node)
+    if identity in memo:
+        return memo[identity]
+    if identity in building:
+        raise _Unusual
+    building.add(identity)
+    value: Any
+    if isinstance(node, _SequenceNode) and node.tag == _SEQ_TAG:
+        value = [_build(item, memo, building, duplicates) for item in node.value]
+    elif isinstance(node, _MappingNode) and node.tag == _MAP_TAG:
+        value = {}
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = _build(key_node, memo, building, duplicates)
+            if isinstance(key_node, _ScalarNode):
+                if key_node.value in seen:
+                    duplicates.append((key_node.value, key_node.start_mark.line))
+                seen.add(key_node.value)
+            value[key if isinstance(key, str) else str(key)] = _build(value_node, memo, building, duplicates)
+    else:
+        raise _Unusual
+    building.discard(identity)
+    memo[identity] = value
+    return value
+
+
+def load_yaml_text(text: str) -> tuple[Any, list[tuple[str, int]]]:
+    """Parse YAML with every plain scalar kept as text; returns the value and duplicate keys (0-based lines).
+
+    YamlTooBig when the block's aliases expand too far, nest too deep or refer to themselves."""
+    from planner.tree.yaml_bounds import check_bounds
+
+    loader = _text_loader()(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, []
+        check_bounds(node)
+        duplicates: list[tuple[str, int]] = []
+        try:
+            return _build(node, {}, set(), duplicates), duplicates
+        except (_Unusual, RecursionError):
+            pass
+        loader.duplicate_keys = []
+        return loader.construct_document(node), loader.duplicate_keys
+    finally:
+        loader.dispose()
+
+
+def split(text: str) -> tuple[str | None, str, int, bool]:
+    """(frontmatter text or None, body, body's first line, closed?) of LF-normalised text."""
+    if not text.startswith("---"):
+        return None, text, 1, True
+    first_end = text.find("\n")
+    first_line = text if first_end < 0 else text[:first_end]
+    if not _FENCE.match(first_line):
+        return None, text, 1, True
+    if first_end < 0:
+        return "", "", 2, False
+    closing = _CLOSE_LINE.search(text, first_end + 1)
+    if closing is not None:
+        end = text.find("\n", closing.end())
+        body_start = len(text) if end < 0 else end + 1
+        body_line = text.count("\n", 0, closing.start()) + 2
+        return text[first_end + 1 : closing.start()], text[body_start:], body_line, True
+    rest = text[first_end + 1 :]
+    line_number = 2 + rest.count("\n") + (0 if rest.endswith("\n") or not rest else 1)
+    return rest, "", line_number, False
+
+
+def parse_document(path: Path, raw: str) -> Document:
+    """Parse one Markdown file's text. Never raises for content: problems become diagnostics."""
+    had_bom = raw.startswith(BOM)
+    text = raw[1:] if had_bom else raw
+    line_ending = "\r\n" if "\r\n" in text[:4096] else "\n"
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    block, body, body_line, closed = split(text)
+    if block is None:
+        return Document(path, {}, body, False, "", 1, line_ending, had_bom)
+    diagnostics: list[Diagnostic] = []
+    if not closed:
+        diagnostics.append(Diagnostic(path, 1, "FM003", "frontmatter block opened with '---' is never closed"))
+        block, body = _cut_unclosed_block(block)
+        body_line = block.count("\n") + 3 if body else body_line
+    meta = _parse_block(path, block, diagnostics)
+    return Document(path, meta, body, True, block, body_line, line_ending, had_bom, tuple(diagnostics))
+
+
+def _cut_unclosed_block(block: str) -> tuple[str, str]:
+    """An unclosed block ends where Markdown starts (a heading or a blank line before prose)."""
+    lines = block.split("\n")
+    for index, line in enumerate(lines):
+        if line.startswith(("#", "<")):
+            return "\n".join(lines[:index]), "\n".join(lines[index:])
+    return block, ""
+
+
+def _parse_block(path: Path, block: str, diagnostics: list[Diagnostic]) -> dict[str, Any]:
+    import yaml
+
+    from planner.tree.yaml_bounds import YamlTooBig
+
+    try:
+        value, duplicates = load_yaml_text(block)
+    except YamlTooBig as error:
+        diagnostics.append(Diagnostic(path, 2, "FM007", f"frontmatter not read: {error}"))
+        return {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        # YAML often notices the problem only at the end of the stream: keep the line inside the block.
+        last_line = block.rstrip("\n").count("\n") + 2
+        line = min(mark.line + 2, last_line) if mark is not None else 2
+        problem = getattr(error, "problem", None) or str(error).split("\n")[0]
+        diagnostics.append(
+            Diagnostic(path, line, "FM001", f"frontmatter is not valid YAML ({problem}); read it line by line instead")
+        )
+        from planner.tree.tolerant_yaml import parse_tolerant
+
+        return parse_tolerant(block)
+    for key, line in duplicates:
+        diagnostics.append(Diagnostic(path, line + 2, "FM004", f"duplicate key '{key}': the last value is used"))
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        kind = "a list" if isinstance(value, list) else "a single value"
+        diagnostics.append(Diagnostic(path, 2, "FM002", f"frontmatter is {kind}, not a mapping of keys; ignored"))
+        return {}
+    return value
+
+
+MAX_DOCUMENT_BYTES = 8 * 1024 * 1024  # a planning document is prose; past this it is not one
+
+
+def read_document(path: Path) -> Document:
+    """Read and parse a file as UTF-8 (undecodable bytes are replaced and reported).
+
+    A file over MAX_DOCUMENT_BYTES, or one that is not a regular file (a FIFO, a device, a folder
+    named `x.md`, a dangling link or a loop of links), is not read at all: an empty document with
+    an FM006 diagnostic. It is opened once, checked on the open file and read to the limit only.
+    """
+    from planner.storage.safeio import NotReadable, read_bounded
+
+    try:
+        data = read_bounded(path, MAX_DOCUMENT_BYTES, what="file")
+    except NotReadable as error:
+        return Document(path, {}, "", False, diagnostics=(Diagnostic(path, None, "FM006", error.message),))
+    try:
+        raw = data.decode("utf-8")
+        bad_encoding = False
+    except UnicodeDecodeError:
+        raw = data.decode("utf-8", errors="replace")
+        bad_encoding = True
+    document = parse_document(path, raw)
+    if bad_encoding:
+        diagnostic = Diagnostic(path, None, "FM005", "file is not valid UTF-8; bad bytes were replaced")
+        document = _with_diagnostic(document, diagnostic)
+    return document
+
+
+def _with_diagnostic(document: Document, diagnostic: Diagnostic) -> Document:
+    from dataclasses import replace
+
+    return replace(document, diagnostics=document.diagnostics + (diagnostic,))
+
+
+_UNICODE_BREAKS = frozenset("\r\x85\u2028\u2029")
+_CLEAN_DUMPER: list[Any] = []
+
+
+def _clean_dumper() -> Any:
+    """A SafeDumper writing block style, no aliases, multi-line strings as literal blocks."""
+    if _CLEAN_DUMPER:
+        return _CLEAN_DUMPER[0]
+    import yaml
+
+    class _CleanDumper(yaml.SafeDumper):
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
+
+    _CleanDumper.add_representer(str, _represent_str)
+    _CLEAN_DUMPER.append(_CleanDumper)
+    return _CleanDumper
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    # PyYAML writes NEL and the Unicode line separators raw (then reads them back as breaks):
+    # only double quotes escape them.
+    # A literal block keeping several trailing newlines ends with a `...` document-end line,
+    # which would close the frontmatter early: double quotes carry such text safely.
+    if not _UNICODE_BREAKS.isdisjoint(value) or value.endswith("\n\n") or (value and not value.strip()):
+        return dumper.represent_scalar(_STR_TAG, value, style='"')
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar(_STR_TAG, value, style=style)
+
+
+def dump_yaml(meta: dict[str, Any]) -> str:
+    """Clean block-style YAML in the mapping's own key order; text that looks typed is quoted."""
+    if not meta:
+        return ""
+    import yaml
+
+    return yaml.dump(meta, Dumper=_clean_dumper(), sort_keys=False, allow_unicode=True, width=100)
+
+
+def compose(meta: dict[str, Any], body: str) -> str:
+    """A whole document: fenced frontmatter then the body (LF line endings)."""
+    return f"---\n{dump_yaml(meta)}---\n{body}"
+

@@ -1,0 +1,1 @@
+"""The planning index in .planning/.cache: session, stored file, workers."""

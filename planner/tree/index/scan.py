@@ -1,0 +1,93 @@
+"""The stat scan the planning index is keyed by: every file the reader reads, and its stamp.
+
+Kept apart from `planner.tree.index.session` (which imports the reader, the model and SQLite) so that the
+warm paths (`planner.tree.index.outputs`) can tell whether anything changed importing only `os`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def scan_tree(planning_dir: Path) -> dict[str, str]:
+    """Absolute path -> stamp of every file `load_project` reads (and of each phase folder)."""
+    stamps: dict[str, str] = {}
+    root = str(planning_dir)
+    for name in ("config.json",):
+        path = os.path.join(root, name)
+        stamps[path] = file_stamp(path) or "missing"
+    for entry in _entries(root):
+        if entry.name.endswith(".md"):
+            stamps[entry.path] = _entry_stamp(entry)
+    _scan_phases(os.path.join(root, "phases"), stamps)
+    milestones = os.path.join(root, "milestones")
+    stamps[milestones] = "dir:" if os.path.isdir(milestones) else "missing"  # the reader looks in it
+    for archive in _entries(milestones):  # `milestones/v1.2-phases/NN-slug/`
+        if archive.name.startswith("v") and archive.name.endswith("-phases") and _is_dir(archive):
+            stamps[archive.path] = "dir:" + (os.path.realpath(archive.path) if archive.is_symlink() else "")
+            _scan_phases(archive.path, stamps)
+    return stamps
+
+
+def _scan_phases(phases_dir: str, stamps: dict[str, str]) -> None:
+    for folder in _entries(phases_dir):
+        if not _is_dir(folder):
+            continue
+        stamps[folder.path] = "dir:" + (os.path.realpath(folder.path) if folder.is_symlink() else "")
+        for entry in _entries(folder.path):
+            if entry.name.endswith(".md"):
+                stamps[entry.path] = _entry_stamp(entry)
+            elif entry.name == "plans" and _is_dir(entry):  # GSD 1.30+ nested plans/ folder
+                stamps[entry.path] = "dir:"
+                for nested in _entries(entry.path):
+                    if nested.name.endswith(".md"):
+                        stamps[nested.path] = _entry_stamp(nested)
+
+
+def tree_signature(project_root: Path, stamps: dict[str, str]) -> str:
+    """Every path (relative to `.planning/`) and stamp of a scan, and the resolved project root."""
+    prefix = str(project_root / ".planning") + os.sep
+    entries = [f"{path.removeprefix(prefix)}\0{stamps[path]}" for path in sorted(stamps)]
+    return "\n".join([str(project_root.resolve()), *entries])
+
+
+def file_stamp(path: str | Path) -> str:
+    """size:mtime_ns:ctime_ns:inode of the file at `path`, or "unreadable"."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return "unreadable"
+    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
+
+
+def _entries(folder: str) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(folder) as entries:
+            return list(entries)
+    except OSError:
+        return []
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _entry_stamp(entry: os.DirEntry[str]) -> str:
+    try:
+        info = entry.stat()
+    except OSError:
+        return "unreadable"
+    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
+
+
+def stamps_by_folder(stamps: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Stamps of Markdown files grouped by the folder that holds them."""
+    grouped: dict[str, dict[str, str]] = {}
+    for path, stamp in stamps.items():
+        if path.endswith(".md"):
+            grouped.setdefault(os.path.dirname(path), {})[path] = stamp
+    return grouped

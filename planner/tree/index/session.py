@@ -1,0 +1,398 @@
+"""An index of the planning tree, so that repeated commands re-read only the files that changed.
+
+Kept in `.planning/.cache/index.sqlite` (the folder ignores itself with its own `.gitignore`;
+`planner.tree.index.store` encodes, reads and writes it). Two layers, both checked against a fresh
+stat of every file the reader reads:
+
+- documents: what was parsed from each file (the body of SUMMARY and VERIFICATION files in a
+  second pickle that only `plan check` decodes), keyed by its path (relative to `.planning/`) and
+  a stamp of size, mtime_ns, ctime_ns and inode (an edit that keeps the size still changes ctime,
+  and an atomic rename changes the inode);
+- project: the whole built Project, keyed by a signature of every path and stamp, the project
+  root and the parser's own source files. A warm command with no change reads only this.
+
+The index is a cache, never a source of truth: missing, from another planner version or parser,
+corrupt or foreign -> rebuilt (corrupt and foreign with a warning the CLI prints); an unwritable
+tree is read without it. Files modified within the last RACY_NS of the read are not stored (a
+second edit within the file system's timestamp granularity would keep the same stamp).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from planner.errors import PlannerError
+from planner.model import Phase, Project
+from planner.storage.safeio import own_path
+from planner.tree.frontmatter import Diagnostic, Document, read_document
+from planner.tree.index.scan import file_stamp, scan_tree, stamps_by_folder, tree_signature
+from planner.tree.index.store import (
+    CACHE_DIR,
+    INDEX_FILE,
+    IndexCorrupt,
+    IndexedDocuments,
+    IndexRestart,
+    Rows,
+    cache_dir,
+    decode_document,
+    encode_document,
+    pickle_model,
+    read_index,
+    read_rows,
+    write_index,
+)
+from planner.tree.index.workers import Parsers, available_cores
+
+__all__ = ["INDEX_FILE", "IndexStats", "load_project_documents", "load_project_indexed", "scan_tree"]
+
+PLANNING = ".planning"  # planner.tree.reader.PLANNING, which is imported only when files must be read
+RACY_NS = 2_000_000_000
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """What the index did for one load: documents served from it, re-read, and what to tell people."""
+
+    hits: int = 0
+    misses: int = 0
+    rebuilt: bool = False
+    warnings: tuple[str, ...] = ()
+    project_hit: bool = False  # the whole model came from the index: no document was read
+    saved: bool = False  # the index was written (False on a read-only tree or when nothing changed)
+
+
+@contextlib.contextmanager
+def _no_collection() -> Iterator[None]:
+    """Cyclic GC paused while thousands of objects are built: it would walk them all, again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+# project root -> (signature, Project, stamps) of this process's last load whose stamps could be trusted
+_RECENT: dict[str, tuple[str, Project, dict[str, str]]] = {}
+
+
+def reload_project(project_root: Path) -> Project:
+    """The project as it is on disk now, files unchanged since the last load served from the index.
+
+    For the use cases that re-read the tree under the project lock and again after writing: the
+    command's first load has already reported any index warnings. When the tree's scan is the one
+    this process loaded last (nothing changed since the command's first load), that Project is
+    the answer: no second read of the index."""
+    session = _Session(project_root, workers=available_cores(), reuse_recent=True)
+    with _no_collection():
+        return session.load()
+
+
+def load_project_indexed(project_root: Path, *, use_index: bool = True,
+                         workers: int | None = None) -> tuple[Project, IndexStats]:
+    """The Project `load_project` reads, served from the index where files are unchanged.
+
+    When PARALLEL_FROM or more files must be parsed (a first run, a new checkout), `workers`
+    processes share the parsing (default: one per available core; this process is one of them);
+    1 parses in-process.
+    """
+    if not use_index:
+        from planner.tree.reader import load_project
+
+        return load_project(project_root), IndexStats()
+    session = _Session(project_root, workers=available_cores() if workers is None else workers)
+    with _no_collection():
+        project = session.load()
+    return project, session.stats()
+
+
+def load_project_documents(project_root: Path, *, use_index: bool = True, workers: int | None = None
+                           ) -> tuple[Project, Mapping[Path, Document], IndexStats]:
+    """The Project, as `load_project_indexed`, and the documents `plan check` reads, parsed once.
+
+    The mapping holds every document parsed by this load, and every SUMMARY and VERIFICATION
+    (and document without frontmatter) the index holds unchanged, decoded when first asked for.
+    A path it lacks (a PLAN served from the index without its body, a path outside the tree)
+    raises KeyError: read that file itself.
+    """
+    if not use_index:
+        from planner.tree.reader import load_project
+
+        parsed: dict[Path, Document] = {}
+        project = load_project(project_root, document_reader=_Keeper(parsed))
+        return project, parsed, IndexStats()
+    session = _Session(project_root, workers=available_cores() if workers is None else workers,
+                       keep_documents=True)
+    with _no_collection():
+        project = session.load()
+    return project, session.documents(), session.stats()
+
+
+class _Keeper:
+    """A document reader that keeps what it parsed."""
+
+    def __init__(self, parsed: dict[Path, Document]) -> None:
+        self.parsed = parsed
+
+    def __call__(self, path: Path) -> Document:
+        document = self.parsed[path] = read_document(path)
+        return document
+
+
+@dataclass
+class _Session:
+    """One load through the index: scan, look up, read what changed, write back."""
+
+    project_root: Path
+    workers: int = 1
+    keep_documents: bool = False  # keep every document for the caller (`plan check`)
+    reuse_recent: bool = False  # this process's last Project (or its unchanged phases) will do
+    planning_dir: Path = field(init=False)
+    index_path: Path = field(init=False)
+    prefix: str = field(init=False)  # the planning folder's path and a separator: cut to make keys
+    started_ns: int = field(default_factory=time.time_ns)
+    stamps: dict[str, str] = field(default_factory=dict)  # absolute path -> stamp, from the scan
+    rows: Rows = field(default_factory=dict)  # relative path -> stored row
+    fresh: Rows = field(default_factory=dict)  # rows to write
+    parsers: Parsers | None = None  # worker processes parsing the changed files beside the reader
+    parsed: dict[Path, Document] = field(default_factory=dict)
+    seen: set[str] = field(default_factory=set)
+    hits: int = 0
+    misses: int = 0
+    rebuild: bool = False
+    storable: bool = True  # every file read was in the scan and none was modified too recently
+    project_hit: bool = False
+    saved: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        from planner.tree.workstreams import planning_dir_of
+
+        self.planning_dir = planning_dir_of(self.project_root)
+        self.index_path = self.planning_dir / CACHE_DIR / INDEX_FILE
+        self.prefix = str(self.planning_dir) + os.sep
+
+    def stats(self) -> IndexStats:
+        return IndexStats(self.hits, self.misses, self.rebuild, tuple(self.warnings), self.project_hit,
+                          self.saved)
+
+    def documents(self) -> IndexedDocuments:
+        """What was parsed this load, and each stored document whose file is unchanged (after a
+        whole-project hit, the rows are read from the index only when a document is first asked
+        for: `plan check` with its own per-document cache asks for none)."""
+        if self.project_hit and not self.rows:
+            return IndexedDocuments(self.parsed, _LazyRows(self), self.planning_dir)
+        return IndexedDocuments(self.parsed, self._unchanged_rows(), self.planning_dir)
+
+    def _unchanged_rows(self) -> dict[str, bytes]:
+        stored = {}
+        for path, stamp in self.stamps.items():
+            if path.endswith(".md"):
+                key = path.removeprefix(self.prefix)
+                row = self.rows.get(key)
+                if row is not None and row[0] == stamp and not self._racy(stamp):
+                    stored[key] = row[1]
+        return stored
+
+    def load(self) -> Project:
+        self.stamps = scan_tree(self.planning_dir)
+        if self.planning_dir != self.project_root / PLANNING:  # a workstream inherits the root config
+            inherited = os.path.join(self.project_root, PLANNING, "config.json")
+            self.stamps[inherited] = file_stamp(inherited) or "missing"
+        signature = self._signature()
+        recent = _RECENT.get(str(self.project_root))
+        if self.reuse_recent and recent is not None and recent[0] == signature:
+            self.project_hit = True
+            return recent[1]
+        stored = self._open(signature)
+        if stored is not None:
+            self.project_hit = True
+            self.hits = sum(1 for path in self.stamps if path.endswith(".md"))
+            _RECENT[str(self.project_root)] = (signature, stored, self.stamps)
+            return stored
+        from planner.tree.reader import load_project
+
+        reuse = self.reuse_recent and recent is not None and not self.rebuild and not self.keep_documents
+        known = self._known_phases(recent) if reuse and recent is not None else None
+        with Parsers(self._stale_paths(), self.workers) as self.parsers:
+            try:
+                project = load_project(self.project_root, document_reader=self.read, known_phase=known)
+            except IndexRestart:
+                self.hits = self.misses = 0
+                self.seen.clear()
+                self.parsed.clear()
+                project = load_project(self.project_root, document_reader=self.read)
+        self._save(project, signature)
+        if self.storable:
+            _RECENT[str(self.project_root)] = (signature, project, self.stamps)
+        return project
+
+    def _known_phases(self, recent: tuple[str, Project, dict[str, str]]) -> Callable[[Path], Any]:
+        """Phases of this process's last load whose folder holds the same files with the same
+        stamps now (after a command's own write, all but one or two): reused, not read again."""
+        _, project, before = recent
+        phases = {str(phase.directory): phase for phase in project.phases}
+        now_by_folder, before_by_folder = stamps_by_folder(self.stamps), stamps_by_folder(before)
+
+        def known(directory: Path) -> tuple[Phase, tuple[Diagnostic, ...]] | None:
+            key = str(directory)
+            phase = phases.get(key)
+            files = now_by_folder.get(key, {})
+            if (phase is None or self.stamps.get(key) != before.get(key)
+                    or files != before_by_folder.get(key, {})):
+                return None
+            inside = key + os.sep
+            for path in files:
+                self.seen.add(path.removeprefix(self.prefix))  # their rows stay in the index
+            self.hits += len(files)
+            return phase, tuple(d for d in project.diagnostics if str(d.path).startswith(inside))
+
+        return known
+
+    def read(self, path: Path) -> Document:
+        """The document at `path`: from the index when its stamp is unchanged, else parsed."""
+        absolute = str(path)
+        key = absolute.removeprefix(self.prefix)
+        stamp = self.stamps.get(absolute)
+        if stamp is None:
+            self.storable = False
+            stamp = file_stamp(path)
+        self.seen.add(key)
+        row = self.rows.get(key)
+        if row is not None and row[0] == stamp and not self._racy(stamp):
+            try:
+                document, whole = decode_document(path, row[1], with_body=self.keep_documents)
+            except IndexCorrupt as error:
+                self._damaged(str(error))
+                raise IndexRestart from None
+            else:
+                self.hits += 1
+                return self._kept(path, document, whole)
+        self.misses += 1
+        parsed = self.parsers.take(absolute, path, self.keep_documents) if self.parsers is not None else None
+        if parsed is None:
+            document, whole = read_document(path), True
+            blob = None
+        else:
+            (document, whole), blob = parsed
+        if self._racy(stamp):
+            self.storable = False
+        else:
+            self.fresh[key] = (stamp, encode_document(document) if blob is None else blob)
+        return self._kept(path, document, whole)
+
+    def _kept(self, path: Path, document: Document, whole: bool) -> Document:
+        """`document`, kept for the caller when asked to and it has its body."""
+        if self.keep_documents and whole:
+            self.parsed[path] = document
+        return document
+
+    def _stale_paths(self) -> list[str]:
+        """Documents whose stored stamp is missing or different: the ones that must be parsed."""
+        stale = []
+        for path, stamp in self.stamps.items():
+            if path.endswith(".md"):
+                row = self.rows.get(path.removeprefix(self.prefix))
+                if row is None or row[0] != stamp:
+                    stale.append(path)
+        return stale
+
+    def _racy(self, stamp: str) -> bool:
+        """Too recent to trust (or not stamped at all: a file that could not be stat'ed)."""
+        parts = stamp.split(":")
+        return len(parts) != 4 or int(parts[1]) > self.started_ns - RACY_NS
+
+    def _damaged(self, reason: str) -> None:
+        if not self.rebuild:
+            self.warnings.append(f"{self._shown()}: {reason}; rebuilt it from the planning files")
+        self.rebuild = True
+        self.rows = {}
+
+    def _shown(self) -> str:
+        return f"{PLANNING}/{CACHE_DIR}/{INDEX_FILE}"
+
+    def _signature(self) -> str:
+        """Every path and stamp read, compared whole: no hash to collide, and cheaper to import."""
+        return tree_signature(self.project_root, self.stamps)
+
+    def _open(self, signature: str) -> Project | None:
+        """The stored Project for `signature`, else None; the document rows are loaded on a miss,
+        and on a hit too when documents are kept for the caller."""
+        if not self.index_path.exists():
+            self.rebuild = True
+            return None
+        if self.index_path.is_symlink():  # never write through a link someone put in our place
+            self._damaged("a symbolic link, not planner's file")
+            return None
+        try:  # nor read one through a `.cache` that is a link out of the project
+            own_path(self.planning_dir, CACHE_DIR, INDEX_FILE, create_folders=False)
+        except PlannerError as error:
+            self._damaged(error.message)
+            return None
+        try:
+            stored = read_index(self.index_path, signature, rows_on_hit=False)
+        except IndexCorrupt as error:
+            self._damaged(str(error))
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                self.storable = False  # another planner is writing it: read without it this time
+                return None
+            self._damaged(f"not a planner index ({error})")
+        except sqlite3.DatabaseError as error:
+            self._damaged(f"damaged or not a database ({error})")
+        else:
+            self.rebuild = not stored.current  # another planner version or parser: nothing to report
+            self.rows = stored.rows
+            return stored.model
+        return None
+
+    def _save(self, project: Project, signature: str) -> None:
+        """A whole new index file renamed over the old: a kill leaves the old one or the new one."""
+        unchanged = {key: row for key, row in self.rows.items() if key in self.seen and key not in self.fresh}
+        if not self.fresh and len(unchanged) == len(self.rows) and not self.rebuild and not self.storable:
+            return
+        model = pickle_model(project) if self.storable else None
+        try:
+            if self.rebuild and self.index_path.is_symlink():
+                self.index_path.unlink()  # the link only: what it points to is not ours
+            folder = cache_dir(self.planning_dir)
+            write_index(folder / INDEX_FILE, {**unchanged, **self.fresh}, signature, model)
+            self.saved = True
+        except (OSError, sqlite3.Error, PlannerError) as error:  # a cache that can't be written is skipped
+            if self.rebuild and self.index_path.exists() and self.warnings:
+                self.warnings.append(f"{self._shown()} could not be rewritten ({error}); read without it")
+
+
+class _LazyRows(Mapping[str, bytes]):
+    """The unchanged stored documents of a session, read from the index file on first use."""
+
+    def __init__(self, session: _Session) -> None:
+        self._session = session
+        self._rows: dict[str, bytes] | None = None
+
+    def _loaded(self) -> dict[str, bytes]:
+        if self._rows is None:
+            try:
+                self._session.rows = read_rows(self._session.index_path)
+            except (IndexCorrupt, sqlite3.Error):
+                self._session.rows = {}  # the caller reads the files itself
+            self._rows = self._session._unchanged_rows()
+        return self._rows
+
+    def __getitem__(self, key: str) -> bytes:
+        return self._loaded()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
