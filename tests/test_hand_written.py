@@ -6,6 +6,7 @@ failure every file of `.planning/` (the index cache aside) byte for byte as it w
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -161,6 +162,24 @@ def test_a_killed_step_is_put_back_by_the_next_writer(project: Path, tmp_path: P
     state = (project / ".planning/STATE.md").read_text()
     assert "total_plans: 3" in state
     assert not (project / ".planning/.cache/step-journal.json").exists()
+
+
+def _status_codes(project: Path) -> list[str]:
+    shown = subprocess.run([sys.executable, "-m", "planner", "status", "--json", "--root", str(project)],
+                           capture_output=True, text=True, env=ENV, timeout=60, check=True)
+    return [diagnostic["code"] for diagnostic in json.loads(shown.stdout)["diagnostics"]]
+
+
+def test_readers_say_a_step_was_interrupted_until_a_writer_puts_it_back(project: Path) -> None:
+    assert "TREE005" not in _status_codes(project)  # also warms the output cache
+    killed = subprocess.run([sys.executable, "-c", _KILL_AFTER_FIRST_DOCUMENT, "new", "1", "--root", str(project)],
+                            capture_output=True, text=True, env=ENV, timeout=60, check=False)
+    assert killed.returncode == 9, killed.stderr
+    assert _status_codes(project).count("TREE005") == 1
+    again = subprocess.run([sys.executable, "-m", "planner", "new", "1", "--root", str(project)],
+                           capture_output=True, text=True, env=ENV, timeout=60, check=False)
+    assert again.returncode == 0, again.stderr
+    assert "TREE005" not in _status_codes(project)
 
 
 def test_failed_init_leaves_no_planning_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

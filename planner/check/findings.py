@@ -43,6 +43,7 @@ CODES: dict[str, CodeInfo] = {
     "TREE002": CodeInfo("warning", "a second PLAN file for the same plan part"),
     "TREE003": CodeInfo("info", "a phase folder name has no phase number; the phase is kept as written"),
     "TREE004": CodeInfo("warning", "config.json could not be read; planner's defaults are used"),
+    "TREE005": CodeInfo("warning", "a write step was interrupted; its files may be half-done until the next write"),
     "LNT101": CodeInfo("warning", "unknown key in PLAN frontmatter"),
     "LNT102": CodeInfo("error", "plan id used by more than one plan in the planning root"),
     "LNT103": CodeInfo("warning", "depends_on / requires / affects names a plan that does not exist"),

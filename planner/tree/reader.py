@@ -12,6 +12,7 @@ from typing import Any
 from planner.errors import InputError
 from planner.ids import PhaseNumber, PlanId, slugify
 from planner.model import Config, Gap, Phase, Plan, Project
+from planner.storage.transaction import JOURNAL
 from planner.tree import regions
 from planner.tree.filenames import FileRole, classify, names_a_plan, parse_phase_dir
 from planner.tree.frontmatter import Diagnostic, Document, read_document
@@ -46,6 +47,11 @@ def load_project(project_root: Path, document_reader: Any = None, known_phase: A
         diagnostics.append(Diagnostic(error.path or planning_dir / "config.json", error.line, "TREE004",
                                       f"{error.message}; planner's defaults are used"))
         config = Config()
+    journal = planning_dir / ".cache" / JOURNAL
+    if journal.is_file():
+        diagnostics.append(Diagnostic(journal, None, "TREE005",
+                                      "a write step was interrupted or is under way: the files it touched may be "
+                                      "half-done until the next plan command that writes puts them back"))
     phases = [
         _known(known_phase, directory, diagnostics) or _read_phase(directory, read, diagnostics)
         for directory in _phase_directories(planning_dir / "phases", diagnostics)

@@ -14,7 +14,7 @@ def scan_tree(planning_dir: Path) -> dict[str, str]:
     """Absolute path -> stamp of every file `load_project` reads (and of each phase folder)."""
     stamps: dict[str, str] = {}
     root = str(planning_dir)
-    for name in ("config.json",):
+    for name in ("config.json", os.path.join(".cache", "step-journal.json")):  # the journal: TREE005
         path = os.path.join(root, name)
         stamps[path] = file_stamp(path) or "missing"
     for entry in _entries(root):
