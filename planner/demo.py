@@ -130,16 +130,51 @@ def _carry_out(directory: Path, plan_id: str, files: dict[str, str], message: st
     _commit(directory, f"docs({plan_id}): summary")
 
 
+_MULTIPLY = {
+    "calc/arith.py": _PACKAGE["calc/arith.py"] + "\n\ndef multiply(a: float, b: float) -> float:\n    return a * b\n",
+    "tests/test_arith.py": _PACKAGE["tests/test_arith.py"].replace("add, divide, subtract",
+                                                                   "add, divide, multiply, subtract")
+    + "\n\ndef test_multiply():\n    assert multiply(2, 3) == 6\n\n\n"
+    "def test_divide_by_zero():\n    import pytest\n\n    with pytest.raises(ZeroDivisionError):\n"
+    "        divide(1, 0)\n",
+}
+
+
 def run_demo(target: Path | None = None, step: Step | None = None) -> DemoResult:
     """Build the example project and run new, start, measure, close, verify and handoff on it."""
     from planner.handoff import handoff_phase
-    from planner.measure import measure
-    from planner.scaffold import add_phase, init_project, new_plan
     from planner.tree.reader import load_project
     from planner.verify import verify_phase
 
     say = step or (lambda _message: None)
     directory = prepare_directory(target)
+    _create_repository(directory)
+    say("created a git repository with a tiny calculator package")
+    _plan_phase_one(directory)
+    say("planned phase 01 with plans 01-01 and 01-02")
+    say("measured the starting point: the baseline of plan 01-01")
+    _carry_out(directory, "01-01", _MULTIPLY, "feat(01-01): multiply, and test division by zero")
+    say("plan 01-01: started, committed, measured with pytest and coverage, closed")
+    _carry_out(directory, "01-02", _PARSER, "feat(01-02): parse and evaluate expressions")
+    say("plan 01-02: started, committed, measured (one test fails on purpose), closed")
+
+    verify_phase(load_project(directory), "1")
+    handoff = handoff_phase(load_project(directory), "1")
+    _commit(directory, "docs(01): verification and handoff")
+    say("phase 01: verified and handed off")
+
+    phase = load_project(directory).phases[0]
+    documents = [(f"{plan.id} summary", path) for plan in phase.plans for path in plan.summary_paths]
+    if phase.verification_path is not None:
+        documents.append(("01 verification", phase.verification_path))
+    documents.append(("01 handoff", handoff.document.path))
+    return DemoResult(directory, tuple(documents))
+
+
+def _create_repository(directory: Path) -> None:
+    """The calculator package, its coverage configuration and a planning folder, committed."""
+    from planner.scaffold import init_project
+
     _git(directory, "init", "-q", "-b", "main")
     # The project's coverage configuration, as coverage.py reads it: what to measure, branches,
     # and per-test contexts in the JSON report (the handoff needs them).
@@ -150,41 +185,18 @@ def run_demo(target: Path | None = None, step: Step | None = None) -> DemoResult
     init_project(directory)
     _configure(directory)
     _commit(directory, "chore: calculator package and planning folder")
-    say("created a git repository with a tiny calculator package")
 
-    project = load_project(directory)
-    add_phase(project, "Calculator core", goal="Arithmetic and parsing work and are tested",
+
+def _plan_phase_one(directory: Path) -> None:
+    """Phase 1 with its two plans, committed, and the baseline snapshot they start from."""
+    from planner.measure import measure
+    from planner.scaffold import add_phase, new_plan
+    from planner.tree.reader import load_project
+
+    add_phase(load_project(directory), "Calculator core", goal="Arithmetic and parsing work and are tested",
               targets=["coverage >= 90", "tests.failed == 0"])
     new_plan(load_project(directory), "1", title="Arithmetic operations", targets=["coverage[core] >= 90"])
     new_plan(load_project(directory), "1", title="Expression parser", targets=["tests.failed == 0"])
     _commit(directory, "docs(01): plan phase 1 with two plans")
-    say("planned phase 01 with plans 01-01 and 01-02")
     measure(load_project(directory), run=True)
     _commit(directory, "docs(01): baseline snapshot")
-    say("measured the starting point: the baseline of plan 01-01")
-
-    tests = _PACKAGE["tests/test_arith.py"].replace("add, divide, subtract", "add, divide, multiply, subtract")
-    multiply = {
-        "calc/arith.py": _PACKAGE["calc/arith.py"]
-        + "\n\ndef multiply(a: float, b: float) -> float:\n    return a * b\n",
-        "tests/test_arith.py": tests + "\n\ndef test_multiply():\n    assert multiply(2, 3) == 6\n\n\n"
-        "def test_divide_by_zero():\n    import pytest\n\n    with pytest.raises(ZeroDivisionError):\n"
-        "        divide(1, 0)\n",
-    }
-    _carry_out(directory, "01-01", multiply, "feat(01-01): multiply, and test division by zero")
-    say("plan 01-01: started, committed, measured with pytest and coverage, closed")
-    _carry_out(directory, "01-02", _PARSER, "feat(01-02): parse and evaluate expressions")
-    say("plan 01-02: started, committed, measured (one test fails on purpose), closed")
-
-    verify_phase(load_project(directory), "1")
-    handoff = handoff_phase(load_project(directory), "1")
-    _commit(directory, "docs(01): verification and handoff")
-    say("phase 01: verified and handed off")
-
-    project = load_project(directory)
-    phase = project.phases[0]
-    documents = [(f"{plan.id} summary", path) for plan in phase.plans for path in plan.summary_paths]
-    if phase.verification_path is not None:
-        documents.append(("01 verification", phase.verification_path))
-    documents.append(("01 handoff", handoff.document.path))
-    return DemoResult(directory, tuple(documents))
