@@ -420,11 +420,11 @@ def layout_block(root: Path) -> str:
 def rewrite_layout(root: Path) -> bool:
     path = root / "README.md"
     text = path.read_text(encoding="utf-8")
-    match = re.search(r"(?ms)^## Layout\n\n```text\n.*?^```", text)
+    match = re.search(r"(?ms)^## Layout\n(?P<lead>(?:(?!```)[^\n]*\n)*?)```text\n.*?^```", text)
     if match is None:
         print("README.md has no `## Layout` section with a ```text block: not regenerated")
         return False
-    new = text[:match.start()] + "## Layout\n\n" + layout_block(root) + text[match.end():]
+    new = text[:match.start()] + "## Layout\n" + match.group("lead") + layout_block(root) + text[match.end():]
     if new != text:
         path.write_text(new, encoding="utf-8")
         return True
