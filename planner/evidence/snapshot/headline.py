@@ -12,6 +12,9 @@ from typing import Any
 from planner.evidence.snapshot import Snapshot
 
 
+SUMMARY_SCHEMA_VERSION = 1  # of `plan measure --json`; the stored snapshot has its own `schema`
+
+
 def snapshot_summary(snapshot: Snapshot) -> dict[str, Any]:
     """The headline numbers of a snapshot as JSON-ready data (`plan measure --json`)."""
     from planner.evidence.snapshot.json_form import snapshot_to_dict
@@ -19,6 +22,7 @@ def snapshot_summary(snapshot: Snapshot) -> dict[str, Any]:
     stored = snapshot_to_dict(snapshot)
     tests = stored["tests"]
     return {
+        "schema_version": SUMMARY_SCHEMA_VERSION,
         "id": snapshot.id,
         "taken_at": stored["taken_at"],
         "commit": snapshot.commit,
