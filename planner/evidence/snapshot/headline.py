@@ -11,7 +11,6 @@ from typing import Any
 
 from planner.evidence.snapshot import Snapshot
 
-
 SUMMARY_SCHEMA_VERSION = 1  # of `plan measure --json`; the stored snapshot has its own `schema`
 
 
