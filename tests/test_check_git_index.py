@@ -153,6 +153,17 @@ def test_claimed_file_gone_from_head(repo: GitRepo) -> None:
     assert findings(repo, text) == [("GIT204", 14, "info"), ("GIT204", 15, "warning")]
 
 
+def test_claimed_file_moved_later_says_where_it_went(repo: GitRepo) -> None:
+    mine = repo.commit("feat(01-01): add", files={"src/tmp.py": "t\n", "src/other/tmp.py": "o\n"})
+    moved = repo.commit("refactor: regroup", files={"src/core/tmp.py": "t\n"}, deletes=["src/tmp.py"])
+    repo.write(f"{FOLDER}/01-01-SUMMARY.md",
+               doc(f"## Task Commits\n\n- `{mine[:7]}` work\n\n## Files Created/Modified\n\n- `src/tmp.py` (new)\n"))
+    report = run_checks(load_project(repo.path), git=True)
+    assert [(f.severity, f.message) for f in report.findings if f.code == "GIT204"] == [
+        ("info", f"src/tmp.py (listed as created) is not at HEAD: commit {moved[:7]} moved it to src/core/tmp.py "
+                 "(refactor: regroup)")]
+
+
 # ---------------------------------------------------------------- times against the claimed commits
 
 def test_completed_before_the_last_claimed_commit(repo: GitRepo) -> None:

@@ -232,9 +232,11 @@ def _gone_at_head(subject: Subject, claims: SummaryClaims, index: HistoryIndex,
             deleted = index.deleted_by(prefix + path) or index.deleted_by(path)
             said = {"found": "said to exist"}.get(kind, f"listed as {kind}")
             if deleted is not None:
+                moved = index.moved_to(prefix + path, deleted) or index.moved_to(path, deleted)
+                what = f"moved it to {moved.removeprefix(prefix)}" if moved else "removed it"
                 findings.append(make(subject.rel, claim.line, "GIT204",
                                      f"{claim.value} ({said}) is not at HEAD: commit "
-                                     f"{deleted.hash[:7]} removed it ({deleted.subject[:60]})",
+                                     f"{deleted.hash[:7]} {what} ({deleted.subject[:60]})",
                                      severity="info"))
             elif index.events is not None:
                 findings.append(make(subject.rel, claim.line, "GIT204",

@@ -165,6 +165,16 @@ class HistoryIndex:
                     found = event
         return self.commits[found.position] if found is not None else None
 
+    def moved_to(self, path: str, deleting: IndexedCommit) -> str | None:
+        """Where `deleting` moved `path`: the one file of the same name it added (git reads a move
+        as a delete and an add when renames are not detected), or None."""
+        if self.events is None:
+            return None
+        base = path.rstrip("/").rsplit("/", 1)[-1]
+        added = [name for name in self._event_names().get(base, ())
+                 if any(event.position == deleting.position and event.status == "A" for event in self.events[name])]
+        return added[0] if len(added) == 1 else None
+
     def _head_names(self) -> dict[str, list[str]]:
         if self._names_head is None:
             self._names_head = _by_base_name(self.head_paths)
