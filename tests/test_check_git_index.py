@@ -160,8 +160,8 @@ def test_claimed_file_moved_later_says_where_it_went(repo: GitRepo) -> None:
                doc(f"## Task Commits\n\n- `{mine[:7]}` work\n\n## Files Created/Modified\n\n- `src/tmp.py` (new)\n"))
     report = run_checks(load_project(repo.path), git=True)
     assert [(f.severity, f.message) for f in report.findings if f.code == "GIT204"] == [
-        ("info", f"src/tmp.py (listed as created) is not at HEAD: commit {moved[:7]} moved it to src/core/tmp.py "
-                 "(refactor: regroup)")]
+        ("info", (f"src/tmp.py (listed as created) is not at HEAD: commit {moved[:7]} moved it to src/core/tmp.py "
+                 "(refactor: regroup)"))]
 
 
 # ---------------------------------------------------------------- times against the claimed commits
