@@ -508,10 +508,18 @@ def test_warm_indexed_load_imports_neither_yaml_nor_jinja(tmp_path: Path) -> Non
 
 
 def test_parsing_a_document_imports_yaml_when_first_needed(tmp_path: Path) -> None:
+    _write(tmp_path / "PLAN.md", "---\nphase: &p 01\nagain: *p\n---\n# Plan\n")
+    modules = _modules_after("from pathlib import Path; from planner.tree.frontmatter import read_document; "
+                             f"assert read_document(Path({str(tmp_path / 'PLAN.md')!r})).meta == "
+                             "{'phase': '01', 'again': '01'}")
+    assert "yaml" in modules
+
+
+def test_plain_frontmatter_is_parsed_without_importing_yaml(tmp_path: Path) -> None:
     _write(tmp_path / "PLAN.md", "---\nphase: 01\n---\n# Plan\n")
     modules = _modules_after("from pathlib import Path; from planner.tree.frontmatter import read_document; "
                              f"assert read_document(Path({str(tmp_path / 'PLAN.md')!r})).meta == {{'phase': '01'}}")
-    assert "yaml" in modules
+    assert "yaml" not in modules
 
 
 def test_small_file_is_read_without_a_limit_sized_buffer(tmp_path: Path) -> None:

@@ -184,6 +184,12 @@ def load_yaml_text(text: str) -> tuple[Any, list[tuple[str, int]]]:
     """Parse YAML with every plain scalar kept as text; returns the value and duplicate keys (0-based lines).
 
     YamlTooBig when the block's aliases expand too far, nest too deep or refer to themselves."""
+    from planner.tree.plain_yaml import NotPlain, load_plain
+
+    try:
+        return load_plain(text)  # most frontmatter: read line by line, PyYAML never imported
+    except NotPlain:
+        pass
     from planner.tree.yaml_bounds import check_bounds
 
     loader = _text_loader()(text)
@@ -253,8 +259,6 @@ def _cut_unclosed_block(block: str) -> tuple[str, str]:
 
 
 def _parse_block(path: Path, block: str, diagnostics: list[Diagnostic]) -> dict[str, Any]:
-    import yaml
-
     from planner.tree.yaml_bounds import YamlTooBig
 
     try:
@@ -262,7 +266,11 @@ def _parse_block(path: Path, block: str, diagnostics: list[Diagnostic]) -> dict[
     except YamlTooBig as error:
         diagnostics.append(Diagnostic(path, 2, "FM007", f"frontmatter not read: {error}"))
         return {}
-    except yaml.YAMLError as error:
+    except Exception as error:
+        import yaml  # only here: a block read line by line never imports PyYAML
+
+        if not isinstance(error, yaml.YAMLError):
+            raise
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         # YAML often notices the problem only at the end of the stream: keep the line inside the block.
         last_line = block.rstrip("\n").count("\n") + 2

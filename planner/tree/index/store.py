@@ -38,6 +38,7 @@ BUSY_TIMEOUT_S = 0.5
 PARSER_MODULES = (
     "planner.tree.frontmatter",
     "planner.tree.tolerant_yaml",
+    "planner.tree.plain_yaml",
     "planner.tree.reader",
     "planner.tree.schema",
     "planner.tree.filenames",

@@ -1,0 +1,90 @@
+"""The line-by-line frontmatter reader gives PyYAML's value wherever it answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner.tree import frontmatter
+from planner.tree.plain_yaml import NotPlain, load_plain
+
+SCALARS = st.sampled_from([
+    "text", "07", "on", "null", "~", "Null", "1.10", "2026-03-02", "a: b", "a:", "http://x/y", "it's",
+    '"quoted"', '"a\\"b"', '"back\\\\slash"', '"tab\\tx"', '"\\x41"', "'single'", "'it''s'", "''", '""',
+    "[a, b]", "[]", "[ ]", '["x", "y,z"]', "[a, 'b']", "[a:b]", "{}", "{a: b}", "- x", "-x", "?x", "&a x",
+    "*a", "!tag x", "| x", "> x", "%x", "@x", "`x", "a #c", "x  y", "ü ñ", "a\u2028b", "x ", "[a,,b]",
+    "[a, [b]]", "[a, b", '"open',
+])
+KEYS = st.sampled_from(["phase", "plan", "key-files", "must_haves", "a", "b", "null", "y", "on", "_k",
+                        "k k", "\"q\"", "01"])
+INDENTS = st.sampled_from([0, 0, 1, 2, 2, 4])
+
+
+@st.composite
+def blocks(draw: st.DrawFn) -> str:
+    lines = []
+    for _ in range(draw(st.integers(1, 12))):
+        indent = " " * draw(INDENTS)
+        shape = draw(st.integers(0, 5))
+        key, value = draw(KEYS), draw(SCALARS)
+        if shape == 0:
+            lines.append(f"{indent}{key}: {value}")
+        elif shape == 1:
+            lines.append(f"{indent}{key}:")
+        elif shape == 2:
+            lines.append(f"{indent}- {value}")
+        elif shape == 3:
+            lines.append(f"{indent}- {key}: {value}")
+        elif shape == 4:
+            lines.append(f"{indent}-")
+        else:
+            lines.append(indent)
+    return "\n".join(lines) + "\n"
+
+
+def _pyyaml(text: str) -> object:
+    loader = frontmatter._text_loader()(text)
+    try:
+        node = loader.get_single_node()
+        duplicates: list[tuple[str, int]] = []
+        return frontmatter._build(node, {}, set(), duplicates), duplicates
+    finally:
+        loader.dispose()
+
+
+@settings(max_examples=3000, deadline=None)
+@given(blocks())
+def test_plain_reader_agrees_with_pyyaml(text: str) -> None:
+    try:
+        fast = load_plain(text)
+    except NotPlain:
+        return
+    assert fast == _pyyaml(text)
+
+
+def test_gsd_frontmatter_is_read_line_by_line() -> None:
+    block = ("phase: 01-auth\nplan: 01\nwave: 2\ndepends_on: []\nrequirements: [A-01, \"B-02\"]\n"
+             "must_haves:\n  truths:\n    - \"x contains 'def f'\"\n  artifacts:\n    - path: src/a.py\n"
+             "      min_lines: 80\n  key_links:\n    - from: a\n      pattern: \"f\\\\(\"\nplan: 02\n")
+    value, duplicates = load_plain(block)
+    assert (value, duplicates) == _pyyaml(block)
+    assert value["plan"] == "02" and duplicates == [("plan", 14)]
+
+
+def test_every_sample_document_reads_the_same_both_ways() -> None:
+    shared = Path(__file__).resolve().parent.parent.parent / "shared"
+    compared = 0
+    for path in sorted(shared.glob("**/*.md")):
+        text = path.read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n").lstrip("\ufeff")
+        block = frontmatter.split(text)[0]
+        if not block:
+            continue
+        try:
+            fast = load_plain(block)
+        except NotPlain:
+            continue
+        assert fast == _pyyaml(block), path
+        compared += 1
+    assert compared or not shared.is_dir()
