@@ -119,9 +119,7 @@ def _status(flags: set[str], root: Path | None, phase: str | None) -> int:
         sys.stderr.write(f"plan: warning: {warning}\n")
     phases = None
     if phase is not None:
-        from planner.scaffold import resolve_phase
-
-        phases = (resolve_phase(project, phase),)
+        phases = (project.find_phase(phase),)
     document = project_status(project, phases)
     text = (to_json(document, pretty=shape == "pretty") if "--json" in flags else status_table(document)) + "\n"
     sys.stdout.write(text)

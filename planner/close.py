@@ -24,7 +24,6 @@ from planner.facts.plan import PlanFacts, gather
 from planner.facts.progress import check_refreshable, refresh_documents
 from planner.model import Phase, Plan, Project
 from planner.render import render
-from planner.scaffold import resolve_plan
 from planner.tree.documents import PendingWrite, commit_write, prepare
 from planner.tree.edit import read_for_edit, set_keys
 from planner.tree.frontmatter import read_document
@@ -145,7 +144,7 @@ def close_plan(project: Project, reference: str, *, dry_run: bool = False,
     cannot land between them."""
     with project_lock(project.planning_dir):
         project = reload_project(project.root)
-        phase, plan = resolve_plan(project, reference)
+        phase, plan = project.find_plan(reference)
         _check_superseding(project, plan, superseded_by)
         unchanged = _unchanged_since_close(project, phase, plan, superseded_by)
         if unchanged is not None:

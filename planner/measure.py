@@ -310,7 +310,7 @@ def test_command(project: Project) -> tuple[str, ...]:
     """The configured test command, or planner's default (pytest writing both reports)."""
     if project.config.test_command:
         return project.config.test_command
-    from planner.scaffold import DEFAULT_CONFIG
+    from planner.tree.config_file import DEFAULT_CONFIG
 
     return tuple(DEFAULT_CONFIG["planner"]["test_command"])
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from planner.errors import InputError
 from planner.ids import PhaseNumber, PlanId
 from planner.tree.frontmatter import Diagnostic
 
@@ -156,6 +157,37 @@ class Project:
 
     def phases_numbered(self, number: PhaseNumber) -> tuple[Phase, ...]:
         return tuple(phase for phase in self.phases if phase.number == number)
+
+    def find_phase(self, reference: str, *, listed: bool = False) -> Phase:
+        """The one phase that `reference` (a number like `8`, `08.1`, or a folder name) names; with
+        `listed`, also a phase ROADMAP.md names that has no folder yet."""
+        folder_matches = [phase for phase in self.phases if phase.directory.name == reference]
+        if folder_matches:
+            return folder_matches[0]
+        try:
+            number = PhaseNumber.parse(reference)
+        except InputError:
+            raise InputError(f"no phase '{reference}' (give a phase number such as 3 or 08.1)") from None
+        matches = self.phases_numbered(number)
+        if not matches and listed:
+            matches = tuple(phase for phase in self.listed_phases if phase.number == number)
+        if not matches:
+            known = ", ".join(phase.id for phase in self.phases) or "none yet"
+            raise InputError(f"no phase {number} in this project (phases: {known})")
+        if len(matches) > 1:
+            names = ", ".join(phase.directory.name for phase in matches)
+            raise InputError(f"phase {number} is used by several folders ({names}); name the folder instead")
+        return matches[0]
+
+    def find_plan(self, reference: str) -> tuple[Phase, Plan]:
+        """The phase and plan a plan id like `12-03` or `12-GAP-01` names."""
+        plan_id = PlanId.parse(reference)
+        phase = self.find_phase(str(plan_id.phase))
+        plan = phase.plan(plan_id.part)
+        if plan is None:
+            known = ", ".join(str(p.id) for p in phase.plans) or "none yet"
+            raise InputError(f"no plan {plan_id} in phase {phase.id} (plans: {known})")
+        return phase, plan
 
     def relative(self, path: Path) -> str:
         """A path as shown to people: relative to the project root, POSIX separators."""

@@ -13,6 +13,7 @@ from planner.ids import PhaseNumber, PlanId, next_phase_number, next_plan_part, 
 from planner.model import Phase, Plan, Project
 from planner.render import render
 from planner.targets import parse_target
+from planner.tree.config_file import DEFAULT_CONFIG
 from planner.tree.filenames import parse_phase_dir
 from planner.tree.frontmatter import compose
 from planner.tree.index.session import reload_project
@@ -21,19 +22,6 @@ from planner.tree.reader import load_project
 from planner.tree.schema import plan_to_meta
 from planner.tree.workstreams import planning_dir_of
 from planner.tree.writer import atomic_write, make_directory, project_lock
-
-DEFAULT_CONFIG = {
-    "planner": {
-        "test_command": [
-            # bare --cov: the project's own coverage configuration (source, omit, branch) decides
-            "python", "-m", "pytest", "--cov", "--cov-context=test",
-            "--cov-report=json:.planning/metrics/coverage.json", "--junitxml=.planning/metrics/junit.xml",
-        ],
-        "coverage_report": ".planning/metrics/coverage.json",
-        "junit_report": ".planning/metrics/junit.xml",
-        "groups": {},
-    }
-}
 
 
 @dataclass(frozen=True)
@@ -123,39 +111,6 @@ def phase_folder_name(number: PhaseNumber, title: str, project_code: str = "") -
     return name
 
 
-def resolve_phase(project: Project, reference: str, *, listed: bool = False) -> Phase:
-    """The one phase that `reference` (a number like `8`, `08.1`, or a folder name) names; with
-    `listed`, also a phase ROADMAP.md names that has no folder yet."""
-    folder_matches = [phase for phase in project.phases if phase.directory.name == reference]
-    if folder_matches:
-        return folder_matches[0]
-    try:
-        number = PhaseNumber.parse(reference)
-    except InputError:
-        raise InputError(f"no phase '{reference}' (give a phase number such as 3 or 08.1)") from None
-    matches = project.phases_numbered(number)
-    if not matches and listed:
-        matches = tuple(phase for phase in project.listed_phases if phase.number == number)
-    if not matches:
-        known = ", ".join(phase.id for phase in project.phases) or "none yet"
-        raise InputError(f"no phase {number} in this project (phases: {known})")
-    if len(matches) > 1:
-        names = ", ".join(phase.directory.name for phase in matches)
-        raise InputError(f"phase {number} is used by several folders ({names}); name the folder instead")
-    return matches[0]
-
-
-def resolve_plan(project: Project, reference: str) -> tuple[Phase, Plan]:
-    """The phase and plan a plan id like `12-03` or `12-GAP-01` names."""
-    plan_id = PlanId.parse(reference)
-    phase = resolve_phase(project, str(plan_id.phase))
-    plan = phase.plan(plan_id.part)
-    if plan is None:
-        known = ", ".join(str(p.id) for p in phase.plans) or "none yet"
-        raise InputError(f"no plan {plan_id} in phase {phase.id} (plans: {known})")
-    return phase, plan
-
-
 def new_plan(project: Project, phase_reference: str, title: str = "", gap: bool = False,
              requires: list[str] | None = None, targets: list[str] | None = None,
              closes: list[str] | None = None, draft: PlanDraft | None = None) -> Created:
@@ -164,7 +119,7 @@ def new_plan(project: Project, phase_reference: str, title: str = "", gap: bool 
     clean_targets = _validated_targets(targets or [])
     with project_lock(project.planning_dir):
         project = reload_project(project.root)
-        phase = resolve_phase(project, phase_reference, listed=True)
+        phase = project.find_phase(phase_reference, listed=True)
         if phase.number is None:
             raise InputError(f"phase folder {phase.directory.name} has no number; plans need one")
         if phase.listed_only:  # named in ROADMAP.md, no folder yet: its first plan creates the folder

@@ -10,7 +10,6 @@ from planner.clock import iso, now_utc
 from planner.errors import ConflictError, GitProblem, InputError
 from planner.facts.progress import check_refreshable, refresh_documents
 from planner.model import Project
-from planner.scaffold import resolve_plan
 from planner.tree.edit import read_for_edit, set_keys
 from planner.tree.index.session import reload_project
 from planner.tree.writer import atomic_write, project_lock
@@ -33,7 +32,7 @@ def start_plan(project: Project, reference: str, *, force: bool = False, now: dt
     warnings: list[str] = []
     with project_lock(project.planning_dir):
         project = reload_project(project.root)
-        _, plan = resolve_plan(project, reference)
+        _, plan = project.find_plan(reference)
         if plan.plan_path is None:
             raise InputError(f"plan {plan.id} has no PLAN file to record its start in")
         if plan.started and not force:

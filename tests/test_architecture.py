@@ -158,3 +158,52 @@ def test_readme_layout_names_every_module_of_the_package_and_no_other() -> None:
     on_disk = {path.relative_to(PACKAGE).as_posix() for path in PACKAGE.rglob("*.py")
                if "__pycache__" not in path.parts}
     assert _readme_layout() == on_disk
+
+
+USE_CASES = ("planner.scaffold", "planner.start", "planner.measure", "planner.close", "planner.status",
+             "planner.demo", "planner.render_check", "planner.verify", "planner.handoff")
+# (importing use case, imported use case) -> the names it may take. Each is composition, a use case
+# running another's step or document, never a helper borrowed from it: handoff --scaffold writes the
+# phase and plans it recommends through scaffold; render --check rebuilds the SUMMARY and the
+# VERIFICATION the way close and verify write them, to compare. `plan demo` runs the whole cycle.
+COMPOSITIONS = {
+    ("planner.handoff", "planner.scaffold"): {"add_phase", "new_plan"},
+    ("planner.render_check", "planner.close"): {"build_summary", "recorded_summary"},
+    ("planner.render_check", "planner.verify"): {"build_verification", "recorded_verification"},
+}
+COMPOSES_EVERY_USE_CASE = "planner.demo"
+
+
+def _use_case(module: str) -> str | None:
+    return next((case for case in USE_CASES if module == case or module.startswith(case + ".")), None)
+
+
+def use_case_imports(path: Path) -> set[tuple[str, str]]:
+    """(use case, name) for every name `path` takes from a use case's modules, at any depth."""
+    taken: set[tuple[str, str]] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            case = _use_case(node.module)
+            taken.update((case, alias.name) for alias in node.names if case is not None)
+        elif isinstance(node, ast.Import):
+            taken.update((case, "*") for alias in node.names if (case := _use_case(alias.name)) is not None)
+    return taken
+
+
+def test_the_use_case_import_reader_names_what_is_taken(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text("import planner.close\ndef f() -> None:\n    from planner.verify.gaps import x\n",
+                     encoding="utf-8")
+    assert use_case_imports(probe) == {("planner.close", "*"), ("planner.verify", "x")}
+
+
+def test_no_use_case_imports_another_for_a_helper() -> None:
+    borrowed = []
+    for name, path in MODULES.items():
+        case = _use_case(name)
+        if case is None or case == COMPOSES_EVERY_USE_CASE:
+            continue
+        for other, taken in sorted(use_case_imports(path)):
+            if other != case and taken not in COMPOSITIONS.get((case, other), set()):
+                borrowed.append(f"{name} takes {taken} from {other}")
+    assert borrowed == []

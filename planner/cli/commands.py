@@ -292,11 +292,10 @@ def status(
     root: RootOption = None,
 ) -> None:
     """Phases of the current milestone, their plans with status, progress and open gaps."""
-    from planner.scaffold import resolve_phase
     from planner.status import project_status
 
     project = _project(root)
-    phases = (resolve_phase(project, phase),) if phase else None
+    phases = (project.find_phase(phase),) if phase else None
     document = project_status(project, phases, all_milestones=all_milestones)
     if json_output:
         typer.echo(to_json(document, pretty=pretty or None))

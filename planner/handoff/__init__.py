@@ -21,7 +21,7 @@ from planner.handoff.recommend import FILES_PER_PLAN, FILES_PER_TARGET, NO_CONTE
 from planner.ids import PlanId, next_plan_part
 from planner.model import Phase, Project
 from planner.render import render
-from planner.scaffold import add_phase, new_plan, resolve_phase
+from planner.scaffold import add_phase, new_plan
 from planner.tree.documents import PendingWrite, commit_write, prepare
 from planner.tree.index.session import reload_project
 from planner.tree.plan_draft import draft_of
@@ -58,7 +58,7 @@ def handoff_phase(project: Project, reference: str, *, scaffold: bool = False,
     `scaffold`, create the next phase with one PLAN draft per recommendation."""
     with project_lock(project.planning_dir):
         project = reload_project(project.root)
-        phase = resolve_phase(project, reference)
+        phase = project.find_phase(reference)
         report, pending = build_handoff(project, phase)
         if scaffold:
             _refuse_second_scaffold(project, phase, report)

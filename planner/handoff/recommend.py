@@ -106,7 +106,7 @@ def compute_report(project: Project, phase: Phase, snapshot: Snapshot, earlier: 
 def _test_command(project: Project) -> tuple[str, ...]:
     if project.config.test_command:
         return tuple(project.config.test_command)
-    from planner.scaffold import DEFAULT_CONFIG
+    from planner.tree.config_file import DEFAULT_CONFIG
 
     return tuple(DEFAULT_CONFIG["planner"]["test_command"])
 

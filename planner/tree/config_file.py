@@ -15,6 +15,19 @@ from planner.errors import InputError
 from planner.model import Config
 
 MAX_CONFIG_BYTES = 1024 * 1024
+# what `plan init` writes; its test command is also the one `measure --run` uses when none is set
+DEFAULT_CONFIG = {
+    "planner": {
+        "test_command": [
+            # bare --cov: the project's own coverage configuration (source, omit, branch) decides
+            "python", "-m", "pytest", "--cov", "--cov-context=test",
+            "--cov-report=json:.planning/metrics/coverage.json", "--junitxml=.planning/metrics/junit.xml",
+        ],
+        "coverage_report": ".planning/metrics/coverage.json",
+        "junit_report": ".planning/metrics/junit.xml",
+        "groups": {},
+    }
+}
 
 
 def read_config(planning_dir: Path, inherit_from: Path | None = None) -> Config:

@@ -26,7 +26,6 @@ from planner.facts.measured import (
 from planner.facts.progress import check_refreshable, plan_outcome_note, refresh_documents
 from planner.model import Phase, Project
 from planner.render import render
-from planner.scaffold import resolve_phase
 from planner.targets.sources import goal_path, targets_in
 from planner.tree.documents import PendingWrite, commit_write, prepare
 from planner.tree.frontmatter import read_document
@@ -273,7 +272,7 @@ def verify_phase(project: Project, reference: str, *, dry_run: bool = False,
                  now: dt.datetime | None = None) -> VerifyResult:
     with project_lock(project.planning_dir):
         project = reload_project(project.root)
-        phase = resolve_phase(project, reference)
+        phase = project.find_phase(reference)
         context, pending = build_verification(project, phase, now or now_utc())
         if dry_run:
             return VerifyResult(phase.id, context["status"], context, pending, False)
