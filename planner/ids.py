@@ -37,10 +37,6 @@ class PhaseNumber:
         minors = tuple(part for part in match["minors"].split(".") if part)
         return cls(int(match["major"]), match["letter"], minors)
 
-    @property
-    def is_decimal(self) -> bool:
-        return bool(self.minors)
-
     def sort_key(self) -> tuple[int, str, tuple[int, ...]]:
         return (self.major, self.letter.upper(), tuple(int(minor) for minor in self.minors))
 

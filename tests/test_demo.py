@@ -7,9 +7,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from coverage.results import display_covered
 
 from planner.demo import run_demo
-from planner.evidence.reports.numbers import format_percent
 from planner.tree.frontmatter import read_document
 
 
@@ -42,7 +42,7 @@ def test_summary_coverage_equals_coverage_py_total(demo) -> None:  # type: ignor
     latest = _summaries(demo.directory)[-1]  # 01-02 was closed on the last measurement
     ours = read_document(latest).meta["metrics"]["coverage"]
     assert ours == f"{totals['percent_covered']:.2f}%"
-    assert format_percent(float(ours.rstrip("%")), 0) == totals["percent_covered_display"]
+    assert display_covered(float(ours.rstrip("%")), 0) == totals["percent_covered_display"]
 
 
 def test_demo_status_is_derived_from_the_failing_test(demo) -> None:  # type: ignore[no-untyped-def]

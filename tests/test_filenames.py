@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.tree.filenames import classify, is_plan_level, parse_phase_dir
+from planner.tree.filenames import classify, parse_phase_dir
 
 DIR = "12-tier-1-coverage-push"
 
@@ -101,7 +101,7 @@ def test_variant_text_after_the_plan_number_is_kept() -> None:
 ])
 def test_phase_level_documents(file_name: str, kind: str) -> None:
     role = classify(file_name, DIR)
-    assert role.kind == kind and not (is_plan_level(role) and role.plan_part)
+    assert role.kind == kind and role.plan_part is None
 
 
 @pytest.mark.parametrize("file_name", ["12-PHASE-SUMMARY.md", "12-SUMMARY.md", "12-PLANNING-SUMMARY.md"])

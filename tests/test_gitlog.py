@@ -19,8 +19,6 @@ from planner.evidence.commits import Commit, Duration, plan_duration, plan_ids_i
 from planner.evidence.gitlog import (
     find_plan_commits,
     head_commit,
-    is_shallow,
-    path_existed_at,
     repo_root,
     verify_hashes,
 )
@@ -275,25 +273,17 @@ def test_first_commit_of_history_makes_everything_created(tmp_path: Path) -> Non
     assert find_plan_commits(fresh.path, "01-01").created == ("a.py", "b/c.py")
 
 
-def test_path_existed_at_answers_for_many_paths_at_once(repo: GitRepo) -> None:
-    existed = path_existed_at(repo.path, repo.head(), ["README.md", "nope.txt", "old.txt"])
-    assert existed == {"README.md", "old.txt"}
-
-
-def test_path_existed_at_refuses_an_option_as_commit(repo: GitRepo) -> None:
-    with pytest.raises(InputError, match="is not a commit"):
-        path_existed_at(repo.path, "--output=x", ["README.md"])
-
-
 def test_a_file_instead_of_a_folder_is_a_git_problem(tmp_path: Path) -> None:
     (tmp_path / "plain.txt").write_text("x")
     with pytest.raises(GitProblem, match="not a git repository"):
         head_commit(tmp_path / "plain.txt")
 
 
-def test_path_existed_at_copes_with_a_newline_in_a_path(repo: GitRepo) -> None:
+def test_a_newline_in_a_path_does_not_confuse_created_and_modified(repo: GitRepo) -> None:
     repo.commit("odd", files={"two\nlines.txt": "x\n"})
-    assert path_existed_at(repo.path, repo.head(), ["two\nlines.txt", "x"]) == {"two\nlines.txt"}
+    repo.commit("feat(12-03): both", files={"two\nlines.txt": "y\n", "x": "new\n"})
+    evidence = find_plan_commits(repo.path, "12-03")
+    assert (evidence.created, evidence.modified) == (("x",), ("two\nlines.txt",))
 
 
 # ---------------------------------------------------------------- merges and detached HEAD
@@ -375,13 +365,12 @@ def test_shallow_clone_says_history_is_cut(repo: GitRepo, tmp_path: Path) -> Non
         repo.commit(f"feat(12-03): step {number}", files={"a.py": f"{number}\n"})
     clone = repo.clone(tmp_path / "clone", depth=2)
     evidence = find_plan_commits(clone.path, "12-03")
-    assert is_shallow(clone.path) and evidence.shallow
+    assert evidence.shallow
     assert any("history is cut at" in note for note in evidence.notes)
     assert len(evidence.commits) == 2
 
 
 def test_full_clone_is_not_shallow(repo: GitRepo) -> None:
-    assert not is_shallow(repo.path)
     assert find_plan_commits(repo.path, "12-03").shallow is False
 
 

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from coverage.results import display_covered
 from gitrepo import GitRepo, git_env
 
 from planner.errors import EnvironmentProblem, InputError
 from planner.evidence.git_worktree import working_state as git_state
-from planner.evidence.reports.numbers import format_percent
 from planner.evidence.snapshot.store import list_snapshots, load_snapshot
 from planner.measure import (
     MeasureResult,
@@ -150,20 +150,20 @@ def real_run(tmp_path_factory: pytest.TempPathFactory) -> RealRun:
 def test_overall_coverage_equals_coverage_py_statement_total(real_run: RealRun) -> None:
     totals = real_run.result.snapshot.totals
     shown = real_run.coverage_json["totals"]["percent_statements_covered_display"]
-    assert format_percent(totals.percent, 2) == shown
+    assert display_covered(totals.percent, 2) == shown
     assert totals.statements == real_run.coverage_json["totals"]["num_statements"]
 
 
 def test_combined_coverage_equals_coverage_report_total_as_printed(real_run: RealRun) -> None:
     totals = real_run.result.snapshot.totals
-    assert format_percent(totals.combined_percent, 2) == real_run.report_total
+    assert display_covered(totals.combined_percent, 2) == real_run.report_total
     assert real_run.report_total == real_run.coverage_json["totals"]["percent_covered_display"]
 
 
 def test_branch_coverage_equals_coverage_py_branch_total(real_run: RealRun) -> None:
     totals = real_run.result.snapshot.totals
     expected = real_run.coverage_json["totals"]["percent_branches_covered_display"]
-    assert format_percent(totals.branch_percent, 2) == expected
+    assert display_covered(totals.branch_percent, 2) == expected
 
 
 def test_failing_test_is_recorded_not_raised(real_run: RealRun) -> None:
@@ -248,7 +248,7 @@ def test_default_precision_total_matches_coverage_report(tmp_path: Path) -> None
                             capture_output=True, text=True, check=True).stdout
     total = re.search(r"^TOTAL\s.*?(\S+)%$", report, re.MULTILINE)
     assert total is not None
-    assert format_percent(result.snapshot.totals.combined_percent, 0) == total.group(1)  # type: ignore[union-attr]
+    assert display_covered(result.snapshot.totals.combined_percent, 0) == total.group(1)  # type: ignore[union-attr]
 
 
 # ------------------------------------------------------------------------ --run problems
@@ -467,7 +467,7 @@ def test_sample_coverage_totals_match_the_report_totals(tmp_path: Path) -> None:
         assert numbers is not None
         assert (numbers.statements, numbers.covered) == (totals["num_statements"],
                                                          totals["covered_lines"])
-        assert format_percent(numbers.combined_percent) == totals["percent_covered_display"]
+        assert display_covered(numbers.combined_percent, 0) == totals["percent_covered_display"]
 
 
 def test_sample_contexts_are_kept(tmp_path: Path) -> None:
@@ -496,9 +496,9 @@ def test_atom_per_plan_coverage_totals_match(tmp_path: Path) -> None:
     snapshot = take_snapshot(_plain_project(tmp_path), coverage=ATOM_PLAN_COVERAGE)
     numbers = snapshot.totals
     assert numbers is not None
-    assert format_percent(numbers.percent) == totals["percent_statements_covered_display"]
-    assert format_percent(numbers.branch_percent) == totals["percent_branches_covered_display"]
-    assert format_percent(numbers.combined_percent) == totals["percent_covered_display"]
+    assert display_covered(numbers.percent, 0) == totals["percent_statements_covered_display"]
+    assert display_covered(numbers.branch_percent, 0) == totals["percent_branches_covered_display"]
+    assert display_covered(numbers.combined_percent, 0) == totals["percent_covered_display"]
 
 
 def test_snapshots_taken_in_a_row_sort_in_order(tmp_path: Path) -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from planner.evidence.reports import (
     CoverageReport,
@@ -14,7 +12,6 @@ from planner.evidence.reports import (
     Numbers,
     TestTotals,
     coverage_numbers,
-    format_percent,
     sum_numbers,
 )
 
@@ -82,33 +79,6 @@ def test_missing_is_statements_minus_covered() -> None:
 
 def test_sum_numbers_adds_counts() -> None:
     assert sum_numbers(REPORT.files.values()) == Numbers(1051, 950, 10, 5)
-
-
-@pytest.mark.parametrize(
-    ("percent", "digits", "shown"),
-    [
-        (99.9, 0, "99"),
-        (0.2, 0, "1"),
-        (100.0, 0, "100"),
-        (0.0, 0, "0"),
-        (84.848, 0, "85"),
-        (84.848, 2, "84.85"),
-        (99.996, 2, "99.99"),
-        (None, 0, "n/a"),
-    ],
-)
-def test_format_percent_examples(percent: float | None, digits: int, shown: str) -> None:
-    assert format_percent(percent, digits) == shown
-
-
-@settings(max_examples=200, deadline=None)
-@given(covered=st.integers(0, 5000), extra=st.integers(0, 5000), digits=st.integers(0, 4))
-def test_format_percent_matches_coverage_py_display(covered: int, extra: int, digits: int) -> None:
-    from coverage.results import display_covered
-
-    statements = covered + extra
-    percent = Numbers(statements, covered).percent
-    assert format_percent(percent, digits) == display_covered(percent, digits)
 
 
 def test_pass_rate_definition() -> None:

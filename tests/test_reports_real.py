@@ -10,8 +10,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from coverage.results import display_covered
 
-from planner.evidence.reports import format_percent, read_coverage, read_junit
+from planner.evidence.reports import read_coverage, read_junit
 from planner.evidence.reports.numbers import coverage_numbers
 
 CORE = """\
@@ -146,14 +147,14 @@ def _totals(root: Path) -> dict[str, object]:
 
 def test_no_branch_overall_matches_coverage_display(plain_run: Path) -> None:
     report = read_coverage(plain_run / "coverage.json", plain_run)
-    shown = format_percent(coverage_numbers(report).percent, 0)
+    shown = display_covered(coverage_numbers(report).percent, 0)
     assert shown == _totals(plain_run)["percent_covered_display"]
 
 
 def test_no_branch_overall_matches_coverage_report_total_line(plain_run: Path) -> None:
     report = read_coverage(plain_run / "coverage.json", plain_run)
     total_line = (plain_run / "report.txt").read_text().strip().splitlines()[-1]
-    assert total_line.split()[-1] == format_percent(coverage_numbers(report).percent, 0) + "%"
+    assert total_line.split()[-1] == display_covered(coverage_numbers(report).percent, 0) + "%"
 
 
 def test_branch_run_statement_coverage_is_lines_only(branch_run: Path) -> None:
@@ -169,7 +170,7 @@ def test_branch_run_combined_percent_matches_coverage_percent_covered(branch_run
     report = read_coverage(branch_run / "coverage.json", branch_run)
     totals = _totals(branch_run)
     assert coverage_numbers(report).combined_percent == pytest.approx(totals["percent_covered"])
-    assert format_percent(coverage_numbers(report).combined_percent) == totals["percent_covered_display"]
+    assert display_covered(coverage_numbers(report).combined_percent, 0) == totals["percent_covered_display"]
 
 
 def test_branch_run_branch_percent_matches_coverage(branch_run: Path) -> None:

@@ -39,8 +39,8 @@ from planner.evidence.commits import (
 )
 
 __all__ = [
-    "HASH_PATTERN", "CommandFailed", "find_plan_commits", "head_commit", "is_shallow",
-    "path_existed_at", "plain_git", "repo_root", "run_git", "verify_hashes",
+    "HASH_PATTERN", "CommandFailed", "find_plan_commits", "head_commit",
+    "plain_git", "repo_root", "run_git", "verify_hashes",
 ]
 
 # Settings that make output independent of the user's configuration.
@@ -171,12 +171,6 @@ def head_commit(root: Path) -> str | None:
             return None
 
 
-def is_shallow(root: Path) -> bool:
-    """True in a shallow clone, where history is cut and older commits cannot be seen."""
-    with _open(root) as repo:
-        return bool(_shallow_boundary(repo))
-
-
 def _batch_check(repo: Repo, revisions: Sequence[str]) -> list[str]:
     """`git cat-file --batch-check` in one call: per revision `<object name> <type>`, or
     `<revision> missing` / `<revision> ambiguous`."""
@@ -192,14 +186,6 @@ def _resolve(repo: Repo, revisions: Sequence[str]) -> list[str | None]:
     lines = _batch_check(repo, revisions)
     return [None if line.endswith((" missing", " ambiguous")) else line.split()[0]
             for line in lines]
-
-
-def path_existed_at(root: Path, commit: str, paths: Iterable[str]) -> set[str]:
-    """Which of `paths` were files (or links, submodules) in `commit`'s tree, in one git call."""
-    if commit.startswith("-"):
-        raise InputError(f"{commit!r} is not a commit")
-    with _open(root) as repo:
-        return _existed_at(repo, commit, paths)
 
 
 def _existed_at(repo: Repo, commit: str, paths: Iterable[str]) -> set[str]:

@@ -150,10 +150,6 @@ def shown(metric: str, value: Fraction) -> str:
     return arith.format_fixed(value, METRICS[metric].precision)
 
 
-def _show(metric: str, value: Fraction) -> str:
-    return shown(metric, value)
-
-
 def weight_text(chosen: list[arith.FileCounts], with_branches: bool) -> str:
     """The denominator of a coverage delta, in words: `1000` or `(1000 statements + 200 branches)`."""
     statements = sum(f.statements for f in chosen)

@@ -137,7 +137,3 @@ def names_a_plan(part: str) -> bool:
 
 
 _PLAN_PART_NAME = re.compile(r"^(?:GAP-)?\d+[A-Za-z0-9]*$|^WAVE[-_]?\d+[A-Za-z]?$", re.IGNORECASE)
-
-
-def is_plan_level(role: FileRole) -> bool:
-    return role.kind in ("plan", "summary")

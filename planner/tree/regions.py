@@ -78,11 +78,6 @@ def find_regions(text: str) -> dict[str, tuple[int, int]]:
     return regions
 
 
-def region_text(text: str, name: str) -> str | None:
-    found = find_regions(text).get(name)
-    return None if found is None else text[found[0] : found[1]]
-
-
 def line_ending(text: str) -> str:
     """The line ending a document uses: that of its first line ("\\n" when it has none)."""
     first = text.find("\n")

@@ -14,7 +14,7 @@ from typing import TypeVar
 from planner.errors import InputError
 from planner.evidence.reports import detect
 from planner.evidence.reports.detect import MAX_REPORT_BYTES
-from planner.evidence.reports.numbers import Numbers, coverage_numbers, format_percent, sum_numbers
+from planner.evidence.reports.numbers import Numbers, coverage_numbers, sum_numbers
 from planner.evidence.reports.plausible import check_coverage, check_tests
 from planner.evidence.reports.types import CoverageReport, FileCoverage, SuiteTotals, TestCase, TestReport, TestTotals
 
@@ -30,7 +30,6 @@ __all__ = [
     "TestReport",
     "TestTotals",
     "coverage_numbers",
-    "format_percent",
     "read_coverage",
     "read_junit",
     "sum_numbers",

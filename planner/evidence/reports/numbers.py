@@ -105,22 +105,6 @@ def select_files(files: Mapping[str, Selected], selection: str | Sequence[str] |
     return [f for path, f in files.items() if any(fnmatchcase(path, p) for p in patterns)]
 
 
-def format_percent(percent: float | None, digits: int = 0) -> str:
-    """A percentage for display, rounded like coverage.py's `display_covered`: never "100"
-    unless all is covered and never "0" unless nothing is. None shows as "n/a"."""
-    if percent is None:
-        return "n/a"
-    digits = max(digits, 0)
-    near0 = 1.0 / 10**digits
-    if 0 < percent < near0:
-        percent = near0
-    elif (100.0 - near0) < percent < 100:
-        percent = 100.0 - near0
-    else:
-        percent = round(percent, digits)
-    return f"{percent:.{digits}f}"
-
-
 def count_outcomes(cases: Iterable[TestCase]) -> TestTotals:
     """Totals counted from cases; duration is the sum of known case times."""
     counts = dict.fromkeys(("passed", "failed", "error", "skipped", "xfail", "xpass"), 0)
