@@ -23,6 +23,7 @@ from fractions import Fraction
 
 from planner.evidence.reports.numbers import select_files as _select
 from planner.evidence.reports.types import TestTotals
+from planner.targets import TEST_COUNT_FIELDS
 
 HUNDRED = Fraction(100)
 
@@ -248,10 +249,9 @@ def metric_value(totals: TestTotals, metric: str, clusters: int) -> Fraction | N
     if metric == "clusters":
         return Fraction(clusters)
     if metric == "tests.pass_rate":
-        judged = totals.total - totals.skipped - totals.xfail
-        return Fraction(100 * (totals.passed + totals.xpass), judged) if judged > 0 else None
-    field = {"tests.failed": "failed", "tests.errors": "errors", "tests.passed": "passed",
-             "tests.total": "total", "tests.skipped": "skipped", "tests.xfail": "xfail"}.get(metric)
+        passed = totals.pass_fraction
+        return 100 * passed if passed is not None else None
+    field = TEST_COUNT_FIELDS.get(metric)
     return Fraction(getattr(totals, field)) if field is not None else None
 
 

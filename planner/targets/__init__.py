@@ -74,6 +74,13 @@ METRICS: Mapping[str, Metric] = {
     )
 }
 
+# The count metrics, each the field of a report's TestTotals that holds it: read in one place by
+# targets (`snapshot_values`) and the handoff's exact arithmetic alike.
+TEST_COUNT_FIELDS: Mapping[str, str] = {
+    "tests.total": "total", "tests.passed": "passed", "tests.failed": "failed",
+    "tests.errors": "errors", "tests.skipped": "skipped", "tests.xfail": "xfail",
+}
+
 
 @dataclass(frozen=True)
 class Target:

@@ -7,16 +7,7 @@ from dataclasses import dataclass, field
 
 from planner.evidence.reports.numbers import Numbers
 from planner.evidence.snapshot import Snapshot
-from planner.targets import selector_patterns
-
-_TEST_COUNTS = {
-    "tests.total": "total",
-    "tests.passed": "passed",
-    "tests.failed": "failed",
-    "tests.errors": "errors",
-    "tests.skipped": "skipped",
-    "tests.xfail": "xfail",
-}
+from planner.targets import TEST_COUNT_FIELDS, selector_patterns
 
 
 @dataclass(frozen=True)
@@ -38,8 +29,8 @@ class SnapshotMetrics:
         if tests is None:
             return None
         totals = tests.totals
-        if metric in _TEST_COUNTS:
-            return float(getattr(totals, _TEST_COUNTS[metric]))
+        if metric in TEST_COUNT_FIELDS:
+            return float(getattr(totals, TEST_COUNT_FIELDS[metric]))
         if metric == "tests.pass_rate":
             return totals.pass_rate
         if metric == "tests.duration":

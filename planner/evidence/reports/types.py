@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from fractions import Fraction
 from pathlib import Path
 from typing import Literal
 
 Outcome = Literal["passed", "failed", "error", "skipped", "xfail", "xpass"]
-OUTCOMES: tuple[Outcome, ...] = ("passed", "failed", "error", "skipped", "xfail", "xpass")
 
 
 @dataclass(frozen=True)
@@ -76,17 +76,21 @@ class TestTotals:
     duration: float | None = None
 
     @property
-    def pass_rate(self) -> float | None:
-        """Percentage of judged tests that passed, or None when no test was judged.
+    def pass_fraction(self) -> Fraction | None:
+        """The share of judged tests that passed, exact, or None when no test was judged.
 
-        Defined once, here: (passed + xpass) / (total - skipped - xfail) * 100, where skipped
-        and xfail together are what JUnit counts as "skipped"; failures and errors count against.
-        The outcome counts are disjoint: total is their sum.
+        Defined once, here: (passed + xpass) / (total - skipped - xfail), where skipped and xfail
+        together are what JUnit counts as "skipped"; failures and errors count against. The
+        outcome counts are disjoint: total is their sum.
         """
         judged = self.total - self.skipped - self.xfail
-        if judged <= 0:
-            return None
-        return (self.passed + self.xpass) * 100.0 / judged
+        return Fraction(self.passed + self.xpass, judged) if judged > 0 else None
+
+    @property
+    def pass_rate(self) -> float | None:
+        """`pass_fraction` as a percentage (the `tests.pass_rate` metric)."""
+        passed = self.pass_fraction
+        return float(100 * passed) if passed is not None else None
 
 
 @dataclass(frozen=True)
