@@ -255,6 +255,29 @@ def test_template_context_is_plain_data() -> None:
     assert plain({"a": (1, "x", None)}) == {"a": [1, "x", None]}
 
 
+def test_typed_facts_become_plain_dicts_keyed_as_templates_read_them() -> None:
+    from dataclasses import dataclass, field
+
+    from planner.render import PLAIN_KEY, plain, plain_record
+
+    @dataclass(frozen=True, slots=True)
+    class Row:
+        number: str = field(metadata={PLAIN_KEY: "#"})
+        files: tuple[str, ...]
+
+    @dataclass(frozen=True, slots=True)
+    class Table:
+        rows: tuple[Row, ...]
+        note: str | None
+
+    assert plain_record(Table((Row("1", ("a.py",)),), None)) == {"rows": [{"#": "1", "files": ["a.py"]}], "note": None}
+    assert list(plain_record(Row("1", ()))) == ["#", "files"]  # the fields' order
+    with pytest.raises(TypeError):
+        plain(Table((), Path("/etc/passwd")))  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        plain_record(("not", "a", "record"))
+
+
 def test_committing_the_summary_does_not_make_it_stale(project_repo: tuple[Path, GitRepo], cli) -> None:  # type: ignore[no-untyped-def]
     root, repo = project_repo
     close_plan(load_project(root), "01-01", now=at(40))
