@@ -214,7 +214,7 @@ def handoff(
                         pretty=pretty):
         return
     _echo_written(project.root, result.created)
-    typer.echo(f"{len(result.report['recommendations'])} recommended plan(s); reachable: {result.report['reachable']}")
+    typer.echo(f"{len(result.report.recommendations)} recommended plan(s); reachable: {result.report.reachable}")
 
 
 @app.command("render")

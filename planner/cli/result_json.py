@@ -35,6 +35,6 @@ def verify_json(result: VerifyResult) -> dict[str, Any]:
 
 def handoff_json(result: HandoffResult, project: Project) -> dict[str, Any]:
     """`plan handoff --json`: the computed report plus what was written and created."""
-    return {**result.report, "schema_version": SCHEMA_VERSION,
+    return {**plain_record(result.report), "schema_version": SCHEMA_VERSION,
             "path": project.relative(result.document.path), "written": result.written,
             "created": [project.relative(path) for path in result.created]}
