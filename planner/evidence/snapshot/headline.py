@@ -7,14 +7,12 @@ the snapshot's stored form (`planner.evidence.snapshot.json_form`) and the targe
 
 from __future__ import annotations
 
-from typing import Any
-
 from planner.evidence.snapshot import Snapshot
 
 SUMMARY_SCHEMA_VERSION = 1  # of `plan measure --json`; the stored snapshot has its own `schema`
 
 
-def snapshot_summary(snapshot: Snapshot) -> dict[str, Any]:
+def snapshot_summary(snapshot: Snapshot) -> dict[str, object]:
     """The headline numbers of a snapshot as JSON-ready data (`plan measure --json`)."""
     from planner.evidence.snapshot.json_form import snapshot_to_dict
 
