@@ -248,8 +248,8 @@ def metric_value(totals: TestTotals, metric: str, clusters: int) -> Fraction | N
     if metric == "clusters":
         return Fraction(clusters)
     if metric == "tests.pass_rate":
-        judged = totals.total - totals.skipped - totals.xfail
-        return Fraction(100 * (totals.passed + totals.xpass), judged) if judged > 0 else None
+        # TestTotals.pass_rate, exactly
+        return Fraction(100 * totals.judged_passed, totals.judged) if totals.judged > 0 else None
     field = {"tests.failed": "failed", "tests.errors": "errors", "tests.passed": "passed",
              "tests.total": "total", "tests.skipped": "skipped", "tests.xfail": "xfail"}.get(metric)
     return Fraction(getattr(totals, field)) if field is not None else None

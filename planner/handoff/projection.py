@@ -216,8 +216,7 @@ def _delta(work: Work, target: Target, state: Ledger) -> tuple[Fraction, str] | 
     fixed = failed + errors
     if target.metric != "tests.pass_rate":
         return after - now, f"{fixed} test(s) fixed"
-    judged = tests.totals.total - tests.totals.skipped - tests.totals.xfail
-    return after - now, (f"{fixed} test(s) x 100 / {judged} judged = "
+    return after - now, (f"{fixed} test(s) x 100 / {tests.totals.judged} judged = "
                          f"{arith.format_fixed(after - now, signed=True)} points")
 
 

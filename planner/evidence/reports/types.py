@@ -83,10 +83,19 @@ class TestTotals:
         and xfail together are what JUnit counts as "skipped"; failures and errors count against.
         The outcome counts are disjoint: total is their sum.
         """
-        judged = self.total - self.skipped - self.xfail
-        if judged <= 0:
+        if self.judged <= 0:
             return None
-        return (self.passed + self.xpass) * 100.0 / judged
+        return self.judged_passed * 100.0 / self.judged
+
+    @property
+    def judged(self) -> int:
+        """Tests that ran to a verdict: all but the skipped and the expected failures."""
+        return self.total - self.skipped - self.xfail
+
+    @property
+    def judged_passed(self) -> int:
+        """Judged tests that passed, unexpected passes included."""
+        return self.passed + self.xpass
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ def format_summary(snapshot: Snapshot) -> str:
     if snapshot.tests is not None:
         t = snapshot.tests.totals
         rate = format_value("tests.pass_rate", t.pass_rate) if t.pass_rate is not None else "n/a"
-        lines.append(f"tests            {t.passed + t.xpass} passed, {t.failed} failed, "
+        lines.append(f"tests            {t.judged_passed} passed, {t.failed} failed, "
                      f"{t.errors} errors, {t.skipped + t.xfail} skipped of {t.total} ({rate})")
         lines.append(f"failure clusters {len(snapshot.clusters)}")
         lines.extend(f"  {c.count:>4} x {c.signature}" for c in snapshot.clusters[:5])
