@@ -14,16 +14,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from planner import __version__
 from planner.clock import now_utc, parse_time
 from planner.errors import InputError
-from planner.facts.measured import SnapshotPins
-from planner.facts.plan import PlanFacts, gather
+from planner.facts.plan import gather
 from planner.facts.progress import check_refreshable, refresh_documents
+from planner.facts.types import PlanFacts, SnapshotPins
 from planner.model import Phase, Plan, Project
-from planner.render import render
+from planner.render import plain, render
 from planner.tree.documents import PendingWrite, commit_write, prepare
 from planner.tree.edit import read_for_edit, set_keys
 from planner.tree.frontmatter import read_document
@@ -71,60 +70,64 @@ def recorded_summary(path: Path) -> RecordedSummary | None:
                            tuple(str(p) for p in superseded) if isinstance(superseded, list) else ())
 
 
-def summary_meta(facts: PlanFacts, plan: Plan) -> dict[str, Any]:
+def summary_meta(facts: PlanFacts, plan: Plan) -> dict[str, object]:
     """SUMMARY frontmatter, GSD key names where GSD has one, from the same facts as the body."""
-    context = facts.context
-    performance, git = context["performance"], context["git"]
-    metrics: dict[str, Any] = {}
-    if context["coverage"]:
-        coverage = context["coverage"]
-        metrics["coverage"] = coverage["percent"]
-        metrics["line_coverage"] = coverage["line_percent"]
-        metrics["statements"] = coverage["statements"]
-        metrics["covered_statements"] = coverage["covered"]
-        if coverage["branch_percent"]:
-            metrics["branch_coverage"] = coverage["branch_percent"]
-            metrics["branches"] = coverage["branches"]
-            metrics["covered_branches"] = coverage["covered_branches"]
-    if context["tests"]:
-        tests = context["tests"]
-        metrics["tests"] = {key: tests[key] for key in ("total", "passed", "failed", "errors", "skipped")}
-        metrics["tests"]["pass_rate"] = tests["pass_rate"]
-        metrics["failure_clusters"] = len(tests["clusters"])
-    metrics["targets"] = [{"target": row["expression"], "status": row["status"], "value": row["after"]}
-                          for row in context["targets"]]
-    meta: dict[str, Any] = {
-        "phase": context["plan"]["phase"],
-        "plan": context["plan"]["part"],
+    git = facts.git
+    meta: dict[str, object] = {
+        "phase": facts.plan.phase,
+        "plan": facts.plan.part,
         "subsystem": plan.subsystem,
         "tags": list(plan.tags),
         "requires": list(plan.requires),
         "provides": list(plan.provides),
         "affects": list(plan.affects),
         # GSD: a SUMMARY says the plan was executed; whether its targets were met is `outcome`.
-        "status": "superseded" if facts.outcome == "superseded" else "complete",
-        "outcome": facts.outcome,
+        "status": "superseded" if facts.plan_outcome == "superseded" else "complete",
+        "outcome": facts.plan_outcome,
         "tech-stack": plan.extra.get("tech-stack") or {"added": [], "patterns": []},
-        "key-files": {"created": git["created"], "modified": git["modified"]},
-        "duration": performance["duration"],
-        "duration_seconds": performance["duration_seconds"],
-        "duration_source": performance["duration_source"],
-        "started": performance["started"],
-        "completed": performance["completed"],
-        "metrics": metrics,
+        "key-files": {"created": list(git.created), "modified": list(git.modified)},
+        "duration": facts.performance.duration,
+        "duration_seconds": facts.performance.duration_seconds,
+        "duration_source": facts.performance.duration_source,
+        "started": facts.performance.started,
+        "completed": facts.performance.completed,
+        "metrics": _metrics(facts),
         "evidence": {
             "snapshots": facts.pins.as_dict(),
-            "git": {"method": git["method"], "range": git["full_range"],
-                    "commits": [commit["hash"] for commit in git["commits"]],
-                    "bookkeeping": [commit["hash"] for commit in git["bookkeeping"]]},
-            "sources": context["sources"],
-            "self_check": "passed" if context["self_check"]["passed"] else "failed",
+            "git": {"method": git.method, "range": git.full_range,
+                    "commits": [commit.hash for commit in git.commits],
+                    "bookkeeping": [commit.hash for commit in git.bookkeeping]},
+            "sources": plain(facts.sources),
+            "self_check": "passed" if facts.self_check.passed else "failed",
         },
         "generated_by": f"planner {__version__}",
     }
-    if context["superseded_by"]:
-        meta["superseded_by"] = list(context["superseded_by"])
+    if facts.superseded_by:
+        meta["superseded_by"] = list(facts.superseded_by)
     return meta
+
+
+def _metrics(facts: PlanFacts) -> dict[str, object]:
+    """The SUMMARY's `metrics`: coverage, tests and each target's value, as the body shows them."""
+    metrics: dict[str, object] = {}
+    coverage = facts.coverage
+    if coverage:
+        metrics["coverage"] = coverage.percent
+        metrics["line_coverage"] = coverage.line_percent
+        metrics["statements"] = coverage.statements
+        metrics["covered_statements"] = coverage.covered
+        if coverage.branch_percent:
+            metrics["branch_coverage"] = coverage.branch_percent
+            metrics["branches"] = coverage.branches
+            metrics["covered_branches"] = coverage.covered_branches
+    tests = facts.tests
+    if tests:
+        metrics["tests"] = {"total": tests.total, "passed": tests.passed, "failed": tests.failed,
+                            "errors": tests.errors, "skipped": tests.skipped, "pass_rate": tests.pass_rate}
+        metrics["failure_clusters"] = len(tests.clusters)
+    metrics["targets"] = [{"target": row.expression, "status": row.status, "value": row.after}
+                          for row in facts.targets]
+    return metrics
 
 
 def build_summary(project: Project, phase: Phase, plan: Plan, now: dt.datetime,
@@ -132,7 +135,7 @@ def build_summary(project: Project, phase: Phase, plan: Plan, now: dt.datetime,
                   superseded_by: tuple[str, ...] = ()) -> tuple[PlanFacts, PendingWrite]:
     """The facts and the SUMMARY text they give, without writing anything."""
     facts = gather(project, phase, plan, now=now, pins=pins, superseded_by=superseded_by)
-    body = render("summary.md.j2", facts.context, planning_dir=project.planning_dir)
+    body = render("summary.md.j2", facts, planning_dir=project.planning_dir)
     return facts, prepare(summary_path(phase, plan), summary_meta(facts, plan), body)
 
 
@@ -193,13 +196,13 @@ def _record_status(project: Project, plan: Plan, facts: PlanFacts) -> None:
     """The PLAN says it is closed, how (outcome), when, and by whom it was superseded."""
     if plan.plan_path is None:
         return
-    updates: dict[str, Any] = {
-        "status": "superseded" if facts.outcome == "superseded" else "complete",
-        "outcome": facts.outcome,
+    updates: dict[str, object] = {
+        "status": "superseded" if facts.plan_outcome == "superseded" else "complete",
+        "outcome": facts.plan_outcome,
         "completed": facts.completed_at,
     }
-    if facts.context["superseded_by"]:
-        updates["superseded_by"] = list(facts.context["superseded_by"])
+    if facts.superseded_by:
+        updates["superseded_by"] = list(facts.superseded_by)
     raw = read_for_edit(plan.plan_path)
     new = set_keys(raw, updates, path=plan.plan_path)
     if new != raw:

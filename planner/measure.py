@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from planner.errors import EnvironmentProblem, InputError
 from planner.evidence.git_worktree import GitState, working_state
@@ -38,6 +38,7 @@ from planner.evidence.snapshot.store import save_snapshot
 from planner.model import Project
 
 if TYPE_CHECKING:
+    from planner.evidence.clusters import FailureCluster
     from planner.evidence.reports.types import CoverageReport, TestReport
 
 __all__ = [
@@ -217,13 +218,13 @@ def _test_results(report: TestReport) -> TestResults:
     return TestResults(report.totals, by_file, failures)
 
 
-def _clusters(report: TestReport) -> tuple[Any, ...]:
+def _clusters(report: TestReport) -> tuple[FailureCluster, ...]:
     from planner.evidence.clusters import cluster_failures
 
     return tuple(cluster_failures(report))
 
 
-def _source(project: Project, kind: str, report: Any, sha256: str | None) -> ReportSource:
+def _source(project: Project, kind: str, report: CoverageReport | TestReport, sha256: str | None) -> ReportSource:
     path: Path = report.source
     try:
         mtime = path.stat().st_mtime

@@ -6,12 +6,14 @@ sees only dicts, lists, strings and numbers: it cannot read files, the environme
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import fields, is_dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from planner.errors import InputError
 
@@ -20,6 +22,8 @@ MAX_RENDER_CHARS = 8 * 1024 * 1024  # what a planning document may be (frontmatt
 MAX_TEMPLATE_BYTES = 1024 * 1024
 RENDER_SECONDS = 10.0  # a real document renders in milliseconds
 PLAIN_TYPES = (str, int, float, bool, type(None))
+PLAIN_KEY = "plain_key"  # dataclass field metadata: the key `plain` gives the field, when not its name
+PlainData: TypeAlias = "str | int | float | bool | None | list[PlainData] | dict[str, PlainData]"
 _WIDE_FORMAT = re.compile(r"%[^a-zA-Z%]*?(?:\*|\d{7,})|\{[^{}]*(?:\d{7,}|\{)")  # %0999999999d, %*d, {:>9999999}
 
 
@@ -33,15 +37,35 @@ def builtin_templates_dir() -> Path:
     return here.parent / "templates"
 
 
-def plain(value: Any) -> Any:
-    """A deep copy made only of dicts, lists and scalars; anything else is refused."""
+def plain(value: object) -> PlainData:
+    """A deep copy made only of dicts, lists and scalars; anything else is refused.
+
+    This is the one place typed facts become plain data, for templates and `--json`: a frozen
+    dataclass becomes a dict of its fields in declaration order (a field's `PLAIN_KEY` metadata
+    names its key when the key is no Python name, such as `#` or `from`), a tuple a list."""
     if isinstance(value, PLAIN_TYPES):
         return value
     if isinstance(value, Mapping):
         return {str(key): plain(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [plain(item) for item in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return {key: plain(getattr(value, name)) for name, key in _plain_fields(type(value))}
     raise TypeError(f"template context may hold only plain data, not {type(value).__name__}")
+
+
+def plain_record(value: object) -> dict[str, PlainData]:
+    """`plain(value)` of a dataclass or mapping: a dict, for a template context or a JSON document."""
+    flat = plain(value)
+    if not isinstance(flat, dict):
+        raise TypeError(f"expected a record (a dataclass or a mapping), not {type(value).__name__}")
+    return flat
+
+
+@functools.cache
+def _plain_fields(kind: type) -> tuple[tuple[str, str], ...]:
+    """(attribute, key) of each field of a dataclass, in declaration order."""
+    return tuple((item.name, str(item.metadata.get(PLAIN_KEY, item.name))) for item in fields(kind))
 
 
 def _environment(planning_dir: Path | None) -> Any:
@@ -175,8 +199,9 @@ def template_origin(name: str, planning_dir: Path | None) -> Path:
     return builtin_templates_dir() / name
 
 
-def render(name: str, context: Mapping[str, Any], *, planning_dir: Path | None = None) -> str:
-    """Render template `name` with `context` (made plain first). Errors name the template and line."""
+def render(name: str, context: object, *, planning_dir: Path | None = None) -> str:
+    """Render template `name` with `context`, a dataclass or a mapping, made plain first (`plain`).
+    Errors name the template and line."""
     from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError, UndefinedError
     from jinja2.exceptions import SecurityError
 
@@ -185,7 +210,7 @@ def render(name: str, context: Mapping[str, Any], *, planning_dir: Path | None =
     try:
         template = environment.get_template(name)
         with _time_budget(RENDER_SECONDS):
-            return _bounded_output(template.generate(plain(context)))
+            return _bounded_output(template.generate(plain_record(context)))
     except TemplateSyntaxError as error:
         raise InputError(f"template error: {error.message}", origin, error.lineno) from None
     except TemplateNotFound as error:

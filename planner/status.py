@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from planner.facts.progress import measure_progress, phase_status, plan_outcome_note
 from planner.model import Phase, Project
 from planner.tree.gsd_compat import gsd_view
@@ -12,7 +10,7 @@ STATUS_SCHEMA_VERSION = 1
 
 
 def project_status(project: Project, phases: tuple[Phase, ...] | None = None, *,
-                   all_milestones: bool = False) -> dict[str, Any]:
+                   all_milestones: bool = False) -> dict[str, object]:
     """The status document: stable keys, paths relative to the project root.
 
     By default the phases of the current milestone (`phases/`); with `all_milestones`, the archived
@@ -49,7 +47,7 @@ def project_status(project: Project, phases: tuple[Phase, ...] | None = None, *,
     }
 
 
-def _archived_milestones(project: Project, shown: tuple[Phase, ...]) -> list[dict[str, Any]]:
+def _archived_milestones(project: Project, shown: tuple[Phase, ...]) -> list[dict[str, object]]:
     """Each finished milestone with archived phases: its counts, and whether its phases are shown."""
     names = list(dict.fromkeys(phase.milestone for phase in project.archived_phases))
     entries = []
@@ -63,7 +61,7 @@ def _archived_milestones(project: Project, shown: tuple[Phase, ...]) -> list[dic
     return entries
 
 
-def _phase_entry(project: Project, phase: Phase) -> dict[str, Any]:
+def _phase_entry(project: Project, phase: Phase) -> dict[str, object]:
     return {
         "id": phase.id,
         "milestone": phase.milestone or project.milestone or None,

@@ -207,3 +207,44 @@ def test_no_use_case_imports_another_for_a_helper() -> None:
             if other != case and taken not in COMPOSITIONS.get((case, other), set()):
                 borrowed.append(f"{name} takes {taken} from {other}")
     assert borrowed == []
+
+
+# The chain from report to document: every number a SUMMARY, VERIFICATION or HANDOFF prints
+# travels through these modules as typed values (frozen dataclasses), so `mypy --strict` checks
+# them. `Any` would switch that checking off without a word, so it may not appear here. Data
+# becomes plain (dicts and lists) only at the edge: `planner/render.py` (`plain`, for templates
+# and JSON), `planner/cli/` (the JSON envelopes, the MCP server) and `planner/tree/` (YAML
+# parsing and writing, where frontmatter is untyped until read). What those edges parse, the
+# modules below read as `object` and narrow with isinstance.
+TYPED_CHAIN = (
+    "facts/", "verify/", "handoff/", "targets/", "evidence/reports/", "evidence/snapshot/",
+    "close.py", "render_check.py", "measure.py", "status.py",
+)
+
+
+def _names_any(node: ast.AST) -> bool:
+    if isinstance(node, ast.ImportFrom):
+        return node.module in ("typing", "typing_extensions") and any(alias.name == "Any" for alias in node.names)
+    return (isinstance(node, ast.Attribute) and node.attr == "Any" and isinstance(node.value, ast.Name)
+            and node.value.id in ("typing", "typing_extensions", "t"))
+
+
+def uses_any(path: Path) -> list[int]:
+    """Lines where `path` imports `Any` from typing (or typing_extensions) or names `typing.Any`."""
+    return sorted(node.lineno for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                  if _names_any(node) and isinstance(node, (ast.ImportFrom, ast.Attribute)))
+
+
+def test_the_any_finder_sees_imports_and_attributes(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text("import typing\nfrom typing import TYPE_CHECKING, Any as A\nx: typing.Any\ny: object\n",
+                     encoding="utf-8")
+    assert uses_any(probe) == [2, 3]
+
+
+def test_no_any_from_report_to_document() -> None:
+    chain = [path for path in sorted(PACKAGE.rglob("*.py"))
+             if path.relative_to(PACKAGE).as_posix().startswith(TYPED_CHAIN)]
+    assert len(chain) > 30  # the folders are still there
+    offenders = [f"{path.relative_to(PACKAGE).as_posix()}:{line}" for path in chain for line in uses_any(path)]
+    assert offenders == [], "typed facts only: use a dataclass, or object and isinstance where data is parsed"

@@ -121,7 +121,7 @@ def test_summary_status_is_derived_from_targets(project_repo: tuple[Path, GitRep
     root, _ = project_repo
     result = close_plan(load_project(root), "01-01", now=at(40))
     assert result.facts.status == "TARGETS MISSED"
-    assert "tests.failed == 0 (1, short by 1)" in result.facts.context["outcome"]
+    assert "tests.failed == 0 (1, short by 1)" in result.facts.outcome
     plan = load_project(root).phases[0].plans[0]
     # executed, so closed; that its target was missed is a separate claim, and a gap of the phase
     assert (plan.status, plan.outcome) == ("complete", "missed")
@@ -130,12 +130,12 @@ def test_summary_status_is_derived_from_targets(project_repo: tuple[Path, GitRep
 def test_summary_lists_real_commits_and_created_files(project_repo: tuple[Path, GitRepo]) -> None:
     root, repo = project_repo
     result = close_plan(load_project(root), "01-01", now=at(40))
-    git = result.facts.context["git"]
-    assert [commit["subject"] for commit in git["commits"]] == ["feat(01-01): subtract", "feat(01-01): multiply"]
-    assert git["created"] == ["tests/test_core.py"]
-    assert git["modified"] == ["pkg/core.py"]  # it existed before the plan's first commit
-    assert git["commits"][-1]["hash"] == repo.head()
-    assert result.facts.context["self_check"]["passed"]
+    git = result.facts.git
+    assert [commit.subject for commit in git.commits] == ["feat(01-01): subtract", "feat(01-01): multiply"]
+    assert git.created == ("tests/test_core.py",)
+    assert git.modified == ("pkg/core.py",)  # it existed before the plan's first commit
+    assert git.commits[-1].hash == repo.head()
+    assert result.facts.self_check.passed
 
 
 def test_hand_edits_outside_regions_survive_a_second_close(project_repo: tuple[Path, GitRepo]) -> None:
@@ -192,9 +192,8 @@ def test_verify_opens_gaps_then_closes_them_with_the_closing_plan(project_repo: 
     root, _repo = project_repo
     first = verify_phase(load_project(root), "1", now=at(45))
     assert first.status == "gaps_found"
-    open_ids = {gap["id"]: gap for gap in first.context["gaps"]}
-    target_gap = next(g for g in open_ids.values() if g["source"] == "tests.failed == 0")
-    new_plan(load_project(root), "1", title="Fix mul", gap=True, closes=[target_gap["id"]])
+    target_gap = next(g for g in first.facts.gaps if g.source == "tests.failed == 0")
+    new_plan(load_project(root), "1", title="Fix mul", gap=True, closes=[target_gap.id])
     project = load_project(root)
     passing = JUNIT.replace('<failure message="assert 6 == 7">E   assert 6 == 7</failure>', "").replace(
         'failures="1"', 'failures="0"')
@@ -203,11 +202,11 @@ def test_verify_opens_gaps_then_closes_them_with_the_closing_plan(project_repo: 
     save_snapshot(project, take_snapshot(project, root / "reports" / "coverage.json", root / "reports" / "junit.xml",
                                          now=at(50)))
     second = verify_phase(load_project(root), "1", now=at(55))
-    gaps = {gap["id"]: gap for gap in second.context["gaps"]}
-    assert gaps[target_gap["id"]]["status"] == "closed"
-    assert gaps[target_gap["id"]]["closed_by"] == ["01-GAP-01"]
+    gaps = {gap.id: gap for gap in second.facts.gaps}
+    assert gaps[target_gap.id].status == "closed"
+    assert gaps[target_gap.id].closed_by == ("01-GAP-01",)
     assert second.status == "passed"
-    assert second.context["re_verification"] is True
+    assert second.facts.re_verification is True
 
 
 def test_broken_project_template_exits_2_naming_template_and_line(project_repo: tuple[Path, GitRepo], cli) -> None:  # type: ignore[no-untyped-def]
@@ -255,6 +254,29 @@ def test_template_context_is_plain_data() -> None:
     assert plain({"a": (1, "x", None)}) == {"a": [1, "x", None]}
 
 
+def test_typed_facts_become_plain_dicts_keyed_as_templates_read_them() -> None:
+    from dataclasses import dataclass, field
+
+    from planner.render import PLAIN_KEY, plain, plain_record
+
+    @dataclass(frozen=True, slots=True)
+    class Row:
+        number: str = field(metadata={PLAIN_KEY: "#"})
+        files: tuple[str, ...]
+
+    @dataclass(frozen=True, slots=True)
+    class Table:
+        rows: tuple[Row, ...]
+        note: str | None
+
+    assert plain_record(Table((Row("1", ("a.py",)),), None)) == {"rows": [{"#": "1", "files": ["a.py"]}], "note": None}
+    assert list(plain_record(Row("1", ()))) == ["#", "files"]  # the fields' order
+    with pytest.raises(TypeError):
+        plain(Table((), Path("/etc/passwd")))  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        plain_record(("not", "a", "record"))
+
+
 def test_committing_the_summary_does_not_make_it_stale(project_repo: tuple[Path, GitRepo], cli) -> None:  # type: ignore[no-untyped-def]
     root, repo = project_repo
     close_plan(load_project(root), "01-01", now=at(40))
@@ -264,15 +286,15 @@ def test_committing_the_summary_does_not_make_it_stale(project_repo: tuple[Path,
     assert cli("render", "--check", "--root", str(root)).exit_code == 0
     later = close_plan(load_project(root), "01-01", now=at(50))  # nothing new: the same document
     assert later.unchanged and not later.written
-    assert "docs(01-01): summary" not in [c["subject"] for c in later.facts.context["git"]["commits"]]
+    assert "docs(01-01): summary" not in [c.subject for c in later.facts.git.commits]
 
 
 def test_a_plan_in_the_next_phase_that_closes_a_gap_is_credited(project_repo: tuple[Path, GitRepo]) -> None:
     root, _ = project_repo
     first = verify_phase(load_project(root), "1", now=at(45))
-    target_gap = next(g for g in first.context["gaps"] if g["source"] == "tests.failed == 0")
+    target_gap = next(g for g in first.facts.gaps if g.source == "tests.failed == 0")
     add_phase(load_project(root), "Follow-up")
-    new_plan(load_project(root), "2", title="Fix mul", closes=[target_gap["id"]])  # as handoff --scaffold does
+    new_plan(load_project(root), "2", title="Fix mul", closes=[target_gap.id])  # as handoff --scaffold does
     project = load_project(root)
     passing = JUNIT.replace('<failure message="assert 6 == 7">E   assert 6 == 7</failure>', "").replace(
         'failures="1"', 'failures="0"')
@@ -280,5 +302,5 @@ def test_a_plan_in_the_next_phase_that_closes_a_gap_is_credited(project_repo: tu
     save_snapshot(project, take_snapshot(project, root / "reports" / "coverage.json", root / "reports" / "junit.xml",
                                          now=at(50)))
     second = verify_phase(load_project(root), "1", now=at(55))
-    closed = next(g for g in second.context["gaps"] if g["id"] == target_gap["id"])
-    assert (closed["status"], closed["closed_by"]) == ("closed", ["02-01"])
+    closed = next(g for g in second.facts.gaps if g.id == target_gap.id)
+    assert (closed.status, closed.closed_by) == ("closed", ("02-01",))

@@ -23,6 +23,8 @@ from planner.evidence.reports.types import TestTotals
 from planner.evidence.snapshot import FailedTest, FileMetrics, ReportSource, Snapshot, TestResults, snapshot_id
 from planner.evidence.snapshot.store import save_snapshot
 from planner.handoff import build_handoff, handoff_phase
+from planner.handoff.types import ClosedGap
+from planner.render import plain_record
 from planner.scaffold import add_phase, init_project
 from planner.status import project_status
 from planner.tree.reader import load_project
@@ -95,8 +97,9 @@ def root(tmp_path: Path) -> Path:
 
 
 def report_of(root: Path) -> dict[str, Any]:
+    """The handoff report of phase 1 as its document and `--json` see it (plain data)."""
     project = load_project(root)
-    return build_handoff(project, project.phases[0])[0]
+    return plain_record(build_handoff(project, project.phases[0])[0])
 
 
 def impacts(report: dict[str, Any], rank: int) -> dict[str, str]:
@@ -328,11 +331,11 @@ def test_scaffold_creates_the_next_phase_with_one_plan_per_recommendation(root: 
     follow_up = project.phases[1]
     assert follow_up.id == "02"
     assert follow_up.targets == tuple(TARGETS)
-    recs = result.report["recommendations"]
-    assert [plan.title for plan in follow_up.plans] == [rec["title"] for rec in recs]
-    assert [list(plan.closes) for plan in follow_up.plans] == [
-        rec["closes"] + [item["gap"] for item in rec["closes_with"]] for rec in recs]
-    assert [list(plan.targets) for plan in follow_up.plans] == [rec["targets"] for rec in recs]
+    recs = result.report.recommendations
+    assert [plan.title for plan in follow_up.plans] == [rec.title for rec in recs]
+    assert [plan.closes for plan in follow_up.plans] == [
+        rec.closes + tuple(item.gap for item in rec.closes_with) for rec in recs]
+    assert [plan.targets for plan in follow_up.plans] == [rec.targets for rec in recs]
 
 
 def test_a_scaffolded_draft_matches_the_golden_file(root: Path) -> None:
@@ -348,10 +351,10 @@ def test_a_scaffolded_draft_matches_the_golden_file(root: Path) -> None:
 def test_a_scaffolded_draft_carries_its_recommendation(root: Path) -> None:
     from planner.tree.frontmatter import read_document
 
-    recs = handoff_phase(load_project(root), "1", scaffold=True).report["recommendations"]
+    recs = handoff_phase(load_project(root), "1", scaffold=True).report.recommendations
     plans = load_project(root).phases[1].plans
     document = read_document(plans[2].plan_path)
-    assert plans[2].title == recs[2]["title"] == "Raise coverage of a.py, b.py to 50.00%"
+    assert plans[2].title == recs[2].title == "Raise coverage of a.py, b.py to 50.00%"
     assert document.meta["requires"] == document.meta["depends_on"] == ["02-01"]
     assert document.meta["files_modified"] == ["src/a.py", "src/b.py"]
     assert document.body.count("<task ") == 2
@@ -444,7 +447,7 @@ def test_real_trees_with_verifications_get_a_report_or_a_clear_error(corpora: Pa
                 continue
             render("handoff.md.j2", report)
             seen += 1
-            assert all(note["why"] for note in report["not_computed"])
+            assert all(note.why for note in report.not_computed)
     assert seen > 0
 
 
@@ -631,9 +634,8 @@ def test_closed_gaps_are_not_recommended_again_and_name_their_closers(root: Path
     project = load_project(root)
     report, pending = build_handoff(project, project.phases[0])
     closed = next(g["id"] for g in gaps if g["status"] == "closed")
-    assert report["closed_gaps"] == [{"id": closed, "truth": next(g["truth"] for g in gaps if g["id"] == closed),
-                                      "closed_by": ["02-01"]}]
-    assert all(closed not in rec["closes"] for rec in report["recommendations"])
+    assert report.closed_gaps == (ClosedGap(closed, next(g["truth"] for g in gaps if g["id"] == closed), ("02-01",)),)
+    assert all(closed not in rec.closes for rec in report.recommendations)
     assert f"Already closed, not recommended again: {closed} by 02-01." in pending.new_text
 
 
@@ -686,12 +688,12 @@ def test_after_later_gap_plans_close_some_gaps_only_the_open_ones_are_recommende
     project = load_project(root)
     imports_gap = next(g.id for g in project.phases[0].gaps if g.source == IMPORTS.signature)
     report, pending = build_handoff(project, project.phases[0])
-    assert [gap["closed_by"] for gap in report["closed_gaps"] if gap["id"] == imports_gap] == [["02-01"]]
-    assert all(rec["evidence"].get("signature") != IMPORTS.signature for rec in report["recommendations"])
-    assert imports_gap not in {gap["id"] for gap in report["gaps"]}
+    assert [gap.closed_by for gap in report.closed_gaps if gap.id == imports_gap] == [("02-01",)]
+    assert all(getattr(rec.evidence, "signature", None) != IMPORTS.signature for rec in report.recommendations)
+    assert imports_gap not in {gap.id for gap in report.gaps}
     assert f"{imports_gap} by 02-01" in pending.new_text
-    planned = {gap["id"]: gap["planned_by"] for gap in report["gaps"]}
-    assert planned[next(g.id for g in project.phases[0].gaps if g.source == ASSERTS.signature)] == ["02-02"]
+    planned = {gap.id: gap.planned_by for gap in report.gaps}
+    assert planned[next(g.id for g in project.phases[0].gaps if g.source == ASSERTS.signature)] == ("02-02",)
     assert "Already planned, not closed yet:" in pending.new_text
 
 

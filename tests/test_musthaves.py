@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from planner.errors import InputError
 from planner.ids import PlanId
 from planner.model import Plan
+from planner.render import plain
 from planner.tree.frontmatter import Document, read_document
 from planner.tree.reader import load_project
 from planner.tree.schema import plan_from_document
@@ -30,6 +31,7 @@ from planner.verify.musthave_results import (
     VERIFIED,
     WIRED,
     MustHaveReport,
+    UnmetMustHave,
     unmet_as_gaps,
     verification_rows,
 )
@@ -413,11 +415,11 @@ def test_rows_carry_evidence_for_each_table(repo: Path) -> None:
     report = check(repo, "  truths:\n    - Works\n  artifacts:\n    - path: src/db.py\n      provides: db\n"
                          "  key_links:\n    - from: web/api.ts\n      to: t\n      via: v\n      pattern: api\n")
     rows = verification_rows(report)
-    assert rows["truths"][0] == {"#": "1", "truth": "Works", "status": NEEDS_PERSON,
-                                 "evidence": "not of the form FILE contains 'TEXT'"}
-    assert rows["artifacts"][0] == {"artifact": "src/db.py", "expected": "db", "status": EXISTS,
-                                    "details": "src/db.py exists"}
-    assert rows["key_links"][0]["details"] == "`api` at web/api.ts:6"
+    assert plain(rows.truths[0]) == {"#": "1", "truth": "Works", "status": NEEDS_PERSON,
+                                     "evidence": "not of the form FILE contains 'TEXT'", "plan": "03-02"}
+    assert plain(rows.artifacts[0]) == {"artifact": "src/db.py", "expected": "db", "status": EXISTS,
+                                        "details": "src/db.py exists", "plan": "03-02"}
+    assert rows.key_links[0].details == "`api` at web/api.ts:6"
 
 
 def test_unmet_must_haves_become_gaps_with_stable_ids(repo: Path) -> None:
@@ -425,11 +427,10 @@ def test_unmet_must_haves_become_gaps_with_stable_ids(repo: Path) -> None:
                  "    - path: src/none.py\n    - path: src/db.py\n  key_links:\n"
                  "    - from: web/api.ts\n      to: t\n      pattern: zzz\n")
     gaps = unmet_as_gaps(check(repo, yaml_text))
-    assert [gap["id"].split("-")[2] for gap in gaps] == ["truth", "artifact", "link"]
-    assert [gap["id"] for gap in gaps] == [gap["id"] for gap in unmet_as_gaps(check(repo, yaml_text))]
-    assert gaps[1] == {"id": gaps[1]["id"], "truth": "src/none.py exists", "status": "failed",
-                       "reason": "MISSING: src/none.py is not in repo", "artifacts": ["src/none.py"],
-                       "missing": ["src/none.py is not in repo"]}
+    assert [gap.id.split("-")[2] for gap in gaps] == ["truth", "artifact", "link"]
+    assert [gap.id for gap in gaps] == [gap.id for gap in unmet_as_gaps(check(repo, yaml_text))]
+    assert gaps[1] == UnmetMustHave(gaps[1].id, "src/none.py exists", "failed", "MISSING: src/none.py is not in repo",
+                                    ("src/none.py",), ("src/none.py is not in repo",))
 
 
 def test_status_counts_add_up_over_reports(repo: Path) -> None:

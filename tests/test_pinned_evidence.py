@@ -242,8 +242,8 @@ def test_coverage_is_coverage_py_total_and_respects_the_projects_configuration(t
     from planner.facts.measured import coverage_facts
 
     facts = coverage_facts(load_snapshot(snapshot_file))
-    assert facts is not None and facts["percent"] == total
-    assert facts["line_percent"] != total  # branches count: statement coverage alone differs
+    assert facts is not None and facts.percent == total
+    assert facts.line_percent != total  # branches count: statement coverage alone differs
 
 
 @pytest.fixture(scope="module")

@@ -165,7 +165,7 @@ def close(
                             pretty=pretty):
         if result.unchanged:
             typer.echo("nothing new since the plan was closed: no new commit names it")
-        typer.echo(result.facts.context["outcome"])
+        typer.echo(result.facts.outcome)
         _note_unmanaged(project)
 
 
@@ -188,8 +188,7 @@ def verify(
     if _report_document(project, result.document, result.written, document, dry_run=dry_run, diff=diff,
                         pretty=pretty):
         return
-    open_gaps = sum(1 for gap in result.context["gaps"] if gap["status"] != "closed")
-    typer.echo(f"status: {result.status} ({open_gaps} open or partial gap(s))")
+    typer.echo(f"status: {result.status} ({len(result.facts.unresolved)} open or partial gap(s))")
     _note_unmanaged(project)
 
 
@@ -215,7 +214,7 @@ def handoff(
                         pretty=pretty):
         return
     _echo_written(project.root, result.created)
-    typer.echo(f"{len(result.report['recommendations'])} recommended plan(s); reachable: {result.report['reachable']}")
+    typer.echo(f"{len(result.report.recommendations)} recommended plan(s); reachable: {result.report.reachable}")
 
 
 @app.command("render")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
 
 from planner.model import Phase
 
@@ -81,9 +81,18 @@ def fenced(diagram: str | None) -> str | None:
     return f"```mermaid\n{diagram}\n```" if diagram else None
 
 
-def diagram_context(phases: Sequence[Phase], coverage_points: Sequence[tuple[str, float]] = ()) -> dict[str, Any]:
-    return {
-        "dependencies": fenced(dependency_graph(phases)),
-        "gantt": fenced(gantt(phases)),
-        "coverage": fenced(coverage_chart(coverage_points)),
-    }
+@dataclass(frozen=True, slots=True)
+class Diagrams:
+    """The fenced Mermaid diagrams a ROADMAP or VERIFICATION shows; None where there is nothing to draw."""
+
+    dependencies: str | None
+    gantt: str | None
+    coverage: str | None
+
+
+def diagram_context(phases: Sequence[Phase], coverage_points: Sequence[tuple[str, float]] = ()) -> Diagrams:
+    return Diagrams(
+        dependencies=fenced(dependency_graph(phases)),
+        gantt=fenced(gantt(phases)),
+        coverage=fenced(coverage_chart(coverage_points)),
+    )

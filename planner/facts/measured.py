@@ -3,27 +3,35 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
+from planner.evidence.snapshot import Snapshot
+from planner.facts.types import (
+    ClusterFacts,
+    CoverageFacts,
+    Measurements,
+    ReportSourceRow,
+    SnapshotPins,
+    SnapshotSourceRow,
+    SourceRole,
+    SourceRow,
+    TargetRow,
+    TestsFacts,
+)
 from planner.model import Plan, Project
 from planner.targets import Target
 from planner.targets.judging import TargetResult, evaluate, format_delta, format_value
+from planner.targets.snapshot_values import SnapshotMetrics
 from planner.targets.sources import targets_in
 
 
-def _lookup(snapshot: Any, project: Project) -> Any:
-    if snapshot is None:
-        return None
-    from planner.targets.snapshot_values import SnapshotMetrics
-
-    return SnapshotMetrics(snapshot, project.config.groups)
+def _lookup(snapshot: Snapshot | None, project: Project) -> SnapshotMetrics | None:
+    return SnapshotMetrics(snapshot, project.config.groups) if snapshot is not None else None
 
 
-def target_rows(targets: list[Target], latest: Any, previous: Any, start: Any,
-                project: Project) -> list[dict[str, Any]]:
-    """One plain row per target: Before (start snapshot), After (latest), Target, Status, deltas."""
+def target_rows(targets: list[Target], latest: Snapshot | None, previous: Snapshot | None,
+                start: Snapshot | None, project: Project) -> tuple[TargetRow, ...]:
+    """One row per target: Before (start snapshot), After (latest), Target, Status, deltas."""
     after, before, earlier = _lookup(latest, project), _lookup(start, project), _lookup(previous, project)
     rows = []
     for target in targets:
@@ -33,20 +41,20 @@ def target_rows(targets: list[Target], latest: Any, previous: Any, start: Any,
         else:
             result = evaluate(target, after, previous=earlier, start=before)
         before_value = before.value(target.metric, target.selector) if before is not None else None
-        rows.append({
-            "expression": str(target),
-            "metric": target.metric,
-            "selector": target.selector,
-            "status": result.status,
-            "before": format_value(target.metric, before_value) if before_value is not None else "n/a",
-            "after": format_value(target.metric, result.value) if result.value is not None else "n/a",
-            "target": f"{target.op} {format_value(target.metric, target.threshold)}",
-            "delta_start": format_delta(target.metric, result.delta_start) if result.delta_start is not None else None,
-            "delta_previous": (format_delta(target.metric, result.delta_previous)
-                               if result.delta_previous is not None else None),
-            "detail": _detail(result),
-        })
-    return rows
+        rows.append(TargetRow(
+            expression=str(target),
+            metric=target.metric,
+            selector=target.selector,
+            status=result.status,
+            before=format_value(target.metric, before_value) if before_value is not None else "n/a",
+            after=format_value(target.metric, result.value) if result.value is not None else "n/a",
+            target=f"{target.op} {format_value(target.metric, target.threshold)}",
+            delta_start=format_delta(target.metric, result.delta_start) if result.delta_start is not None else None,
+            delta_previous=(format_delta(target.metric, result.delta_previous)
+                            if result.delta_previous is not None else None),
+            detail=_detail(result),
+        ))
+    return tuple(rows)
 
 
 def _detail(result: TargetResult) -> str:
@@ -60,88 +68,64 @@ def _detail(result: TargetResult) -> str:
     return f"{value}, short by {short}"
 
 
-def tests_facts(snapshot: Any) -> dict[str, Any] | None:
+def tests_facts(snapshot: Snapshot | None) -> TestsFacts | None:
     if snapshot is None or snapshot.tests is None:
         return None
     totals = snapshot.tests.totals
     rate = totals.pass_rate
-    return {
-        "total": totals.total, "passed": totals.passed, "failed": totals.failed, "errors": totals.errors,
-        "skipped": totals.skipped, "xfail": totals.xfail, "xpass": totals.xpass,
-        "pass_rate": format_value("tests.pass_rate", rate) if rate is not None else "n/a",
-        "clusters": [
-            {"signature": cluster.signature, "count": cluster.count, "examples": list(cluster.example_ids),
-             "files": list(cluster.files), "error_type": cluster.error_type}
-            for cluster in snapshot.clusters
-        ],
-    }
+    return TestsFacts(
+        total=totals.total, passed=totals.passed, failed=totals.failed, errors=totals.errors,
+        skipped=totals.skipped, xfail=totals.xfail, xpass=totals.xpass,
+        pass_rate=format_value("tests.pass_rate", rate) if rate is not None else "n/a",
+        clusters=tuple(ClusterFacts(cluster.signature, cluster.count, cluster.example_ids, cluster.files,
+                                    cluster.error_type) for cluster in snapshot.clusters),
+    )
 
 
-def coverage_facts(snapshot: Any) -> dict[str, Any] | None:
+def coverage_facts(snapshot: Snapshot | None) -> CoverageFacts | None:
     if snapshot is None or snapshot.totals is None:
         return None
     numbers = snapshot.totals
     branches = snapshot.has_branches and numbers.branches > 0
-    return {
+    return CoverageFacts(
         # coverage.py's own TOTAL: statements and branches together when branches were measured
-        "percent": format_value("coverage", numbers.combined_percent),
-        "line_percent": format_value("line_coverage", numbers.percent),
-        "statements": numbers.statements,
-        "covered": numbers.covered,
-        "missing": numbers.missing,
-        "branches": numbers.branches if branches else None,
-        "covered_branches": numbers.covered_branches if branches else None,
-        "branch_percent": (format_value("branch_coverage", numbers.branch_percent)
-                           if branches and numbers.branch_percent is not None else None),
-        "files": len(snapshot.files),
-    }
+        percent=format_value("coverage", numbers.combined_percent),
+        line_percent=format_value("line_coverage", numbers.percent),
+        statements=numbers.statements,
+        covered=numbers.covered,
+        missing=numbers.missing,
+        branches=numbers.branches if branches else None,
+        covered_branches=numbers.covered_branches if branches else None,
+        branch_percent=(format_value("branch_coverage", numbers.branch_percent)
+                        if branches and numbers.branch_percent is not None else None),
+        files=len(snapshot.files),
+    )
 
 
-def source_facts(project: Project, snapshot: Any, role: str) -> list[dict[str, Any]]:
+def source_facts(snapshot: Snapshot | None, role: SourceRole) -> tuple[SourceRow, ...]:
+    """The snapshot, then each report it was read from."""
     if snapshot is None:
-        return []
-    rows = [{"role": role, "kind": "snapshot", "id": snapshot.id, "commit": snapshot.commit,
-             "taken_at": snapshot.taken_at.isoformat()}]
-    for source in snapshot.sources:
-        rows.append({"role": role, "kind": source.kind, "format": source.format, "path": source.path,
-                     "sha256": source.sha256, "generated_at": source.generated_at or source.mtime})
-    return rows
+        return ()
+    rows: list[SourceRow] = [SnapshotSourceRow(role, "snapshot", snapshot.id, snapshot.commit,
+                                               snapshot.taken_at.isoformat())]
+    rows.extend(ReportSourceRow(role, source.kind, source.format, source.path, source.sha256,
+                                source.generated_at or source.mtime) for source in snapshot.sources)
+    return tuple(rows)
 
 
-@dataclass(frozen=True)
-class SnapshotPins:
-    """The snapshots a document was built from, by id. A document records them, and rebuilding it
-    from the same ids gives the same numbers, whatever was measured since."""
-
-    latest: str | None = None
-    baseline: str | None = None
-    previous: str | None = None
-
-    def as_dict(self) -> dict[str, str | None]:
-        return {"latest": self.latest, "baseline": self.baseline, "previous": self.previous}
-
-    @classmethod
-    def from_evidence(cls, evidence: object) -> SnapshotPins | None:
-        """The pins a generated document's `evidence.snapshots` records; None when it records none
-        (a document written before planner pinned its evidence)."""
-        pins = evidence.get("snapshots") if isinstance(evidence, Mapping) else None
-        if not isinstance(pins, Mapping):
-            return None
-        return cls(*(str(pins[key]) if pins.get(key) else None for key in ("latest", "baseline", "previous")))
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlanSnapshots:
-    latest: Any
-    previous: Any
-    baseline: Any
+    latest: Snapshot | None
+    previous: Snapshot | None
+    baseline: Snapshot | None
 
     @property
     def pins(self) -> SnapshotPins:
         return SnapshotPins(*(s.id if s is not None else None for s in (self.latest, self.baseline, self.previous)))
 
 
-def latest_and_previous(project: Project, pins: SnapshotPins | None = None) -> tuple[Any, Any]:
+def latest_and_previous(project: Project,
+                        pins: SnapshotPins | None = None) -> tuple[Snapshot | None, Snapshot | None]:
     """The latest snapshot and the one before it (deltas): the pinned ones when given."""
     from planner.evidence.snapshot.store import latest_snapshot, previous_snapshot, snapshot_by_id
 
@@ -161,7 +145,7 @@ def plan_snapshots(project: Project, plan: Plan, started: dt.datetime | None,
 
     latest, previous = latest_and_previous(project, pins)
     recorded = pins.baseline if pins is not None else plan.baseline
-    baseline: Any
+    baseline: Snapshot | None
     if recorded:
         baseline = snapshot_by_id(project, recorded)
     elif pins is None and started is not None:
@@ -171,7 +155,7 @@ def plan_snapshots(project: Project, plan: Plan, started: dt.datetime | None,
     return PlanSnapshots(latest, previous, baseline)
 
 
-def measurement_facts(project: Project, plan: Plan, snapshots: PlanSnapshots) -> dict[str, Any]:
+def measurement_facts(project: Project, plan: Plan, snapshots: PlanSnapshots) -> Measurements:
     """Targets, tests and coverage of a plan from its latest snapshot and its baseline."""
     latest, start = snapshots.latest, snapshots.baseline
     targets = targets_in(plan.plan_path, plan.targets)
@@ -180,10 +164,10 @@ def measurement_facts(project: Project, plan: Plan, snapshots: PlanSnapshots) ->
                          if latest is not None else "Nothing was measured for this plan")
     else:
         baseline_note = f"Before is snapshot {start.id}, the latest when the plan started"
-    return {
-        "targets": target_rows(targets, latest, snapshots.previous, start, project),
-        "tests": tests_facts(latest),
-        "coverage": coverage_facts(latest),
-        "sources": source_facts(project, latest, "latest") + source_facts(project, start, "start"),
-        "baseline_note": baseline_note,
-    }
+    return Measurements(
+        targets=target_rows(targets, latest, snapshots.previous, start, project),
+        tests=tests_facts(latest),
+        coverage=coverage_facts(latest),
+        sources=source_facts(latest, "latest") + source_facts(start, "start"),
+        baseline_note=baseline_note,
+    )

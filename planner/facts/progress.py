@@ -7,12 +7,14 @@ a phase is complete when it has plans and all of them are complete.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from planner.errors import InputError
-from planner.model import Phase, Plan, Project
+from planner.facts.diagrams import Diagrams, diagram_context
+from planner.model import Phase, Plan, PlanStatus, Project
 from planner.tree.frontmatter import compose
 
 if TYPE_CHECKING:
@@ -88,40 +90,84 @@ def _current(project: Project) -> tuple[Phase | None, Plan | None]:
     return (project.phases[-1] if project.phases else None), None
 
 
-def roadmap_context(project: Project) -> dict[str, Any]:
-    phases = []
-    for phase in project.phases:
-        phases.append({
-            "id": phase.id, "title": phase.title, "goal": phase.goal, "targets": list(phase.targets),
-            "complete": phase.complete,
-            "status": phase_status(phase),
-            "plans_complete": sum(1 for plan in phase.plans if plan.closed),
-            "plans": [{"file": plan_file_name(phase, plan), "title": plan.title, "status": plan.status,
-                       "closed": plan.closed, "note": plan_outcome_note(plan)}
-                      for plan in phase.plans],
-        })
-    from planner.facts.diagrams import diagram_context
-
-    return {"project": {"name": project.root.name}, "phases": phases,
-            "diagrams": diagram_context(project.phases)}
+@dataclass(frozen=True, slots=True)
+class RoadmapPlan:
+    file: str
+    title: str
+    status: PlanStatus
+    closed: bool
+    note: str
 
 
-def state_context(project: Project, activity: str, now: dt.datetime | None = None) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class RoadmapPhase:
+    id: str
+    title: str
+    goal: str
+    targets: tuple[str, ...]
+    complete: bool
+    status: str  # phase_status
+    plans_complete: int
+    plans: tuple[RoadmapPlan, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectName:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class RoadmapContext:
+    """What the ROADMAP's generated regions show."""
+
+    project: ProjectName
+    phases: tuple[RoadmapPhase, ...]
+    diagrams: Diagrams
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    phase: str
+    plan: str
+    status: str  # complete | in progress | not started
+    last_activity: str
+    bar: str
+    index: int  # of the current phase, counted from 1; 0 when there is none
+
+
+@dataclass(frozen=True, slots=True)
+class StateContext:
+    """What STATE.md's generated regions show."""
+
+    position: Position
+    progress: Mapping[str, int]  # Progress.as_dict(): the counts and the percent
+
+
+def roadmap_context(project: Project) -> RoadmapContext:
+    phases = tuple(RoadmapPhase(
+        id=phase.id, title=phase.title, goal=phase.goal, targets=phase.targets, complete=phase.complete,
+        status=phase_status(phase), plans_complete=sum(1 for plan in phase.plans if plan.closed),
+        plans=tuple(RoadmapPlan(plan_file_name(phase, plan), plan.title, plan.status, plan.closed,
+                                plan_outcome_note(plan)) for plan in phase.plans),
+    ) for phase in project.phases)
+    return RoadmapContext(ProjectName(project.root.name), phases, diagram_context(project.phases))
+
+
+def state_context(project: Project, activity: str, now: dt.datetime | None = None) -> StateContext:
     progress = measure_progress(project.phases)
     phase, plan = _current(project)
     filled = progress.percent * BAR_WIDTH // 100
-    phase_index = project.phases.index(phase) + 1 if phase is not None else 0
-    position = {
-        "phase": f"{phase.id} of {len(project.phases)} ({phase.title})" if phase else "none yet",
-        "plan": (f"{plan.id} ({plan.status.replace('_', ' ')})" if plan else "all plans complete")
+    position = Position(
+        phase=f"{phase.id} of {len(project.phases)} ({phase.title})" if phase else "none yet",
+        plan=(f"{plan.id} ({plan.status.replace('_', ' ')})" if plan else "all plans complete")
         if phase else "none yet",
-        "status": "complete" if progress.total_plans and progress.percent == 100 else (
+        status="complete" if progress.total_plans and progress.percent == 100 else (
             "in progress" if progress.completed_plans or progress.in_progress_plans else "not started"),
-        "last_activity": f"{(now or dt.datetime.now(dt.UTC)).date().isoformat()} -- {activity}",
-        "bar": "█" * filled + "░" * (BAR_WIDTH - filled),
-        "index": phase_index,
-    }
-    return {"position": position, "progress": progress.as_dict()}
+        last_activity=f"{(now or dt.datetime.now(dt.UTC)).date().isoformat()} -- {activity}",
+        bar="█" * filled + "░" * (BAR_WIDTH - filled),
+        index=project.phases.index(phase) + 1 if phase is not None else 0,
+    )
+    return StateContext(position, progress.as_dict())
 
 
 def refresh_documents(project: Project, activity: str) -> list[Path]:
@@ -149,11 +195,11 @@ def prepare_refresh(project: Project, activity: str) -> list[PendingWrite]:
     state = project.planning_dir / "STATE.md"
     context = state_context(project, activity)
     fresh = render("state.md.j2", context, planning_dir=project.planning_dir)
-    progress = context["progress"]
-    state_meta = {
+    position, progress = context.position, context.progress
+    state_meta: dict[str, object] = {
         "planner_state_version": 1,
-        "current_phase": project.phases[context["position"]["index"] - 1].id if context["position"]["index"] else None,
-        "status": context["position"]["status"],
+        "current_phase": project.phases[position.index - 1].id if position.index else None,
+        "status": position.status,
         "progress": {key: progress[key] for key in
                      ("total_phases", "completed_phases", "total_plans", "completed_plans", "percent")},
     }
@@ -219,7 +265,7 @@ def unmanaged_documents(planning_dir: Path) -> list[Path]:
     return found
 
 
-def _merged(path: Path, fresh: str, meta: dict[str, Any] | None) -> PendingWrite | None:
+def _merged(path: Path, fresh: str, meta: dict[str, object] | None) -> PendingWrite | None:
     """The refreshed text of one document; None for a file without markers (written by hand)."""
     from planner.tree import regions
     from planner.tree.documents import PendingWrite

@@ -10,45 +10,42 @@ files count no lines); files are every path those commits touched, renamed files
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from planner.evidence.commits import Commit
+from planner.facts.types import SummaryLinks, TaskCommit, TaskDetail, TaskDetailRow, TaskRow
 
 
-def _commit_row(commit: Commit, prefix: str | None) -> dict[str, Any]:
-    return {"hash": commit.hash, "short": commit.short_hash, "subject": commit.subject,
-            "insertions": commit.insertions, "deletions": commit.deletions,
-            "url": f"{prefix}{commit.hash}" if prefix else None}
+def _commit_row(commit: Commit, prefix: str | None) -> TaskCommit:
+    return TaskCommit(commit.hash, commit.short_hash, commit.subject, commit.insertions, commit.deletions,
+                      f"{prefix}{commit.hash}" if prefix else None)
 
 
-def task_detail(tasks: Sequence[Mapping[str, Any]], commits: Sequence[Commit],
-                commit_prefix: str | None = None) -> dict[str, Any]:
-    """`{"tasks": [...], "unassigned": [...]}`: `tasks` are `task_commits` rows (their `commits`
-    index into `commits`); each gains its commits, files touched and lines added and removed."""
-    rows, claimed = [], set()
+def task_detail(tasks: Sequence[TaskRow], commits: Sequence[Commit], commit_prefix: str | None = None) -> TaskDetail:
+    """Each task (`task_commits` rows, whose `commits` index into `commits`) with its commits, the
+    files they touched and the lines they added and removed; and the commits that name no task."""
+    rows: list[TaskDetailRow] = []
+    claimed: set[int] = set()
     for task in tasks:
-        mine = [commits[index] for index in task["commits"]]
-        claimed.update(task["commits"])
-        files = sorted({change.path for commit in mine for change in commit.files})
-        rows.append({
-            "number": task["number"], "name": task["name"],
-            "commits": [_commit_row(commit, commit_prefix) for commit in mine],
-            "files": files,
-            "insertions": sum(commit.insertions for commit in mine),
-            "deletions": sum(commit.deletions for commit in mine),
-        })
-    unassigned = [_commit_row(commit, commit_prefix) for index, commit in enumerate(commits)
-                  if index not in claimed]
-    return {"tasks": rows, "unassigned": unassigned if rows else []}
+        mine = [commits[index] for index in task.commits]
+        claimed.update(task.commits)
+        rows.append(TaskDetailRow(
+            number=task.number, name=task.name,
+            commits=tuple(_commit_row(commit, commit_prefix) for commit in mine),
+            files=tuple(sorted({change.path for commit in mine for change in commit.files})),
+            insertions=sum(commit.insertions for commit in mine),
+            deletions=sum(commit.deletions for commit in mine),
+        ))
+    unassigned = tuple(_commit_row(commit, commit_prefix) for index, commit in enumerate(commits)
+                       if index not in claimed)
+    return TaskDetail(tuple(rows), unassigned if rows else ())
 
 
-def summary_detail(root: Path, tasks: Sequence[Mapping[str, Any]], commits: Sequence[Commit],
-                   git_range: str | None) -> dict[str, Any]:
-    """The SUMMARY context's `links` (commit page prefix, linked range) and `task_detail`."""
+def summary_detail(root: Path, tasks: Sequence[TaskRow], commits: Sequence[Commit],
+                   git_range: str | None) -> tuple[SummaryLinks, TaskDetail]:
+    """The SUMMARY's `links` (commit page prefix, linked range) and `task_detail`."""
     from planner.evidence.commit_links import link_range, repository_links
 
-    links: dict[str, str | None] = dict(repository_links(root))
-    links["range"] = link_range(git_range, links["commit"])
-    return {"links": links, "task_detail": task_detail(tasks, commits, links["commit"])}
+    prefix = repository_links(root)["commit"]
+    return SummaryLinks(prefix, link_range(git_range, prefix)), task_detail(tasks, commits, prefix)

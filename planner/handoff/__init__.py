@@ -12,15 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from planner import __version__
 from planner.errors import ConflictError, InputError
 from planner.evidence.snapshot import Snapshot
 from planner.handoff.recommend import FILES_PER_PLAN, FILES_PER_TARGET, NO_CONTEXTS, compute_report
+from planner.handoff.types import HandoffReport
 from planner.ids import PlanId, next_plan_part
 from planner.model import Phase, Project
-from planner.render import render
+from planner.render import plain_record, render
 from planner.scaffold import add_phase, new_plan
 from planner.tree.documents import PendingWrite, commit_write, prepare
 from planner.tree.index.session import reload_project
@@ -41,7 +41,7 @@ class HandoffResult:
     """What `plan handoff` computed and wrote."""
 
     phase_id: str
-    report: dict[str, Any]  # the one computed object: the document and --json both come from it
+    report: HandoffReport  # the one computed object: the document and --json both come from it
     document: PendingWrite
     written: bool
     created: tuple[Path, ...] = ()
@@ -69,7 +69,7 @@ def handoff_phase(project: Project, reference: str, *, scaffold: bool = False,
     return HandoffResult(phase.id, report, pending, written, created)
 
 
-def build_handoff(project: Project, phase: Phase) -> tuple[dict[str, Any], PendingWrite]:
+def build_handoff(project: Project, phase: Phase) -> tuple[HandoffReport, PendingWrite]:
     """The computed report and the document it renders to (nothing written)."""
     from planner.evidence.snapshot.store import latest_snapshot
 
@@ -79,21 +79,11 @@ def build_handoff(project: Project, phase: Phase) -> tuple[dict[str, Any], Pendi
                          "from the latest snapshot", project.planning_dir)
     report = compute_report(project, phase, snapshot, _earlier_with_contexts(project, snapshot),
                             files_per_plan=FILES_PER_PLAN, files_per_target=FILES_PER_TARGET)
-    meta = {"phase": phase.directory.name, "generated_by": f"planner {__version__}",
-            "snapshot": snapshot.id, "recommendations": len(report["recommendations"]),
-            "reachable": report["reachable"],
-            "gaps_addressed": sorted(addressed_gaps(report))}
-    from planner.evidence.commit_links import repository_links
-
-    report["links"] = repository_links(project.root)
+    meta: dict[str, object] = {"phase": phase.directory.name, "generated_by": f"planner {__version__}",
+                               "snapshot": snapshot.id, "recommendations": len(report.recommendations),
+                               "reachable": report.reachable, "gaps_addressed": sorted(report.addressed_gaps)}
     body = render("handoff.md.j2", report, planning_dir=project.planning_dir)
     return report, prepare(handoff_path(phase), meta, body)
-
-
-def addressed_gaps(report: dict[str, Any]) -> set[str]:
-    """The gaps the recommendations close, alone or together."""
-    return {gap for rec in report["recommendations"]
-            for gap in [*rec["closes"], *(item["gap"] for item in rec["closes_with"])]}
 
 
 def _earlier_with_contexts(project: Project, latest: Snapshot) -> Snapshot | None:
@@ -115,39 +105,38 @@ def _plans_closing(project: Project, phase: Phase, gap_ids: set[str]) -> list[st
             for plan in other.plans if gap_ids & set(plan.closes)]
 
 
-def _refuse_second_scaffold(project: Project, phase: Phase, report: dict[str, Any]) -> None:
-    recommendations = report["recommendations"]
-    if not recommendations:
+def _refuse_second_scaffold(project: Project, phase: Phase, report: HandoffReport) -> None:
+    if not report.recommendations:
         raise InputError(f"nothing to scaffold: the handoff of phase {phase.id} recommends no plan")
-    existing = _plans_closing(project, phase, addressed_gaps(report))
+    existing = _plans_closing(project, phase, report.addressed_gaps)
     if existing:
         raise ConflictError(f"plans {', '.join(existing)} already close gaps of phase {phase.id}: the "
                             "handoff was scaffolded before; planner will not create them twice",
                             handoff_path(phase))
 
 
-def scaffold_next_phase(project: Project, phase: Phase, report: dict[str, Any]) -> tuple[Path, ...]:
+def scaffold_next_phase(project: Project, phase: Phase, report: HandoffReport) -> tuple[Path, ...]:
     """The next phase, with one PLAN draft per recommendation: tasks, files, evidence, impact,
     targets, `closes:` (the gaps it closes alone or together with others) and `requires:`."""
     _refuse_second_scaffold(reload_project(project.root), phase, report)
-    open_targets = [row["target"] for row in report["path_to_target"] if row["status"] != "met"]
+    open_targets = [row.target for row in report.path_to_target if row.status != "met"]
     created = add_phase(reload_project(project.root), f"{phase.title} follow-up",
                         goal=f"Close the gaps phase {phase.id} left open, as computed in "
                              f"{handoff_path(phase).name}", targets=open_targets)
     assert created.phase is not None and created.phase.number is not None
     paths = list(created.paths[:1])
     parts: list[str] = []
-    for _ in report["recommendations"]:
+    for _ in report.recommendations:
         parts.append(next_plan_part(parts, gap=False))
-    plan_ids = {rec["rank"]: str(PlanId(created.phase.number, part))
-                for rec, part in zip(report["recommendations"], parts, strict=True)}
+    plan_ids = {rec.rank: str(PlanId(created.phase.number, part))
+                for rec, part in zip(report.recommendations, parts, strict=True)}
     waves: dict[str, int] = {}
-    for rec in report["recommendations"]:
-        draft = draft_of(rec, plan_ids, waves, handoff_path(phase).name)
-        closes = [*rec["closes"], *(item["gap"] for item in rec["closes_with"])]
-        plan = new_plan(reload_project(project.root), created.phase.directory.name, title=rec["title"],
-                        requires=list(draft.requires), targets=rec["targets"], closes=closes, draft=draft)
-        assert plan.plan is not None and str(plan.plan.id) == plan_ids[rec["rank"]]
+    for rec in report.recommendations:
+        draft = draft_of(plain_record(rec), plan_ids, waves, handoff_path(phase).name)  # the draft writer's data
+        plan = new_plan(reload_project(project.root), created.phase.directory.name, title=rec.title,
+                        requires=list(draft.requires), targets=list(rec.targets), closes=list(rec.gaps_closed),
+                        draft=draft)
+        assert plan.plan is not None and str(plan.plan.id) == plan_ids[rec.rank]
         waves[str(plan.plan.id)] = draft.wave
         paths.append(plan.paths[0])
     return tuple(paths)

@@ -12,7 +12,6 @@ import hashlib
 import math
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from planner.evidence.snapshot import Snapshot
 from planner.handoff import arithmetic as arith
@@ -29,6 +28,7 @@ from planner.handoff.projection import (
     value_now,
     weight_text,
 )
+from planner.handoff.types import CoverageEvidence, FileRow, Note
 from planner.handoff.version_guards import interpreter, unreachable_lines
 from planner.model import Project
 from planner.targets import Target, format_number
@@ -43,8 +43,8 @@ def left_out_files(project: Project, snapshot: Snapshot, state: Ledger) -> dict[
 
     rules = omit_rules(project.root)
     if rules.problem:
-        state.notes.append({"what": "the coverage configuration", "why": f"{rules.problem}; no file "
-                            "was left out for it"})
+        state.notes.append(Note("the coverage configuration", f"{rules.problem}; no file "
+                            "was left out for it"))
     return {path: f"omitted by `[run] omit` in {rules.source}" for path in snapshot.files
             if rules.patterns and rules.omits(project.root, path)}
 
@@ -76,9 +76,9 @@ def _coverage_target_works(target: Target, gap_id: str, weight: int, state: Ledg
                     for f in selection if f.path not in state.left_out]
     for file in selection:
         if file.path in state.left_out and file.missing:
-            state.notes.append({"what": f"`{file.path}` toward `{target}`", "why": (
+            state.notes.append(Note(f"`{file.path}` toward `{target}`", (
                 f"not recommended: {state.left_out[file.path]}; its {file.missing} missing statement(s) "
-                "still count in this snapshot's numbers until the next `plan measure`")})
+                "still count in this snapshot's numbers until the next `plan measure`")))
     if target.metric == "missing":
         missing = sum(f.missing for f in selection)
         limit = int(target.threshold) if target.threshold == int(target.threshold) else math.floor(target.threshold)
@@ -92,21 +92,21 @@ def _coverage_target_works(target: Target, gap_id: str, weight: int, state: Ledg
                                      goal_of(target), passes)
         available = sum(f.coverable for f in chosen_files)
         if needed > available:
-            state.notes.append({"what": f"`{target}`", "why": (
+            state.notes.append(Note(f"`{target}`", (
                 f"covering all {available} missing statement(s) still leaves it short: its uncovered "
                 f"branches ({HELD}) need {needed - available} more covered, which planner has no "
-                "arithmetic for")})
+                "arithmetic for")))
             needed = available
         raises, short = arith.choose_raises(chosen_files, goal_of(target), needed, per_target,
                                             with_branches=with_branches, passes=passes)
         for item in raises:
             if not item.reaches:
-                state.notes.append({"what": f"`{item.file.path}` toward `{target}`", "why": (
+                state.notes.append(Note(f"`{item.file.path}` toward `{target}`", (
                     f"covering all its statements leaves it at {shown(target.metric, item.percent_after)}%: "
-                    f"its uncovered branches ({HELD}) keep it below {shown(target.metric, item.goal)}%")})
+                    f"its uncovered branches ({HELD}) keep it below {shown(target.metric, item.goal)}%")))
     if short:
-        state.notes.append({"what": f"`{target}`", "why": f"the top {len(raises)} file(s) leave "
-                            f"{short} statement(s) short; the path to target shows it"})
+        state.notes.append(Note(f"`{target}`", f"the top {len(raises)} file(s) leave "
+                            f"{short} statement(s) short; the path to target shows it"))
     works = [_coverage_work(target, gap_id, weight, group, state) for group in arith.chunks(raises, per_plan)]
     for item in raises:
         state.files[item.file.path] = item.file.with_covered(item.file.covered + item.to_cover)
@@ -118,9 +118,9 @@ def _never_run(path: str, state: Ledger, target: Target) -> int:
     if path not in state.unreachable:
         state.unreachable[path] = count = _count_never_run(path, state)
         if count:
-            state.notes.append({"what": f"{count} missing line(s) of `{path}`", "why": (
+            state.notes.append(Note(f"{count} missing line(s) of `{path}`", (
                 f"never run under {interpreter()} (version guards, TYPE_CHECKING): not counted as work "
-                f"toward `{target}`, though they count in the snapshot's numbers")})
+                f"toward `{target}`, though they count in the snapshot's numbers")))
     return state.unreachable[path]
 
 
@@ -140,22 +140,21 @@ def _count_never_run(path: str, state: Ledger) -> int:
     return len(unreachable_lines(data.decode("utf-8", errors="replace")) & set(item.missing_lines))
 
 
-def _file_row(item: arith.FileRaise, target: Target, weight: int, overall: int,
-              missing_lines: str) -> dict[str, Any]:
+def _file_row(item: arith.FileRaise, target: Target, weight: int, overall: int, missing_lines: str) -> FileRow:
     metric = "line_coverage" if target.metric == "missing" else target.metric
     before, after = shown(metric, item.percent_before), shown(metric, item.percent_after)
     file_weight = item.file.weight(item.with_branches)
     gain, overall_gain = arith.format_fixed(item.points(weight)), arith.format_fixed(item.points(overall))
-    return {
-        "path": item.file.path, "statements": item.file.statements, "covered": item.file.covered,
-        "missing": item.file.missing, "branches": item.file.branches,
-        "covered_branches": item.file.covered_branches, "before": before, "after": after,
-        "to_cover": item.to_cover, "reaches": item.reaches, "missing_lines": missing_lines,
-        "points": gain, "overall_points": overall_gain,
-        "arithmetic": (f"{item.to_cover} missing statement(s) covered" if target.metric == "missing" else
-                       f"({after} - {before}) x {file_weight} / {weight} = {gain} points"),
-        "overall_arithmetic": f"{item.to_cover} statement(s) x 100 / {overall} = {overall_gain} points",
-    }
+    return FileRow(
+        path=item.file.path, statements=item.file.statements, covered=item.file.covered,
+        missing=item.file.missing, branches=item.file.branches,
+        covered_branches=item.file.covered_branches, before=before, after=after,
+        to_cover=item.to_cover, reaches=item.reaches, missing_lines=missing_lines,
+        points=gain, overall_points=overall_gain,
+        arithmetic=(f"{item.to_cover} missing statement(s) covered" if target.metric == "missing" else
+                    f"({after} - {before}) x {file_weight} / {weight} = {gain} points"),
+        overall_arithmetic=f"{item.to_cover} statement(s) x 100 / {overall} = {overall_gain} points",
+    )
 
 
 def _line_ranges(state: Ledger, path: str) -> str:
@@ -197,7 +196,7 @@ def _coverage_title(group: tuple[arith.FileRaise, ...], target: Target) -> str:
 def _coverage_work(target: Target, gap_id: str, weight: int, group: tuple[arith.FileRaise, ...],
                    state: Ledger) -> Work:
     overall = sum(f.weight(state.snapshot.has_branches) for f in state.files.values())
-    rows = [_file_row(item, target, weight, overall, _line_ranges(state, item.file.path)) for item in group]
+    rows = tuple(_file_row(item, target, weight, overall, _line_ranges(state, item.file.path)) for item in group)
     tests = _covering_test_files(group, state)
     with_branches = counts_branches(target.metric, state)
     unit = "unit" if with_branches else "statement"
@@ -217,17 +216,17 @@ def _coverage_work(target: Target, gap_id: str, weight: int, group: tuple[arith.
         kind="coverage", title=_coverage_title(group, target), priority=priority,
         gaps=(), targets=tuple(_file_target(item, target) for item in group),
         gained={item.file.path: item.to_cover for item in group},
-        evidence={"target": str(target), "metric": target.metric, "goal": goal_text, "goal_note": goal_note,
-                  "files": rows, "selection_statements": weight, "unit": unit, "branches": with_branches,
-                  "test_files": tests,
-                  "tests_note": None if state.snapshot.contexts else
-                  f"which tests exercise these files cannot be known: {state.no_contexts}"},
+        evidence=CoverageEvidence(
+            target=str(target), metric=target.metric, goal=goal_text, goal_note=goal_note, files=rows,
+            selection_statements=weight, unit=unit, branches=with_branches, test_files=tests,
+            tests_note=None if state.snapshot.contexts else
+            f"which tests exercise these files cannot be known: {state.no_contexts}"),
     )
 
 
-def _covering_test_files(group: tuple[arith.FileRaise, ...], state: Ledger) -> list[str]:
+def _covering_test_files(group: tuple[arith.FileRaise, ...], state: Ledger) -> tuple[str, ...]:
     found: set[str] = set()
     for item in group:
         for ids in state.snapshot.contexts.get(item.file.path, {}).values():
             found.update(t.split("::")[0] for t in ids if "::" in t)
-    return sorted(found)
+    return tuple(sorted(found))

@@ -15,14 +15,26 @@ statements and hold branches as measured, so covering n statements moves it by n
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 from planner.evidence.snapshot import Snapshot
 from planner.handoff import arithmetic as arith
+from planner.handoff.types import (
+    ClosesWith,
+    Evidence,
+    Impact,
+    Note,
+    OverallEffect,
+    OverallRow,
+    PathRow,
+    Recommendation,
+    RecommendationKind,
+    Term,
+    WorkCounts,
+)
 from planner.targets import METRICS, Target, format_number, selector_patterns
 from planner.targets.judging import DictLookup, evaluate, format_value
 
@@ -38,15 +50,15 @@ _NEGATED = {">=": "<", ">": "<=", "<=": ">", "<": ">=", "==": "!=", "!=": "=="}
 class Work:
     """One recommended plan while it is being built."""
 
-    kind: str  # cluster | coverage
+    kind: RecommendationKind
     title: str
     priority: str
     gaps: tuple[str, ...]  # gaps it closes by itself
     targets: tuple[str, ...]
+    evidence: Evidence
     gained: Mapping[str, int] = field(default_factory=dict)  # statements newly covered per file
     fixed: tuple[int, int, int] = (0, 0, 0)  # failed tests, errored tests, clusters
     blocks: bool = False
-    evidence: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -58,7 +70,7 @@ class Ledger:
     phase_id: str
     files: dict[str, arith.FileCounts]
     claimed: dict[str, set[int]] = field(default_factory=dict)  # lines earlier plans restore
-    notes: list[dict[str, str]] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     selections: dict[str, tuple[str, ...]] = field(default_factory=dict)  # selector -> paths
     index: arith.TestIndex | None = None  # the latest contexts by test, built on first use
 
@@ -200,8 +212,7 @@ def _delta(work: Work, target: Target, state: Ledger) -> tuple[Fraction, str] | 
     fixed = failed + errors
     if target.metric != "tests.pass_rate":
         return after - now, f"{fixed} test(s) fixed"
-    judged = tests.totals.total - tests.totals.skipped - tests.totals.xfail
-    return after - now, (f"{fixed} test(s) x 100 / {judged} judged = "
+    return after - now, (f"{fixed} test(s) x 100 / {tests.totals.judged} judged = "
                          f"{arith.format_fixed(after - now, signed=True)} points")
 
 
@@ -214,43 +225,45 @@ def _toward(target: Target, current: Fraction, delta: Fraction) -> bool:
     return target.op == "==" and (threshold - current) * delta > 0
 
 
-def recommendation_of(rank: int, work: Work, moves: list[Move], state: Ledger) -> dict[str, Any]:
-    """One recommended plan as report data: its impacts, its effect on overall coverage and the
-    gaps it closes by itself (`settle_closes` adds the gaps it closes only with other plans)."""
+def recommendation_of(rank: int, work: Work, moves: list[Move], state: Ledger) -> Recommendation:
+    """One recommended plan: its impacts, its effect on overall coverage and the gaps it closes by
+    itself (`settle_closes` adds the gaps it closes only with other plans)."""
     impacts, closes = [], list(work.gaps)
     for target, gap_id, value, arithmetic in moves:
-        impacts.append({"target": str(target), "arithmetic": arithmetic,
-                        "delta": arith.format_fixed(value, METRICS[target.metric].precision, signed=True)})
+        impacts.append(Impact(str(target), arithmetic,
+                              arith.format_fixed(value, METRICS[target.metric].precision, signed=True)))
         current = value_now(target, state)
         if (gap_id and gap_id not in closes and current is not None and _toward(target, current, value)
                 and status_of(target, current + value) == "PASS"):
             closes.append(gap_id)
-    return {"rank": rank, "kind": work.kind, "title": work.title, "priority": work.priority,
-            "blocks_measurement": work.blocks, "closes": closes, "closes_with": [], "moves_toward": [],
-            "targets": list(work.targets), "requires": [],
-            "evidence": work.evidence, "impacts": impacts, "overall": overall_effect(work, state),
-            "gained": dict(sorted(work.gained.items())),
-            "work": {"statements": sum(work.gained.values()) if work.kind == "coverage" else 0,
-                     "tests": work.fixed[0] + work.fixed[1]}}
+    return Recommendation(
+        rank=rank, kind=work.kind, title=work.title, priority=work.priority, blocks_measurement=work.blocks,
+        closes=tuple(closes), closes_with=(), moves_toward=(), targets=work.targets, requires=(),
+        evidence=work.evidence, impacts=tuple(impacts), overall=overall_effect(work, state),
+        gained=dict(sorted(work.gained.items())),
+        work=WorkCounts(statements=sum(work.gained.values()) if work.kind == "coverage" else 0,
+                        tests=work.fixed[0] + work.fixed[1]))
 
 
-def settle_closes(recommendations: list[dict[str, Any]], path: list[dict[str, Any]]) -> None:
+def settle_closes(recommendations: Sequence[Recommendation], path: Sequence[PathRow]) -> list[Recommendation]:
     """A gap no plan closes alone: each plan that moves it names the others it needs
     (`closes_with`) when together they reach the target, else says it only moves toward it."""
+    settled = list(recommendations)
     for row in path:
-        gap_id = row["gap"]
-        if not gap_id or row["status"] not in ("reachable", "not reachable"):
+        gap_id = row.gap
+        if not gap_id or row.status not in ("reachable", "not reachable"):
             continue
-        movers = [term["plan"] for term in row["terms"]
-                  if gap_id not in recommendations[term["plan"] - 1]["closes"]]
-        if any(gap_id in rec["closes"] for rec in recommendations):
+        movers = [term.plan for term in row.terms if gap_id not in settled[term.plan - 1].closes]
+        if any(gap_id in rec.closes for rec in settled):
             continue
         for rank in movers:
-            rec = recommendations[rank - 1]
-            if row["status"] == "reachable":
-                rec["closes_with"].append({"gap": gap_id, "with": [r for r in movers if r != rank]})
+            rec = settled[rank - 1]
+            if row.status == "reachable":
+                together = ClosesWith(gap_id, tuple(r for r in movers if r != rank))
+                settled[rank - 1] = replace(rec, closes_with=(*rec.closes_with, together))
             else:
-                rec["moves_toward"].append(gap_id)
+                settled[rank - 1] = replace(rec, moves_toward=(*rec.moves_toward, gap_id))
+    return settled
 
 
 # ---------------------------------------------------------------------------------- overall
@@ -264,7 +277,7 @@ def overall_metrics(state: Ledger) -> list[str]:
     return ["coverage", "line_coverage", "branch_coverage"] if state.snapshot.has_branches else ["coverage"]
 
 
-def overall_effect(work: Work, state: Ledger) -> list[dict[str, Any]]:
+def overall_effect(work: Work, state: Ledger) -> tuple[OverallEffect, ...]:
     """What one plan alone does to overall coverage (and branch coverage where measured)."""
     rows = []
     for metric in overall_metrics(state):
@@ -275,13 +288,12 @@ def overall_effect(work: Work, state: Ledger) -> list[dict[str, Any]]:
         moved = _delta(work, target, state)
         delta, arithmetic = moved if moved is not None else (Fraction(0), (
             f"plans cover statements, {HELD}" if metric == "branch_coverage" else "no statement newly covered"))
-        rows.append({"metric": metric, "now": format_value(metric, float(now)),
-                     "after": format_value(metric, float(now + delta)),
-                     "delta": arith.format_fixed(delta, 2, signed=True), "arithmetic": arithmetic})
-    return rows
+        rows.append(OverallEffect(metric, format_value(metric, float(now)), format_value(metric, float(now + delta)),
+                                  arith.format_fixed(delta, 2, signed=True), arithmetic))
+    return tuple(rows)
 
 
-def overall_path(moves_by_plan: list[Work], state: Ledger) -> list[dict[str, Any]]:
+def overall_path(moves_by_plan: list[Work], state: Ledger) -> tuple[OverallRow, ...]:
     """Overall coverage (and branch coverage where measured) now, each plan's term, projected."""
     rows = []
     for metric in overall_metrics(state):
@@ -294,32 +306,30 @@ def overall_path(moves_by_plan: list[Work], state: Ledger) -> list[dict[str, Any
         projected = now + sum((delta for _, delta in terms), Fraction(0))
         parts = [shown(metric, now)] + [f"{'+' if d >= 0 else '-'} {arith.format_fixed(abs(d))}" for _, d in terms]
         note = f" ({HELD})" if metric != "line_coverage" and state.snapshot.has_branches else ""
-        rows.append({"metric": metric, "current": format_value(metric, float(now)),
-                     "terms": [{"plan": rank, "delta": arith.format_fixed(d, 2, signed=True)} for rank, d in terms],
-                     "projected": format_value(metric, float(projected)),
-                     "arithmetic": f"{' '.join(parts)} = {shown(metric, projected)}{note}"})
-    return rows
+        rows.append(OverallRow(metric, format_value(metric, float(now)),
+                               tuple(Term(rank, arith.format_fixed(d, 2, signed=True)) for rank, d in terms),
+                               format_value(metric, float(projected)),
+                               f"{' '.join(parts)} = {shown(metric, projected)}{note}"))
+    return tuple(rows)
 
 
 # ---------------------------------------------------------------------------------- path
 
 
 def path_row(target: Target, gap_id: str | None, moves: list[list[Move]], works: list[Work],
-              state: Ledger) -> dict[str, Any]:
+             state: Ledger) -> PathRow:
     """One phase target: now, each plan's impact, the projection and whether it reaches."""
     current = value_now(target, state)
-    row: dict[str, Any] = {"target": str(target), "gap": gap_id, "current": None, "terms": [],
-                           "projected": None, "arithmetic": None, "counts": None, "short": None}
+    row = PathRow(str(target), gap_id, None, (), None, None, None, None, "cannot be computed")
     if current is None:
-        return {**row, "status": "cannot be computed",
-                "short": "the latest snapshot does not measure this metric"}
-    row["current"] = format_value(target.metric, float(current))
+        return replace(row, short="the latest snapshot does not measure this metric")
+    row = replace(row, current=format_value(target.metric, float(current)))
     if status_of(target, current) == "PASS":
-        return {**row, "status": "met"}
+        return replace(row, status="met")
     if target.metric not in (*MOVED_BY_STATEMENTS, *TEST_METRICS):
         why = (f"plans cover statements and planner has no arithmetic for covering branches ({HELD})"
                if target.metric == "branch_coverage" else "no impact arithmetic for this metric")
-        return {**row, "status": "cannot be computed", "short": why}
+        return replace(row, short=why)
     terms = [(rank, move[2]) for rank, plan_moves in enumerate(moves, start=1) for move in plan_moves
              if move[0] == target]
     precision = METRICS[target.metric].precision
@@ -331,22 +341,23 @@ def path_row(target: Target, gap_id: str | None, moves: list[list[Move]], works:
     verdict = "reachable with these plans" if reached else "not reachable with these plans"
     if sum(Fraction(text.replace(" ", "")) for text in parts) != Fraction(shown(target.metric, projected)):
         verdict += " (each term rounded once; the total is the exact sum, rounded)"
-    row.update({
-        "status": "reachable" if reached else "not reachable",
-        "terms": [{"plan": rank, "delta": arith.format_fixed(delta, precision, signed=True)}
-                  for rank, delta in terms],
-        "projected": format_value(target.metric, float(projected)),
-        "arithmetic": (f"{' '.join(parts)} = {shown(target.metric, projected)} {relation} "
-                       f"{shown(target.metric, Fraction(format_number(target.threshold)))}: {verdict}"),
-    })
+    row = replace(
+        row, status="reachable" if reached else "not reachable",
+        terms=tuple(Term(rank, arith.format_fixed(delta, precision, signed=True)) for rank, delta in terms),
+        projected=format_value(target.metric, float(projected)),
+        arithmetic=(f"{' '.join(parts)} = {shown(target.metric, projected)} {relation} "
+                    f"{shown(target.metric, Fraction(format_number(target.threshold)))}: {verdict}"),
+    )
     if target.metric in ("coverage", "line_coverage"):
-        row.update(_coverage_counts(target, works, state, reached))
-    elif not reached and target.metric in TEST_METRICS and not terms:
-        row["short"] = "fixing failing tests does not move it: the work is for a person (see Not Computed)"
+        counts, short = _coverage_counts(target, works, state, reached)
+        return replace(row, counts=counts, short=short)
+    if not reached and target.metric in TEST_METRICS and not terms:
+        return replace(row, short="fixing failing tests does not move it: the work is for a person (see Not Computed)")
     return row
 
 
-def _coverage_counts(target: Target, works: list[Work], state: Ledger, reached: bool) -> dict[str, Any]:
+def _coverage_counts(target: Target, works: list[Work], state: Ledger, reached: bool) -> tuple[str, str | None]:
+    """The covered statements now and with each plan, and how far short the target stays."""
     chosen = selected_files(target, state)
     statements, covered = sum(f.statements for f in chosen), sum(f.covered for f in chosen)
     gains = [n for n in (sum(work.gained.get(f.path, 0) for f in chosen) for work in works) if n]
@@ -357,7 +368,7 @@ def _coverage_counts(target: Target, works: list[Work], state: Ledger, reached: 
     if with_branches:
         counts += f", with {covered_branches} of {branches} branches ({HELD})"
     if reached:
-        return {"counts": counts, "short": None}
+        return counts, None
     short = arith.least_to_pass(statements + (branches if with_branches else 0),
                                 total + (covered_branches if with_branches else 0), goal_of(target),
                                 passes_for(target))
@@ -368,9 +379,9 @@ def _coverage_counts(target: Target, works: list[Work], state: Ledger, reached: 
         if with_branches:
             held.append(f"its uncovered branches ({HELD})")
         if held:
-            return {"counts": counts, "short": f"covering every statement that can run still leaves it "
-                    f"short by {short - coverable}: {' and '.join(held)}"}
-    return {"counts": counts, "short": f"{short} more statement(s) needed beyond these plans"}
+            return counts, (f"covering every statement that can run still leaves it short by "
+                            f"{short - coverable}: {' and '.join(held)}")
+    return counts, f"{short} more statement(s) needed beyond these plans"
 
 
 def fresh_ledger(snapshot: Snapshot, groups: Mapping[str, tuple[str, ...]], phase_id: str) -> Ledger:

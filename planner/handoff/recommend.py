@@ -4,16 +4,17 @@ Plans are built in priority order, each on the counts left by the plans before i
 impacts add up: failure clusters that block measurement, then the other clusters (tests fixed
 per cluster), then coverage work (points of its target per statement covered). Nothing is
 guessed: what cannot be computed is listed as such, with the reason. `compute_report` gives the
-recommendations, the path to target and what could not be computed as plain data; the impact
-arithmetic is `planner.handoff.projection`, coverage work `planner.handoff.coverage_work`, the document and
-`--scaffold` are `planner.handoff` (drafts: `planner.tree.plan_draft`).
+recommendations, the path to target and what could not be computed as one `HandoffReport`
+(`planner.handoff.types`); the impact arithmetic is `planner.handoff.projection`, coverage work
+`planner.handoff.coverage_work`, the document and `--scaffold` are `planner.handoff` (drafts:
+`planner.tree.plan_draft`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from planner.errors import InputError
 from planner.evidence.clusters import FailureCluster
@@ -32,6 +33,19 @@ from planner.handoff.projection import (
     settle_closes,
     status_of,
     value_now,
+)
+from planner.handoff.types import (
+    ClosedGap,
+    ClosesWith,
+    ClusterEvidence,
+    CoverageEvidence,
+    HandoffReport,
+    Note,
+    OpenGap,
+    PathRow,
+    PhaseRef,
+    Recommendation,
+    SnapshotInfo,
 )
 from planner.model import Phase, Project
 from planner.targets import Target, format_number, parse_target
@@ -57,50 +71,51 @@ def no_contexts_reason(command: tuple[str, ...]) -> str:
 
 def compute_report(project: Project, phase: Phase, snapshot: Snapshot, earlier: Snapshot | None,
                    *, files_per_plan: int = FILES_PER_PLAN,
-                   files_per_target: int = FILES_PER_TARGET) -> dict[str, Any]:
-    """Recommendations, path to target and what could not be computed, as plain data; coverage
-    work is cut into plans of `files_per_plan` files, at most `files_per_target` per target."""
-    gaps, closed = _open_gaps(phase)
-    _planned_elsewhere(project, phase, gaps)
+                   files_per_target: int = FILES_PER_TARGET) -> HandoffReport:
+    """Recommendations, path to target and what could not be computed; coverage work is cut into
+    plans of `files_per_plan` files, at most `files_per_target` per target."""
+    from planner.evidence.commit_links import repository_links
+
+    gaps, closed = _open_gaps(project, phase)
     state = fresh_ledger(snapshot, project.config.groups, phase.id)
     state.no_contexts = no_contexts_reason(_test_command(project))
     state.left_out = left_out_files(project, snapshot, state)
     state.root = project.root
     targets = _path_targets(phase, gaps, state)
-    for gap in gaps:
-        if gap["kind"] not in ("target", "cluster"):
-            state.notes.append({"what": f"gap {gap['id']} ({gap['truth'] or gap['source'] or 'no text'})",
-                                "why": "not a target or a failure cluster: it needs a person, planner "
-                                       "has no arithmetic for it"})
+    state.notes.extend(Note(f"gap {gap.id} ({gap.truth or gap.source or 'no text'})",
+                            "not a target or a failure cluster: it needs a person, planner has no arithmetic for it")
+                       for gap in gaps if gap.kind not in ("target", "cluster"))
     works = _cluster_works(gaps, targets, state, earlier)
     works += coverage_works(targets, state, files_per_plan, files_per_target)
     initial = fresh_ledger(snapshot, project.config.groups, phase.id)  # counts before any plan
     initial.selections, initial.index = state.selections, state.index
     initial.unreachable = state.unreachable
     moves = [moves_of(work, targets, initial) for work in works]
-    recommendations = [recommendation_of(rank, work, plan_moves, initial)
-                       for rank, (work, plan_moves) in enumerate(zip(works, moves, strict=True), start=1)]
-    path = [path_row(target, gap, moves, works, initial) for target, gap in targets]
-    for row in path:
-        note = state.labels.get(row["target"])
-        row["note"] = f" ({note})" if note else ""
-    settle_closes(recommendations, path)
-    _carry_same_target_gaps(recommendations, state)
-    _order_requires(recommendations)
-    open_rows = [row for row in path if row["status"] != "met"]
-    reachable = (None if not path else False if any(row["status"] == "not reachable" for row in open_rows)
-                 else None if any(row["status"] == "cannot be computed" for row in open_rows) else True)
+    path = tuple(replace(row, note=f" ({state.labels[row.target]})" if state.labels.get(row.target) else "")
+                 for row in (path_row(target, gap, moves, works, initial) for target, gap in targets))
+    recommendations = settle_closes([recommendation_of(rank, work, plan_moves, initial) for rank, (work, plan_moves)
+                                     in enumerate(zip(works, moves, strict=True), start=1)], path)
+    recommendations = _order_requires(_carry_same_target_gaps(recommendations, state))
     _note_unplanned(path, state)
-    return {
-        "phase": {"id": phase.id, "title": phase.title, "folder": phase.directory.name},
-        "snapshot": {"id": snapshot.id, "taken_at": snapshot.taken_at.isoformat(),
-                     "commit": snapshot.commit, "contexts": bool(snapshot.contexts),
-                     "branches": snapshot.has_branches},
-        "earlier_snapshot": earlier.id if earlier is not None else None,
-        "gaps": gaps, "closed_gaps": closed, "recommendations": recommendations, "path_to_target": path,
-        "overall": overall_path(works, initial),
-        "reachable": reachable, "not_computed": state.notes,
-    }
+    return HandoffReport(
+        phase=PhaseRef(phase.id, phase.title, phase.directory.name),
+        snapshot=SnapshotInfo(snapshot.id, snapshot.taken_at.isoformat(), snapshot.commit, bool(snapshot.contexts),
+                              snapshot.has_branches),
+        earlier_snapshot=earlier.id if earlier is not None else None,
+        gaps=gaps, closed_gaps=closed, recommendations=tuple(recommendations), path_to_target=path,
+        overall=overall_path(works, initial), reachable=_reachable(path), not_computed=tuple(state.notes),
+        links=repository_links(project.root),
+    )
+
+
+def _reachable(path: Sequence[PathRow]) -> bool | None:
+    """Whether every open target is reachable with the plans; None when one cannot be computed."""
+    open_rows = [row for row in path if row.status != "met"]
+    if not path:
+        return None
+    if any(row.status == "not reachable" for row in open_rows):
+        return False
+    return None if any(row.status == "cannot be computed" for row in open_rows) else True
 
 
 def _test_command(project: Project) -> tuple[str, ...]:
@@ -111,80 +126,85 @@ def _test_command(project: Project) -> tuple[str, ...]:
     return tuple(DEFAULT_CONFIG["planner"]["test_command"])
 
 
-def _carry_same_target_gaps(recommendations: list[dict[str, Any]], state: Ledger) -> None:
+def _carry_same_target_gaps(recommendations: Sequence[Recommendation], state: Ledger) -> list[Recommendation]:
     """A gap opened by the same target as another (a phase target a plan also missed) is closed
     by the same plans."""
+    carried = []
     for rec in recommendations:
-        for gap_id in list(rec["closes"]):
-            rec["closes"].extend(g for g in state.same_target.get(gap_id, ()) if g not in rec["closes"])
-        for item in rec["closes_with"]:
-            for extra in state.same_target.get(item["gap"], ()):
-                if all(other["gap"] != extra for other in rec["closes_with"]):
-                    rec["closes_with"].append({"gap": extra, "with": item["with"]})
+        closes = list(rec.closes)
+        for gap_id in rec.closes:
+            closes.extend(g for g in state.same_target.get(gap_id, ()) if g not in closes)
+        together = list(rec.closes_with)
+        for item in together:  # grows as it goes: an added gap may carry others
+            for extra in state.same_target.get(item.gap, ()):
+                if all(other.gap != extra for other in together):
+                    together.append(ClosesWith(extra, item.with_))
+        carried.append(replace(rec, closes=tuple(closes), closes_with=tuple(together)))
+    return carried
 
 
-def _order_requires(recommendations: list[dict[str, Any]]) -> None:
+def _order_requires(recommendations: Sequence[Recommendation]) -> list[Recommendation]:
     """`requires:` in priority order: a plan after one that blocks measurement needs it first;
     coverage work on a target needs the earlier plans on the same target."""
-    blocking = [f"plan {rec['rank']}" for rec in recommendations if rec["blocks_measurement"]]
+    blocking = [f"plan {rec.rank}" for rec in recommendations if rec.blocks_measurement]
     seen: dict[str, list[int]] = {}
+    ordered = []
     for rec in recommendations:
-        before = [] if rec["blocks_measurement"] else list(blocking)
-        target = rec["evidence"].get("target") if rec["kind"] == "coverage" else None
-        if target is not None:
+        before = [] if rec.blocks_measurement else list(blocking)
+        if isinstance(rec.evidence, CoverageEvidence):
+            target = rec.evidence.target
             before += [f"plan {rank}" for rank in seen.get(target, [])]
-            seen.setdefault(target, []).append(rec["rank"])
-        rec["requires"] = before
+            seen.setdefault(target, []).append(rec.rank)
+        ordered.append(replace(rec, requires=tuple(before)))
+    return ordered
 
 
-def _note_unplanned(path: list[dict[str, Any]], state: Ledger) -> None:
+def _note_unplanned(path: Sequence[PathRow], state: Ledger) -> None:
     """Every unmet target that no recommendation moves goes to Not Computed, with the reason."""
     for row in path:
-        gap = f" (gap {row['gap']})" if row["gap"] else ""
-        if row["status"] == "met" and row["gap"]:
-            state.notes.append({"what": f"gap {row['gap']}", "why": f"`{row['target']}`{row['note']} is met on the "
-                                f"latest snapshot; `plan verify {state.phase_id}` will close the gap"})
-        elif row["status"] == "cannot be computed":
-            state.notes.append({"what": f"`{row['target']}`{row['note']}{gap}", "why": row["short"]})
-        elif row["status"] == "not reachable" and not row["terms"]:
-            state.notes.append({"what": f"`{row['target']}`{row['note']}{gap}", "why": _why_no_plan(row)})
+        gap = f" (gap {row.gap})" if row.gap else ""
+        if row.status == "met" and row.gap:
+            state.notes.append(Note(f"gap {row.gap}", f"`{row.target}`{row.note} is met on the latest snapshot; "
+                                    f"`plan verify {state.phase_id}` will close the gap"))
+        elif row.status == "cannot be computed":
+            state.notes.append(Note(f"`{row.target}`{row.note}{gap}", row.short or ""))
+        elif row.status == "not reachable" and not row.terms:
+            state.notes.append(Note(f"`{row.target}`{row.note}{gap}", _why_no_plan(row)))
 
 
-def _why_no_plan(row: dict[str, Any]) -> str:
-    target = parse_target(row["target"])
+def _why_no_plan(row: PathRow) -> str:
+    target = parse_target(row.target)
     if target.metric in ("tests.total", "tests.passed"):
-        return (f"{row['current']} now: reaching {format_number(target.threshold)} takes new tests, and "
+        return (f"{row.current} now: reaching {format_number(target.threshold)} takes new tests, and "
                 "which tests to write is for a person; fixing failing tests adds none")
-    return row["short"] or "no recommended plan moves it"
+    return row.short or "no recommended plan moves it"
 
 
 # ---------------------------------------------------------------------------------- inputs
 
 
-def _open_gaps(phase: Phase) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The open and partial gaps of the phase's VERIFICATION, and the closed ones with the plans
-    that closed them (the handoff recommends only what is still open)."""
+def _open_gaps(project: Project, phase: Phase) -> tuple[tuple[OpenGap, ...], tuple[ClosedGap, ...]]:
+    """The open and partial gaps of the phase's VERIFICATION, each with the plans of later phases
+    that name it in `closes:` and are not closed yet (those that are closed show in the
+    VERIFICATION's `closed_by` once re-verified); and the closed ones with the plans that closed
+    them (the handoff recommends only what is still open)."""
     if phase.verification_path is None:
         raise InputError(f"phase {phase.id} has no VERIFICATION yet: run `plan verify {phase.id}` "
                          "first; the handoff works from its gaps", phase.directory)
-    raw = read_document(phase.verification_path).meta.get("gaps")
-    kinds = {str(item.get("id")): str(item.get("kind") or "") for item in raw or []
-             if isinstance(item, dict)} if isinstance(raw, list) else {}
+    raw: object = read_document(phase.verification_path).meta.get("gaps")
+    kinds = {str(item.get("id")): str(item.get("kind") or "") for item in raw
+             if isinstance(item, Mapping)} if isinstance(raw, list) else {}
     plans = {str(plan.id) for plan in phase.plans}
-    open_gaps = [{"id": gap.id, "kind": kinds.get(gap.id) or "musthave", "source": gap.source,
-                  "status": gap.status, "truth": gap.title, "plan": _plan_of(gap.source, plans)}
-                 for gap in phase.gaps if gap.status != "closed"]
-    closed = [{"id": gap.id, "truth": gap.title, "closed_by": list(gap.closed_by)}
-              for gap in phase.gaps if gap.status == "closed"]
+    open_gaps = tuple(OpenGap(gap.id, kinds.get(gap.id) or "musthave", gap.source, gap.status, gap.title,
+                              _plan_of(gap.source, plans), _planned_by(project, phase, gap.id))
+                      for gap in phase.gaps if gap.status != "closed")
+    closed = tuple(ClosedGap(gap.id, gap.title, gap.closed_by) for gap in phase.gaps if gap.status == "closed")
     return open_gaps, closed
 
 
-def _planned_elsewhere(project: Project, phase: Phase, gaps: list[dict[str, Any]]) -> None:
-    """Each open gap's `planned_by`: plans of later phases that name it in `closes:` and are not
-    closed yet (those that are closed show in the VERIFICATION's `closed_by` once re-verified)."""
-    for gap in gaps:
-        gap["planned_by"] = [str(plan.id) for other in project.phases if other.directory != phase.directory
-                             for plan in other.plans if gap["id"] in plan.closes and not plan.closed]
+def _planned_by(project: Project, phase: Phase, gap_id: str) -> tuple[str, ...]:
+    return tuple(str(plan.id) for other in project.phases if other.directory != phase.directory
+                 for plan in other.plans if gap_id in plan.closes and not plan.closed)
 
 
 def _plan_of(source: str, plans: set[str]) -> str | None:
@@ -193,32 +213,30 @@ def _plan_of(source: str, plans: set[str]) -> str | None:
     return head if sep and head in plans else None
 
 
-def _gap_expression(gap: dict[str, Any]) -> str:
-    return str(gap["source"]).partition(": ")[2] if gap.get("plan") else gap["source"]
+def _gap_expression(gap: OpenGap) -> str:
+    return gap.source.partition(": ")[2] if gap.plan else gap.source
 
 
-def _path_targets(phase: Phase, gaps: list[dict[str, Any]],
-                  state: Ledger) -> list[tuple[Target, str | None]]:
+def _path_targets(phase: Phase, gaps: Sequence[OpenGap], state: Ledger) -> list[tuple[Target, str | None]]:
     """The phase targets, then targets only a gap names (those the phase's closed plans missed);
     each with its open gap id, if any."""
     by_expression: dict[str, list[str]] = {}
     for gap in gaps:
-        if gap["kind"] == "target":
+        if gap.kind == "target":
             try:
                 expression = str(parse_target(_gap_expression(gap)))
             except InputError as error:
-                state.notes.append({"what": f"gap {gap['id']}", "why": f"its target does not parse: "
-                                    f"{error.message}"})
+                state.notes.append(Note(f"gap {gap.id}", f"its target does not parse: {error.message}"))
                 continue
-            by_expression.setdefault(expression, []).append(gap["id"])
-            if gap.get("plan"):
-                state.labels.setdefault(expression, f"missed by plan {gap['plan']}")
+            by_expression.setdefault(expression, []).append(gap.id)
+            if gap.plan:
+                state.labels.setdefault(expression, f"missed by plan {gap.plan}")
     chosen: dict[str, Target] = {}
     for text in phase.targets:
         try:
             target = parse_target(text, path=phase.directory)
         except InputError as error:
-            state.notes.append({"what": f"phase target {text!r}", "why": error.message})
+            state.notes.append(Note(f"phase target {text!r}", error.message))
             continue
         chosen.setdefault(str(target), target)
         if str(target) in state.labels:  # a phase target that a plan also missed
@@ -234,15 +252,15 @@ def _path_targets(phase: Phase, gaps: list[dict[str, Any]],
 # ---------------------------------------------------------------------------------- clusters
 
 
-def _cluster_works(gaps: list[dict[str, Any]], targets: list[tuple[Target, str | None]],
+def _cluster_works(gaps: Sequence[OpenGap], targets: list[tuple[Target, str | None]],
                    state: Ledger, earlier: Snapshot | None) -> list[Work]:
     snapshot = state.snapshot
-    own = {gap["source"]: gap["id"] for gap in gaps if gap["kind"] == "cluster"}
+    own = {gap.source: gap.id for gap in gaps if gap.kind == "cluster"}
     present = {cluster.signature for cluster in snapshot.clusters}
     for signature, gap_id in sorted(own.items()):
         if signature not in present:
-            state.notes.append({"what": f"gap {gap_id}", "why": "its failure cluster is not in the "
-                                f"latest snapshot; `plan verify {state.phase_id}` will close it"})
+            state.notes.append(Note(f"gap {gap_id}", "its failure cluster is not in the latest snapshot; "
+                                    f"`plan verify {state.phase_id}` will close it"))
     test_targets_open = any(t.metric in TEST_METRICS and status_of(t, value_now(t, state)) == "FAIL"
                             for t, _ in targets)
     chosen = [c for c in snapshot.clusters if c.signature in own or test_targets_open]
@@ -278,9 +296,9 @@ def _cluster_work(cluster: FailureCluster, gap_id: str | None, blocks: str | Non
         targets.append(f"tests.failed <= {max(totals.failed - failed, 0)}")
     if totals is not None and errors:
         targets.append(f"tests.errors <= {max(totals.errors - errors, 0)}")
-    test_files = list(cluster.files) or sorted({t.split("::")[0] for t in cluster.test_ids if "::" in t})
+    test_files = cluster.files or tuple(sorted({t.split("::")[0] for t in cluster.test_ids if "::" in t}))
     run = arith.lines_run_by(state.snapshot.contexts, tests, state.test_index())
-    sources = sorted(set(run) | set(gained), key=lambda p: (-(run.get(p, 0) + gained.get(p, 0)), p))
+    sources = tuple(sorted(set(run) | set(gained), key=lambda p: (-(run.get(p, 0) + gained.get(p, 0)), p)))
     risk = _at_risk(tests, state)
     return Work(
         kind="cluster", title=_cluster_title(cluster, test_files, blocks is not None),
@@ -288,17 +306,16 @@ def _cluster_work(cluster: FailureCluster, gap_id: str | None, blocks: str | Non
                   f"{len(cluster.test_ids)} failing test(s) fixed by removing one cause"),
         gaps=(gap_id,) if gap_id else (), targets=tuple(targets), gained=gained,
         fixed=(failed, errors, 1), blocks=blocks is not None,
-        evidence={"signature": cluster.signature, "error_type": cluster.error_type,
-                  "count": len(cluster.test_ids), "failed": failed, "errors": errors,
-                  "examples": list(cluster.example_ids), "sample_message": cluster.sample_message,
-                  "restore": restore, "at_risk": risk, "test_files": test_files,
-                  "source_files": sources,
-                  "sources_note": None if state.snapshot.contexts else
-                  f"which source files these tests run cannot be known: {state.no_contexts}"},
+        evidence=ClusterEvidence(
+            signature=cluster.signature, error_type=cluster.error_type, count=len(cluster.test_ids), failed=failed,
+            errors=errors, examples=cluster.example_ids, sample_message=cluster.sample_message, restore=restore,
+            at_risk=risk, test_files=test_files, source_files=sources,
+            sources_note=None if state.snapshot.contexts else
+            f"which source files these tests run cannot be known: {state.no_contexts}"),
     )
 
 
-def _cluster_title(cluster: FailureCluster, test_files: list[str], blocks: bool) -> str:
+def _cluster_title(cluster: FailureCluster, test_files: tuple[str, ...], blocks: bool) -> str:
     """Names the work: which tests, where, and the cause they share."""
     count = len(cluster.test_ids)
     where = ", ".join(Path(path).name for path in test_files[:3]) + (" and others" if len(test_files) > 3 else "")

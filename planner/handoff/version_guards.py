@@ -12,9 +12,10 @@ import ast
 import operator
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
 
-_OPERATORS: dict[type[ast.cmpop], Callable[[Any, Any], bool]] = {
+VersionPart = int | str  # sys.version_info: (3, 12, 1, "final", 0)
+Compared = VersionPart | tuple[VersionPart, ...]  # a part, or a slice, of the version; a literal
+_OPERATORS: dict[type[ast.cmpop], Callable[[Compared, Compared], bool]] = {
     ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
     ast.Eq: operator.eq, ast.NotEq: operator.ne,
 }
@@ -30,7 +31,7 @@ def _is_version_info(node: ast.expr) -> bool:
             and isinstance(node.value, ast.Name) and node.value.id == "sys")
 
 
-def _literal(node: ast.expr) -> Any:
+def _literal(node: ast.expr) -> int | tuple[int, ...] | None:
     try:
         value = ast.literal_eval(node)
     except (ValueError, SyntaxError, TypeError):
@@ -42,24 +43,24 @@ def _literal(node: ast.expr) -> Any:
     return None
 
 
-def _version_of(node: ast.expr, version: Sequence[Any]) -> Any:
+def _version_of(node: ast.expr, version: Sequence[VersionPart]) -> Compared | None:
     """The value `node` has when it is `sys.version_info`, a slice or an index of it; else None."""
     if _is_version_info(node):
         return tuple(version)
     if isinstance(node, ast.Subscript) and _is_version_info(node.value):
         index = node.slice
         if isinstance(index, ast.Slice):
-            parts = [_literal(part) if part is not None else None for part in (index.lower, index.upper)]
-            if any(part is not None and not isinstance(part, int) for part in parts) or index.step is not None:
+            lower, upper = (_literal(part) if part is not None else None for part in (index.lower, index.upper))
+            if isinstance(lower, tuple) or isinstance(upper, tuple) or index.step is not None:
                 return None
-            return tuple(version)[parts[0]:parts[1]]
+            return tuple(version)[lower:upper]
         position = _literal(index)
         if isinstance(position, int) and -len(version) <= position < len(version):
             return tuple(version)[position]
     return None
 
 
-def guard_value(test: ast.expr, version: Sequence[Any]) -> bool | None:
+def guard_value(test: ast.expr, version: Sequence[VersionPart]) -> bool | None:
     """What a guard evaluates to under `version`, or None when planner cannot decide it."""
     if isinstance(test, ast.Name) and test.id == "TYPE_CHECKING":
         return False
@@ -83,7 +84,7 @@ def _lines(statements: list[ast.stmt]) -> set[int]:
     return found
 
 
-def unreachable_lines(source: str, version: Sequence[Any] | None = None) -> set[int]:
+def unreachable_lines(source: str, version: Sequence[VersionPart] | None = None) -> set[int]:
     """Lines of `source` in the branch of a decidable guard that is never taken under `version`
     (the interpreter in use by default). Source that does not parse gives none."""
     try:

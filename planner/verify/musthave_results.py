@@ -9,8 +9,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from planner.render import PLAIN_KEY
 from planner.tree.frontmatter import Diagnostic
 
 EXISTS, STUB, MISSING = "EXISTS + SUBSTANTIVE", "STUB", "MISSING"
@@ -78,15 +78,76 @@ class MustHaveReport:
 # ---------------------------------------------------------------- for VERIFICATION.md and gaps
 
 
-def verification_rows(report: MustHaveReport) -> dict[str, list[dict[str, str]]]:
+@dataclass(frozen=True, slots=True)
+class TruthRow:
+    """A row of the Observable Truths table."""
+
+    number: str = field(metadata={PLAIN_KEY: "#"})
+    truth: str
+    status: str
+    evidence: str
+    plan: str
+
+
+@dataclass(frozen=True, slots=True)
+class ArtifactRow:
+    """A row of the Required Artifacts table."""
+
+    artifact: str
+    expected: str
+    status: str
+    details: str
+    plan: str
+
+
+@dataclass(frozen=True, slots=True)
+class KeyLinkRow:
+    """A row of the Key Link Verification table."""
+
+    from_path: str = field(metadata={PLAIN_KEY: "from"})
+    to: str
+    via: str
+    status: str
+    details: str
+    plan: str
+
+
+@dataclass(frozen=True, slots=True)
+class MustHaveRows:
+    """The three must-have tables of a VERIFICATION, each row naming its plan."""
+
+    truths: tuple[TruthRow, ...] = ()
+    artifacts: tuple[ArtifactRow, ...] = ()
+    key_links: tuple[KeyLinkRow, ...] = ()
+
+    def __add__(self, other: MustHaveRows) -> MustHaveRows:
+        return MustHaveRows(self.truths + other.truths, self.artifacts + other.artifacts,
+                            self.key_links + other.key_links)
+
+
+@dataclass(frozen=True, slots=True)
+class UnmetMustHave:
+    """A GSD gap entry for one unmet must-have; its id is stable (plan, kind and what it names)."""
+
+    id: str
+    truth: str
+    status: str  # failed
+    reason: str
+    artifacts: tuple[str, ...]
+    missing: tuple[str, ...]
+
+
+def verification_rows(report: MustHaveReport) -> MustHaveRows:
     """Rows for the Observable Truths, Required Artifacts and Key Link Verification tables."""
-    truths = [{"#": str(number), "truth": truth.text, "status": truth.status, "evidence": truth.evidence}
-              for number, truth in enumerate(report.truths, start=1)]
-    artifacts = [{"artifact": artifact.path, "expected": artifact.provides, "status": artifact.status,
-                  "details": "; ".join(artifact.reasons + artifact.evidence)} for artifact in report.artifacts]
-    links = [{"from": link.from_path, "to": link.to, "via": link.via, "status": link.status,
-              "details": _link_details(link)} for link in report.key_links]
-    return {"truths": truths, "artifacts": artifacts, "key_links": links}
+    plan = report.plan_id
+    truths = tuple(TruthRow(str(number), truth.text, truth.status, truth.evidence, plan)
+                   for number, truth in enumerate(report.truths, start=1))
+    artifacts = tuple(ArtifactRow(artifact.path, artifact.provides, artifact.status,
+                                  "; ".join(artifact.reasons + artifact.evidence), plan)
+                      for artifact in report.artifacts)
+    links = tuple(KeyLinkRow(link.from_path, link.to, link.via, link.status, _link_details(link), plan)
+                  for link in report.key_links)
+    return MustHaveRows(truths, artifacts, links)
 
 
 def _link_details(link: KeyLinkResult) -> str:
@@ -94,27 +155,26 @@ def _link_details(link: KeyLinkResult) -> str:
     return "; ".join(part for part in (where, link.reason) if part)
 
 
-def unmet_as_gaps(report: MustHaveReport) -> list[dict[str, Any]]:
+def unmet_as_gaps(report: MustHaveReport) -> list[UnmetMustHave]:
     """GSD gap entries for each unmet must-have (FAILED, STUB, MISSING, NOT WIRED); ids are stable."""
-    gaps: list[dict[str, Any]] = []
+    gaps: list[UnmetMustHave] = []
     for truth in report.truths:
         if truth.status == FAILED:
-            gaps.append(_gap(report.plan_id, "truth", truth.text, truth.text, truth.evidence, [], [truth.evidence]))
+            gaps.append(_gap(report.plan_id, "truth", truth.text, truth.text, truth.evidence, (), (truth.evidence,)))
     for artifact in report.artifacts:
         if artifact.status in (STUB, MISSING):
             claim = f"{artifact.path} provides {artifact.provides}" if artifact.provides else f"{artifact.path} exists"
             gaps.append(_gap(report.plan_id, "artifact", artifact.path, claim, f"{artifact.status}: "
-                             + "; ".join(artifact.reasons), [artifact.path], list(artifact.reasons)))
+                             + "; ".join(artifact.reasons), (artifact.path,), artifact.reasons))
     for link in report.key_links:
         if link.status in (NOT_WIRED, BAD_PATTERN):
             claim = f"{link.from_path} is wired to {link.to}" + (f" via {link.via}" if link.via else "")
             gaps.append(_gap(report.plan_id, "link", f"{link.from_path}|{link.to}|{link.pattern}", claim,
-                             f"{link.status}: {link.reason}", [link.from_path], [f"pattern {link.pattern!r}"]))
+                             f"{link.status}: {link.reason}", (link.from_path,), (f"pattern {link.pattern!r}",)))
     return gaps
 
 
-def _gap(plan_id: str, kind: str, key: str, truth: str, reason: str, artifacts: list[str],
-         missing: list[str]) -> dict[str, Any]:
+def _gap(plan_id: str, kind: str, key: str, truth: str, reason: str, artifacts: tuple[str, ...],
+         missing: tuple[str, ...]) -> UnmetMustHave:
     digest = hashlib.sha1(f"{kind}\0{key}".encode()).hexdigest()[:6]
-    return {"id": f"{plan_id}-{kind}-{digest}", "truth": truth, "status": "failed", "reason": reason,
-            "artifacts": artifacts, "missing": missing}
+    return UnmetMustHave(f"{plan_id}-{kind}-{digest}", truth, "failed", reason, artifacts, missing)

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from planner.errors import InputError
 from planner.model import Plan
@@ -105,12 +104,12 @@ def _read_plan_document(plan: Plan) -> Document | None:
         return None
 
 
-def _sections(plan: Plan, document: Document | None, context: _Context) -> dict[str, list[Any]]:
+def _sections(plan: Plan, document: Document | None, context: _Context) -> dict[str, list[object]]:
     """truths / artifacts / key_links as lists, whatever shape the reader gave them."""
-    raw: Any = plan.must_haves
+    raw: object = plan.must_haves
     if not raw and document is not None:
         raw = document.meta.get("must_haves")  # the schema drops a list; recover it here
-    sections: dict[str, list[Any]] = {"truths": [], "artifacts": [], "key_links": []}
+    sections: dict[str, list[object]] = {"truths": [], "artifacts": [], "key_links": []}
     if raw is None or raw == {}:
         return sections
     if isinstance(raw, (list, str)):
@@ -131,7 +130,7 @@ def _sections(plan: Plan, document: Document | None, context: _Context) -> dict[
     return sections
 
 
-def _as_items(value: Any) -> list[Any]:
+def _as_items(value: object) -> list[object]:
     if value is None or value == "":
         return []
     if isinstance(value, list):
@@ -143,7 +142,7 @@ def _as_items(value: Any) -> list[Any]:
     return [value]
 
 
-def _text_list(value: Any) -> list[str]:
+def _text_list(value: object) -> list[str]:
     """`["a", "b"]` stays a list, `"a"` becomes `["a"]`; empty and null items are dropped."""
     if value is None:
         return []
@@ -154,7 +153,7 @@ def _text_list(value: Any) -> list[str]:
     return [str(value).strip()] if str(value).strip() else []
 
 
-def _declared_paths(artifacts: list[Any], links: list[Any]) -> Iterable[str]:
+def _declared_paths(artifacts: list[object], links: list[object]) -> Iterable[str]:
     for item in artifacts:
         if isinstance(item, dict) and item.get("path"):
             yield _clean_path(str(item["path"]))
@@ -173,7 +172,7 @@ def _clean_path(text: str) -> str:
 # ---------------------------------------------------------------- artifacts
 
 
-def _artifact_spec(item: Any) -> dict[str, Any] | None:
+def _artifact_spec(item: object) -> dict[str, object] | None:
     if isinstance(item, dict) and "_text" not in item:
         path = item.get("path") or item.get("file")
         return {**item, "path": _clean_path(str(path))} if path else None
@@ -181,19 +180,19 @@ def _artifact_spec(item: Any) -> dict[str, Any] | None:
     match = _STRING_ARTIFACT.match(text)
     if not match or not re.search(r"[./]", match["path"]):
         return None
-    spec: dict[str, Any] = {"path": _clean_path(match["path"]), "provides": match["rest"].strip(" -:")}
+    spec: dict[str, object] = {"path": _clean_path(match["path"]), "provides": match["rest"].strip(" -:")}
     if match["lines"]:
         spec["min_lines"] = match["lines"]
     return spec
 
 
-def _check_artifact(item: Any, context: _Context) -> ArtifactResult:
+def _check_artifact(item: object, context: _Context) -> ArtifactResult:
     spec = _artifact_spec(item)
     if spec is None:
         line = context.locate.find(str(item)[:40])
         context.finding(line, "MH003", f"artifact {str(item)[:80]!r} names no path; not checked")
         return ArtifactResult(str(item)[:80], NEEDS_PERSON, ("names no file path",), plan_line=line)
-    path, provides = spec["path"], str(spec.get("provides") or "")
+    path, provides = str(spec["path"]), str(spec.get("provides") or "")
     line = context.locate.find(path)
     located = context.tree.locate(path)
     if isinstance(located, str):
@@ -208,7 +207,7 @@ def _check_artifact(item: Any, context: _Context) -> ArtifactResult:
     return ArtifactResult(path, status, tuple(failures + unclear), tuple(evidence), provides, line)
 
 
-def _content_checks(spec: dict[str, Any], located: Path, path: str, context: _Context,
+def _content_checks(spec: dict[str, object], located: Path, path: str, context: _Context,
                     line: int | None) -> tuple[list[str], list[str], list[str]]:
     """(failures, evidence, unclear) of min_lines / contains / contains_not / exports."""
     failures: list[str] = []
@@ -270,7 +269,7 @@ def _check_contains_not(text: str, content: textscan.FileText, path: str, failur
         evidence.append(f"does not contain {text!r}")
 
 
-def _export_names(value: Any) -> list[str]:
+def _export_names(value: object) -> list[str]:
     names: list[str] = []
     for text in _text_list(value):
         names.extend(part for part in re.split(r"[\s,]+", text) if part)
@@ -280,7 +279,7 @@ def _export_names(value: Any) -> list[str]:
 # ---------------------------------------------------------------- key links
 
 
-def _check_link(item: Any, context: _Context) -> KeyLinkResult:
+def _check_link(item: object, context: _Context) -> KeyLinkResult:
     if not isinstance(item, dict) or "_text" in item:
         text = str(item["_text"] if isinstance(item, dict) else item)
         line = context.locate.find(text[:40])
@@ -291,24 +290,24 @@ def _check_link(item: Any, context: _Context) -> KeyLinkResult:
     line = context.locate.find(pattern, from_path) if pattern else context.locate.find(from_path)
     result = KeyLinkResult(from_path, to, via, pattern, NEEDS_PERSON, None, "", line)
     if not pattern or not from_path:
-        return _replace(result, reason=f"no {'pattern' if not pattern else 'from file'} to check")
+        return replace(result, reason=f"no {'pattern' if not pattern else 'from file'} to check")
     compiled = textscan.compile_pattern(pattern)
     located = context.tree.locate(from_path)
     if isinstance(located, str):
         context.finding(line, "MH004", f"key link from {from_path!r}: {located}")
-        return _replace(result, reason=located)
+        return replace(result, reason=located)
     if isinstance(compiled, str):
         context.finding(line, "MH005", f"key link pattern {pattern!r} is not a valid regular expression: {compiled}")
-        return _replace(result, status=BAD_PATTERN, reason=_bad_pattern_reason(compiled, pattern, located, context))
+        return replace(result, status=BAD_PATTERN, reason=_bad_pattern_reason(compiled, pattern, located, context))
     if not located.is_file():
-        return _replace(result, status=NOT_WIRED, reason=f"{from_path} is not in {context.tree.name}")
+        return replace(result, status=NOT_WIRED, reason=f"{from_path} is not in {context.tree.name}")
     found = textscan.search_lines(compiled, context.tree.read(located))
     if isinstance(found, str):
         context.finding(line, "MH006", f"key link pattern {pattern!r}: {found}")
-        return _replace(result, status=BAD_PATTERN, reason=found)
+        return replace(result, status=BAD_PATTERN, reason=found)
     if not found:
-        return _replace(result, status=NOT_WIRED, reason=f"pattern not found in {from_path}" + _to_note(to, context))
-    return _replace(result, status=WIRED, evidence=(from_path, found), reason=_to_note(to, context).strip("; "))
+        return replace(result, status=NOT_WIRED, reason=f"pattern not found in {from_path}" + _to_note(to, context))
+    return replace(result, status=WIRED, evidence=(from_path, found), reason=_to_note(to, context).strip("; "))
 
 
 def _bad_pattern_reason(error: str, pattern: str, located: Path, context: _Context) -> str:
@@ -330,16 +329,10 @@ def _to_note(to: str, context: _Context) -> str:
     return ""
 
 
-def _replace(result: KeyLinkResult, **changes: Any) -> KeyLinkResult:
-    from dataclasses import replace
-
-    return replace(result, **changes)
-
-
 # ---------------------------------------------------------------- truths
 
 
-def _check_truth(item: Any, context: _Context) -> TruthResult:
+def _check_truth(item: object, context: _Context) -> TruthResult:
     text = str(item["_text"] if isinstance(item, dict) and "_text" in item else item).strip()
     if isinstance(item, dict) and "_text" not in item:
         text = ", ".join(f"{key}: {value}" for key, value in item.items())

@@ -6,7 +6,6 @@ import json
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from planner.errors import InputError
 from planner.evidence.reports.numbers import sum_numbers
@@ -17,7 +16,7 @@ FORMAT = "coverage.py-json"
 _PHASES = ("|run", "|setup", "|teardown")  # pytest-cov context suffixes
 
 
-def load_json(data: bytes, path: Path) -> Any:
+def load_json(data: bytes, path: Path) -> object:
     """Parsed JSON; InputError with line and column when it is invalid or truncated."""
     try:
         return json.loads(data)
@@ -34,7 +33,7 @@ def load_json(data: bytes, path: Path) -> Any:
         ) from None
 
 
-def describe_json(document: Any) -> str:
+def describe_json(document: object) -> str:
     """What a JSON document that is not a coverage.py report looks like, for the error."""
     if not isinstance(document, dict):
         return f"a JSON {type(document).__name__}, not a coverage.py report object"
@@ -57,7 +56,8 @@ def read_coverage_json(data: bytes, path: Path, repo_root: Path) -> CoverageRepo
     document = load_json(data, path)
     meta = document.get("meta") if isinstance(document, dict) else None
     files = document.get("files") if isinstance(document, dict) else None
-    if not isinstance(meta, dict) or meta.get("format") != 3 or not isinstance(files, dict):
+    if not (isinstance(document, dict) and isinstance(meta, dict) and meta.get("format") == 3
+            and isinstance(files, dict)):
         raise InputError(
             f"not a coverage.py JSON report: looks like {describe_json(document)}", path=path
         )
@@ -81,19 +81,19 @@ def read_coverage_json(data: bytes, path: Path, repo_root: Path) -> CoverageRepo
     )
 
 
-def _file_coverage(rel: str, entry: Any, path: Path) -> FileCoverage:
+def _file_coverage(rel: str, entry: object, path: Path) -> FileCoverage:
     try:
-        summary = entry["summary"]
-        missing = entry["missing_lines"]
-        contexts = entry.get("contexts")
+        summary = _member(entry, "summary")
+        missing = _member(entry, "missing_lines")
+        contexts = _member(entry, "contexts", None)
         return FileCoverage(
             path=rel,
-            statements=int(summary["num_statements"]),
-            covered=int(summary["covered_lines"]),
-            missing_lines=tuple(missing),
-            excluded=int(summary.get("excluded_lines", 0)),
-            branches=int(summary.get("num_branches", 0)),
-            covered_branches=int(summary.get("covered_branches", 0)),
+            statements=_int(_member(summary, "num_statements")),
+            covered=_int(_member(summary, "covered_lines")),
+            missing_lines=tuple(_int(line) for line in _list(missing)),
+            excluded=_int(_member(summary, "excluded_lines", 0)),
+            branches=_int(_member(summary, "num_branches", 0)),
+            covered_branches=_int(_member(summary, "covered_branches", 0)),
             contexts=_contexts(contexts) if contexts is not None else None,
         )
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
@@ -104,24 +104,52 @@ def _file_coverage(rel: str, entry: Any, path: Path) -> FileCoverage:
         ) from None
 
 
-def _contexts(raw: Mapping[str, list[str]]) -> dict[int, tuple[str, ...]]:
+_ABSENT = object()
+
+
+def _member(value: object, key: str, default: object = _ABSENT) -> object:
+    """`value[key]` of a JSON object; KeyError when it is missing and no default is given."""
+    if not isinstance(value, Mapping):
+        raise TypeError(f"expected a JSON object holding {key!r}, found {type(value).__name__}")
+    if default is _ABSENT:
+        return value[key]
+    return value.get(key, default)
+
+
+def _int(value: object) -> int:
+    if not isinstance(value, (int, float, str)):
+        raise TypeError(f"expected a number, found {type(value).__name__}")
+    return int(value)
+
+
+def _list(value: object) -> list[object]:
+    if not isinstance(value, list):
+        raise TypeError(f"expected a JSON list, found {type(value).__name__}")
+    return value
+
+
+def _contexts(raw: object) -> dict[int, tuple[str, ...]]:
     """Line -> test labels; the empty context is dropped and pytest-cov's `|run` suffix removed."""
+    if not isinstance(raw, Mapping):
+        raise TypeError(f"expected contexts as a JSON object, found {type(raw).__name__}")
     result: dict[int, tuple[str, ...]] = {}
     for line, labels in raw.items():
-        tests = tuple(dict.fromkeys(_test_label(lab) for lab in labels if lab))
+        tests = tuple(dict.fromkeys(_test_label(lab) for lab in _list(labels) if lab))
         if tests:
-            result[int(line)] = tests
+            result[_int(line)] = tests
     return result
 
 
-def _test_label(label: str) -> str:
+def _test_label(label: object) -> str:
+    if not isinstance(label, str):
+        raise TypeError(f"expected a test context name, found {type(label).__name__}")
     for suffix in _PHASES:
         if label.endswith(suffix):
             return label[: -len(suffix)]
     return label
 
 
-def _timestamp(value: Any) -> datetime | None:
+def _timestamp(value: object) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
@@ -130,7 +158,7 @@ def _timestamp(value: Any) -> datetime | None:
         return None
 
 
-def _totals_warnings(totals: Any, files: Mapping[str, FileCoverage]) -> list[str]:
+def _totals_warnings(totals: object, files: Mapping[str, FileCoverage]) -> list[str]:
     if not isinstance(totals, dict):
         return []
     ours = sum_numbers(files.values())

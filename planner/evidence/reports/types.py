@@ -83,14 +83,23 @@ class TestTotals:
         together are what JUnit counts as "skipped"; failures and errors count against. The
         outcome counts are disjoint: total is their sum.
         """
-        judged = self.total - self.skipped - self.xfail
-        return Fraction(self.passed + self.xpass, judged) if judged > 0 else None
+        return Fraction(self.judged_passed, self.judged) if self.judged > 0 else None
 
     @property
     def pass_rate(self) -> float | None:
         """`pass_fraction` as a percentage (the `tests.pass_rate` metric)."""
         passed = self.pass_fraction
         return float(100 * passed) if passed is not None else None
+
+    @property
+    def judged(self) -> int:
+        """Tests that ran to a verdict: all but the skipped and the expected failures."""
+        return self.total - self.skipped - self.xfail
+
+    @property
+    def judged_passed(self) -> int:
+        """Judged tests that passed, unexpected passes included."""
+        return self.passed + self.xpass
 
 
 @dataclass(frozen=True)

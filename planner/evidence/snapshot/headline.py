@@ -7,14 +7,12 @@ the snapshot's stored form (`planner.evidence.snapshot.json_form`) and the targe
 
 from __future__ import annotations
 
-from typing import Any
-
 from planner.evidence.snapshot import Snapshot
 
 SUMMARY_SCHEMA_VERSION = 1  # of `plan measure --json`; the stored snapshot has its own `schema`
 
 
-def snapshot_summary(snapshot: Snapshot) -> dict[str, Any]:
+def snapshot_summary(snapshot: Snapshot) -> dict[str, object]:
     """The headline numbers of a snapshot as JSON-ready data (`plan measure --json`)."""
     from planner.evidence.snapshot.json_form import snapshot_to_dict
 
@@ -56,7 +54,7 @@ def format_summary(snapshot: Snapshot) -> str:
     if snapshot.tests is not None:
         t = snapshot.tests.totals
         rate = format_value("tests.pass_rate", t.pass_rate) if t.pass_rate is not None else "n/a"
-        lines.append(f"tests            {t.passed + t.xpass} passed, {t.failed} failed, "
+        lines.append(f"tests            {t.judged_passed} passed, {t.failed} failed, "
                      f"{t.errors} errors, {t.skipped + t.xfail} skipped of {t.total} ({rate})")
         lines.append(f"failure clusters {len(snapshot.clusters)}")
         lines.extend(f"  {c.count:>4} x {c.signature}" for c in snapshot.clusters[:5])
