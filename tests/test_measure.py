@@ -251,6 +251,17 @@ def test_default_precision_total_matches_coverage_report(tmp_path: Path) -> None
     assert display_covered(result.snapshot.totals.combined_percent, 0) == total.group(1)  # type: ignore[union-attr]
 
 
+def test_measure_headline_coverage_is_coverage_reports_total(tmp_path: Path) -> None:
+    make_tiny_project(tmp_path, precision=2)
+    result = measure(load_project(tmp_path), run=True)
+    report = subprocess.run([sys.executable, "-m", "coverage", "report"], cwd=tmp_path,
+                            capture_output=True, text=True, check=True).stdout
+    total = re.search(r"^TOTAL\s.*?(\S+)%$", report, re.MULTILINE)
+    assert total is not None
+    headline = re.search(r"^coverage\s+(\S+)%", format_summary(result.snapshot), re.MULTILINE)
+    assert headline is not None and headline.group(1) == total.group(1)
+
+
 # ------------------------------------------------------------------------ --run problems
 
 

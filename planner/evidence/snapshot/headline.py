@@ -38,19 +38,26 @@ def snapshot_summary(snapshot: Snapshot) -> dict[str, object]:
 
 
 def format_summary(snapshot: Snapshot) -> str:
-    """A few lines for people: coverage, branch coverage, tests passed/failed, clusters."""
+    """A few lines for people: coverage (coverage.py's percent), its line and branch parts, tests, clusters."""
     from planner.targets.judging import format_value
 
     commit = snapshot.commit[:7] if snapshot.commit else "no commit"
     lines = [f"snapshot {snapshot.id} ({commit}{', uncommitted changes' if snapshot.dirty else ''})"]
     totals = snapshot.totals
-    if totals is not None:
-        shown = format_value("coverage", totals.percent) if totals.statements else "n/a"
-        lines.append(f"coverage         {shown} ({totals.covered}/{totals.statements} statements, "
+    if totals is not None and totals.statements:
+        # "coverage" is coverage.py's TOTAL: statements and branches together when branches exist
+        counted = (f"{totals.covered + totals.covered_branches}/{totals.statements + totals.branches} "
+                   "statements and branches" if totals.branches else f"{totals.covered}/{totals.statements} statements")
+        lines.append(f"coverage         {format_value('coverage', totals.combined_percent)} ({counted}, "
                      f"{len(snapshot.files)} files)")
+        if totals.branches:
+            lines.append(f"line coverage    {format_value('line_coverage', totals.percent)}"
+                         f" ({totals.covered}/{totals.statements} statements)")
         if totals.branch_percent is not None:
             lines.append(f"branch coverage  {format_value('branch_coverage', totals.branch_percent)}"
                          f" ({totals.covered_branches}/{totals.branches} branches)")
+    elif totals is not None:
+        lines.append(f"coverage         n/a (no statements, {len(snapshot.files)} files)")
     if snapshot.tests is not None:
         t = snapshot.tests.totals
         rate = format_value("tests.pass_rate", t.pass_rate) if t.pass_rate is not None else "n/a"
