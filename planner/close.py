@@ -20,7 +20,7 @@ from planner.clock import now_utc, parse_time
 from planner.errors import InputError
 from planner.facts.plan import gather
 from planner.facts.progress import check_refreshable, refresh_documents
-from planner.facts.types import PlanFacts, SnapshotPins
+from planner.facts.types import JudgedGroups, PlanFacts, SnapshotPins, recorded_groups
 from planner.model import Phase, Plan, Project
 from planner.render import plain, render
 from planner.tree.documents import PendingWrite, commit_write, prepare
@@ -46,6 +46,7 @@ class RecordedSummary:
     completed: dt.datetime
     pins: SnapshotPins | None
     superseded_by: tuple[str, ...]
+    groups: JudgedGroups  # the file groups its targets were judged on; empty when it records none
 
 
 def summary_path(phase: Phase, plan: Plan) -> Path:
@@ -67,7 +68,8 @@ def recorded_summary(path: Path) -> RecordedSummary | None:
     evidence = meta.get("evidence")
     superseded = meta.get("superseded_by")
     return RecordedSummary(completed, SnapshotPins.from_evidence(evidence),
-                           tuple(str(p) for p in superseded) if isinstance(superseded, list) else ())
+                           tuple(str(p) for p in superseded) if isinstance(superseded, list) else (),
+                           recorded_groups(evidence))
 
 
 def summary_meta(facts: PlanFacts, plan: Plan) -> dict[str, object]:
@@ -97,6 +99,7 @@ def summary_meta(facts: PlanFacts, plan: Plan) -> dict[str, object]:
             "git": {"method": git.method, "range": git.full_range,
                     "commits": [commit.hash for commit in git.commits],
                     "bookkeeping": [commit.hash for commit in git.bookkeeping]},
+            **({"groups": plain(facts.groups)} if facts.groups else {}),
             "sources": plain(facts.sources),
             "self_check": "passed" if facts.self_check.passed else "failed",
         },
@@ -175,8 +178,8 @@ def _unchanged_since_close(project: Project, phase: Phase, plan: Plan,
     if superseded_by and set(superseded_by) != set(recorded.superseded_by):
         return None
     try:
-        facts, pending = build_summary(project, phase, plan, recorded.completed, recorded.pins,
-                                       recorded.superseded_by)
+        facts, pending = build_summary(project.with_groups(recorded.groups), phase, plan, recorded.completed,
+                                       recorded.pins, recorded.superseded_by)
     except InputError:
         return None  # its evidence is gone: close anew from what there is now
     return (facts, pending) if not pending.changed else None

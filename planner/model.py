@@ -6,7 +6,8 @@ Parsing happens at the edge (reader.py, schema.py); everything here is already w
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -154,6 +155,14 @@ class Project:
     @property
     def plans(self) -> tuple[Plan, ...]:
         return tuple(plan for phase in self.phases for plan in phase.plans)
+
+    def with_groups(self, groups: Mapping[str, tuple[str, ...]]) -> Project:
+        """This project judging targets on `groups` where the config names the same group: a
+        document rebuilt from its record uses the file groups it was judged on, whatever the
+        config says of them since."""
+        if not groups:
+            return self
+        return replace(self, config=replace(self.config, groups={**self.config.groups, **groups}))
 
     def phases_numbered(self, number: PhaseNumber) -> tuple[Phase, ...]:
         return tuple(phase for phase in self.phases if phase.number == number)

@@ -221,23 +221,31 @@ def handoff(
 def render_command(
     check: Annotated[bool, typer.Option(
         "--check", help="Exit 1 when a generated document is stale; write nothing.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Name the documents that would be rewritten.")] = False,
+    diff: DiffOption = False,
     root: RootOption = None,
 ) -> None:
-    """Check that generated SUMMARY and VERIFICATION documents match their evidence."""
-    from planner.render_check import stale_documents
-
-    if not check:
-        raise typer.BadParameter("only --check is supported: documents are written by close and verify")
-    project = _project(root)
-    stale, checked = stale_documents(project)
+    """Rebuild generated SUMMARY and VERIFICATION documents from the evidence they record."""
     from planner.model import shown_path
+    from planner.render_check import render_documents
 
-    for document in stale:
-        typer.echo(f"stale: {shown_path(document.path, project.root)}: {document.reason}")
-        if document.diff:
-            typer.echo(document.diff)
-    typer.echo(f"{len(stale)} of {checked} generated document(s) stale")
-    if stale:
+    project = _project(root)
+    result = render_documents(project, dry_run=check or dry_run or diff)
+    for document in result.stale:
+        shown = shown_path(document.path, project.root)
+        if check or diff:
+            typer.echo(f"stale: {shown}: {document.reason}")
+            if document.diff:
+                typer.echo(document.diff)
+        elif dry_run:
+            typer.echo(f"would rewrite {shown}: {document.reason}")
+        elif document.path in result.written:
+            typer.echo(f"rewrote {shown}")
+    if check or dry_run or diff:
+        typer.echo(f"{len(result.stale)} of {result.checked} generated document(s) stale")
+    else:
+        typer.echo(f"{len(result.written)} of {result.checked} generated document(s) rewritten")
+    if check and result.stale:
         raise typer.Exit(1)
 
 

@@ -39,7 +39,7 @@ from planner.evidence.commits import (
 )
 
 __all__ = [
-    "HASH_PATTERN", "CommandFailed", "find_plan_commits", "head_commit",
+    "HASH_PATTERN", "CommandFailed", "files_at", "find_plan_commits", "head_commit",
     "plain_git", "repo_root", "run_git", "verify_hashes",
 ]
 
@@ -188,6 +188,15 @@ def _resolve(repo: Repo, revisions: Sequence[str]) -> list[str | None]:
             for line in lines]
 
 
+def files_at(root: Path, commit: str, paths: Iterable[str]) -> set[str]:
+    """Which of `paths` (repository-relative) are in `commit`'s tree, in one git call: an answer
+    that is the same in any clone and at any later time, unlike the working tree's."""
+    if commit.startswith("-"):
+        raise InputError(f"{commit!r} is not a commit")
+    with _open(root) as repo:
+        return _existed_at(repo, commit, paths)
+
+
 def _existed_at(repo: Repo, commit: str, paths: Iterable[str]) -> set[str]:
     wanted = sorted(set(paths))
     if any("\n" in path for path in wanted):  # cat-file reads one name per line: list the tree
@@ -232,8 +241,8 @@ def find_plan_commits(
     Each commit counts for the plan if its `Plan:` trailers name it or, without trailers, its
     conventional-commit scope does. Only when no commit names the plan is `base_commit..HEAD`
     used, leaving out commits that name other plans. With `until`, commits authored at or after
-    it are left out unless `keep_late` keeps them: a summary describes the plan up to its
-    completion, not the commit that records the summary itself. With `planning_prefix` (the
+    it are left out unless they name the plan and `keep_late` keeps them: a summary describes the
+    plan up to its completion, not the commit that records the summary itself. With `planning_prefix` (the
     planning folder, relative to the repository, ending in `/`), commits that changed only files
     under it are bookkeeping, listed apart, and its files are never the plan's files.
     """
@@ -257,8 +266,11 @@ def find_plan_commits(
             method, commits = _range_commits(repo, plan_id, base_commit, since, notes)
         if until is not None:
             _since_args(until)  # the same check: a time without an offset is refused
+            # a late commit counts only when it names the plan: one the range found merely came
+            # after it, and a closed plan does not own the work done after it
+            late_kept = keep_late if method != "range" else None
             commits = [commit for commit in commits
-                       if commit.author_time < until or (keep_late is not None and keep_late(commit))]
+                       if commit.author_time < until or (late_kept is not None and late_kept(commit))]
         bookkeeping: list[Commit] = []
         if planning_prefix:
             # git keeps whole seconds: a bookkeeping commit in the second of completion (the

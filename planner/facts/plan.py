@@ -24,6 +24,7 @@ from planner.facts.types import (
     SummaryStatus,
     TargetRow,
     TaskRow,
+    groups_judged,
 )
 from planner.model import Phase, Plan, Project
 
@@ -100,6 +101,7 @@ def gather(project: Project, phase: Phase, plan: Plan, *, now: dt.datetime,
         sources=measurements.sources,
         baseline_note=measurements.baseline_note,
         snapshots=snapshots.pins,
+        groups=groups_judged(measurements.targets, project.config.groups),
         deviations=_deviations(measurements.targets, tasks),
         self_check=_self_check(project, evidence),
         links=links,
@@ -226,13 +228,17 @@ def _git_facts(evidence: PlanEvidence | None, notes: tuple[str, ...]) -> GitFact
 
 
 def _self_check(project: Project, evidence: PlanEvidence | None) -> SelfCheck:
-    """Every listed file exists now (deleted ones excepted) and every listed commit is in the repository."""
+    """Every listed file is in the tree of the plan's last commit (deleted ones excepted) and every
+    listed commit is in the repository. Asked of git, not of the working tree, so the answer is the
+    same in a fresh clone and after later plans move or delete the files."""
     from planner.evidence import gitlog
 
-    items = []
+    items: list[SelfCheckItem] = []
     if evidence is not None:
-        for path in (*evidence.created, *evidence.modified):
-            items.append(SelfCheckItem(f"file {path} exists", (project.root / path).exists()))
+        listed = (*evidence.created, *evidence.modified)
+        last = evidence.last_commit
+        present = gitlog.files_at(project.root, last.hash, listed) if last is not None and listed else set()
+        items.extend(SelfCheckItem(f"file {path} exists", path in present) for path in listed)
         hashes = [commit.hash for commit in evidence.commits]
         statuses = gitlog.verify_hashes(project.root, hashes) if hashes else {}
         for commit in evidence.commits:

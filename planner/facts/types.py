@@ -7,7 +7,7 @@ in declaration order), and holds what the document prints: a display string stay
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -38,12 +38,45 @@ class SnapshotPins:
 
     @classmethod
     def from_evidence(cls, evidence: object) -> SnapshotPins | None:
-        """The pins a generated document's `evidence.snapshots` records; None when it records none
-        (a document written before planner pinned its evidence)."""
+        """The pins a generated document's `evidence.snapshots` records (or, for one written before
+        planner pinned its evidence, the snapshots its `evidence.sources` name); None when neither
+        names one."""
         pins = evidence.get("snapshots") if isinstance(evidence, Mapping) else None
-        if not isinstance(pins, Mapping):
+        if isinstance(pins, Mapping):
+            return cls(*(str(pins[key]) if pins.get(key) else None for key in ("latest", "baseline", "previous")))
+        return cls._from_sources(evidence)
+
+    @classmethod
+    def _from_sources(cls, evidence: object) -> SnapshotPins | None:
+        """Documents written before planner pinned its snapshots list them among their sources
+        (`role: latest` and `role: start`, `kind: snapshot`): the same ids, read from there."""
+        sources = evidence.get("sources") if isinstance(evidence, Mapping) else None
+        if not isinstance(sources, list):
             return None
-        return cls(*(str(pins[key]) if pins.get(key) else None for key in ("latest", "baseline", "previous")))
+        ids = {str(row.get("role")): str(row["id"]) for row in sources
+               if isinstance(row, Mapping) and row.get("kind") == "snapshot" and row.get("id")}
+        if not ids:
+            return None
+        return cls(ids.get("latest"), ids.get("start"), None)
+
+
+JudgedGroups = Mapping[str, tuple[str, ...]]  # group name -> its file patterns, as a document was judged on them
+
+
+def groups_judged(rows: Iterable[TargetRow], groups: JudgedGroups) -> dict[str, tuple[str, ...]]:
+    """The config's file groups that `rows` name as selectors (`coverage[core] >= 80`), by name."""
+    return {row.selector: tuple(groups[row.selector]) for row in rows
+            if row.selector is not None and row.selector in groups}
+
+
+def recorded_groups(evidence: object) -> dict[str, tuple[str, ...]]:
+    """The file groups a generated document records in `evidence.groups`; empty when it records
+    none (no target named a group, or it was written before groups were recorded)."""
+    groups = evidence.get("groups") if isinstance(evidence, Mapping) else None
+    if not isinstance(groups, Mapping):
+        return {}
+    return {str(name): tuple(str(p) for p in patterns) for name, patterns in groups.items()
+            if isinstance(patterns, list) and patterns}
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,6 +343,7 @@ class PlanFacts:
     sources: tuple[SourceRow, ...]
     baseline_note: str
     snapshots: SnapshotPins
+    groups: JudgedGroups  # the config's file groups its targets name, recorded with the evidence
     deviations: tuple[str, ...]
     self_check: SelfCheck
     links: SummaryLinks

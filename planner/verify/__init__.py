@@ -17,7 +17,7 @@ from planner.evidence.snapshot import Snapshot
 from planner.facts.diagrams import diagram_context
 from planner.facts.measured import coverage_facts, latest_and_previous, source_facts, target_rows, tests_facts
 from planner.facts.progress import check_refreshable, plan_outcome_note, refresh_documents
-from planner.facts.types import PlanTargetRow, SnapshotPins
+from planner.facts.types import JudgedGroups, PlanTargetRow, SnapshotPins, groups_judged, recorded_groups
 from planner.model import Phase, Project
 from planner.render import plain, render
 from planner.targets.sources import goal_path, targets_in
@@ -86,6 +86,7 @@ class RecordedVerification:
 
     verified: dt.datetime
     pins: SnapshotPins | None  # None: written before planner pinned its snapshots
+    groups: JudgedGroups  # the file groups its targets were judged on; empty when it records none
 
 
 def recorded_verification(path: Path) -> RecordedVerification | None:
@@ -97,7 +98,8 @@ def recorded_verification(path: Path) -> RecordedVerification | None:
     verified = parse_time(str(meta.get("verified") or ""))
     if not str(meta.get("generated_by", "")).startswith("planner") or verified is None:
         return None
-    return RecordedVerification(verified, SnapshotPins.from_evidence(meta.get("evidence")))
+    evidence = meta.get("evidence")
+    return RecordedVerification(verified, SnapshotPins.from_evidence(evidence), recorded_groups(evidence))
 
 
 def _missed_plan_targets(project: Project, phase: Phase, latest: Snapshot | None,
@@ -140,6 +142,7 @@ def build_verification(project: Project, phase: Phase, now: dt.datetime,
                     for p in phase.plans),
         diagrams=diagram_context([phase], _coverage_points(project, phase, latest)),
         must_haves=must_haves, score=score,
+        groups=groups_judged(targets + plan_targets, project.config.groups),
     )
     meta = _verification_meta(facts, phase, previous, previous_time, (latest, previous_snap))
     body = render("verification.md.j2", facts, planning_dir=project.planning_dir)
@@ -165,6 +168,7 @@ def _verification_meta(facts: VerificationFacts, phase: Phase, previous: dict[st
                      "gaps": [gap.entry for gap in previous.values()]},
         "evidence": {"snapshots": {"latest": latest.id if latest is not None else None,
                                    "previous": previous_snap.id if previous_snap is not None else None},
+                     **({"groups": plain(facts.groups)} if facts.groups else {}),
                      "sources": plain(facts.sources)},
         "generated_by": f"planner {__version__}",
     }

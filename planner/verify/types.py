@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from planner.facts.diagrams import Diagrams
-from planner.facts.types import CoverageFacts, PlanTargetRow, SourceRow, TargetRow, TestsFacts
+from planner.facts.types import CoverageFacts, JudgedGroups, PlanTargetRow, SourceRow, TargetRow, TestsFacts
 from planner.model import GapStatus, PlanOutcome, PlanStatus
 from planner.verify.musthave_results import MustHaveRows
 
@@ -72,6 +72,7 @@ class VerificationFacts:
     diagrams: Diagrams
     must_haves: MustHaveRows
     score: str | None  # `2/3 must-haves verified`; None when no plan states must-haves
+    groups: JudgedGroups  # the config's file groups its targets name, recorded with the evidence
 
     @property
     def unresolved(self) -> tuple[VerificationGap, ...]:
