@@ -9,7 +9,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from planner.errors import InputError
 from planner.ids import PhaseNumber, PlanId
@@ -57,8 +57,8 @@ class Plan:
     outcome: PlanOutcome | None = None
     superseded_by: tuple[str, ...] = ()
     wave: int | None = None
-    must_haves: dict[str, Any] = field(default_factory=dict, hash=False)
-    extra: dict[str, Any] = field(default_factory=dict, hash=False)  # keys planner doesn't own
+    must_haves: dict[str, object] = field(default_factory=dict, hash=False)
+    extra: dict[str, object] = field(default_factory=dict, hash=False)  # keys planner does not own
     plan_path: Path | None = field(default=None, compare=False)
     summary_paths: tuple[Path, ...] = field(default=(), compare=False)
     variant: str = field(default="", compare=False)

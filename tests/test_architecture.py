@@ -217,8 +217,9 @@ def test_no_use_case_imports_another_for_a_helper() -> None:
 # parsing and writing, where frontmatter is untyped until read). What those edges parse, the
 # modules below read as `object` and narrow with isinstance.
 TYPED_CHAIN = (
-    "facts/", "verify/", "handoff/", "targets/", "evidence/reports/", "evidence/snapshot/",
-    "close.py", "render_check.py", "measure.py", "status.py",
+    "facts/", "verify/", "handoff/", "targets/", "evidence/", "storage/",
+    "close.py", "render_check.py", "measure.py", "status.py", "scaffold.py", "start.py", "demo.py",
+    "model.py", "ids.py", "clock.py", "errors.py",
 )
 
 

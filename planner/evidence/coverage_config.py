@@ -8,15 +8,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from coverage.config import CoverageConfig
 
 # coverage.py's own search order; `.coveragerc` uses bare section names, the others prefixes.
 _FILES = ((".coveragerc", True), ("setup.cfg", False), ("tox.ini", False), ("pyproject.toml", False))
 
 
-def _load(root: Path) -> tuple[Any, str | None, str | None]:
-    """coverage.py's configuration of the project, the file it came from, and why it could not
-    be read (then the configuration is None)."""
+def _load(root: Path) -> tuple[CoverageConfig | None, str | None, str | None]:
+    """coverage.py's configuration of the project and the file it came from; the configuration is
+    None exactly when it could not be read, and the third item says why."""
     try:
         from coverage.config import CoverageConfig
     except ImportError:
@@ -35,8 +38,8 @@ def _load(root: Path) -> tuple[Any, str | None, str | None]:
 def coverage_advice(root: Path) -> list[str]:
     """What to add to the project's coverage configuration, one line each; empty when nothing."""
     config, found, problem = _load(root)
-    if problem is not None:
-        return [problem]
+    if config is None:
+        return [problem] if problem else []
     where = found or "pyproject.toml"
     section = "[tool.coverage.{}]" if where == "pyproject.toml" else (
         "[{}]" if where == ".coveragerc" else "[coverage:{}]")
@@ -77,6 +80,6 @@ def _absolute(root: Path, pattern: str) -> str:
 def omit_rules(root: Path) -> OmitRules:
     """The omit rules of the project at `root`, from the file coverage.py would read."""
     config, found, problem = _load(root)
-    if problem is not None:
+    if config is None:
         return OmitRules(source=found, problem=problem)
     return OmitRules(tuple(str(p) for p in config.run_omit or ()), found)
