@@ -17,6 +17,9 @@ _PHASE_NUMBER = re.compile(r"^(?P<major>\d+)(?P<letter>[A-Za-z]?)(?P<minors>(?:\
 _PLAN_PART = re.compile(r"^(?:(?P<gap>GAP)-)?(?P<number>\d+)(?P<suffix>[A-Za-z][A-Za-z0-9]*)?$")
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
 _GAP_SPELLINGS = re.compile(r"^GAP(?:[_-]?CLOSURE)?[-_]?(?P<number>\d+)$", re.IGNORECASE)
+# phase, an optional slug, plan: `12-03`, `04-90-percent-target-02`, `12-tier-1-push-GAP-04`
+_GAP_TOKEN = re.compile(r"(\d+[A-Za-z]?(?:\.\d+)*)-(?:(.*?)-)?(GAP(?:[_-]?CLOSURE)?[-_]?\d+[A-Za-z]?)", re.IGNORECASE)
+_PLAIN_TOKEN = re.compile(r"(\d+[A-Za-z]?(?:\.\d+)*)-(?:(.*?)-)?(\d+[A-Za-z]?)")
 
 
 @total_ordering
@@ -109,6 +112,24 @@ def normalise_plan_part(text: str, *, source: str | None = None) -> str:
     number = f"{int(match['number']):02d}"
     suffix = match["suffix"] or ""
     return f"GAP-{number}{suffix}" if match["gap"] else f"{number}{suffix}"
+
+
+def plan_key(token: str) -> str | None:
+    """Every spelling of a plan id reduced to one key: `012-03` and `12-03` -> `12-03`;
+    `12-GAP_CLOSURE-04`, `12-GAPCLOSURE-04`, `12-tier-1-push-GAP-04` -> `12-GAP-04`; a slug, also
+    one holding digits: `04-90-percent-target-02` -> `04-02`; `phase-08-02` -> `08-02`; a
+    trailing `-PLAN` / `-PLAN.md` is dropped. None when the token names no plan (`08-80-percent-x`,
+    `2026-01-15`)."""
+    token = re.sub(r"^(?:phase|plan)[-_ ]?", "", token.strip().strip("`*"), flags=re.IGNORECASE)
+    token = re.sub(r"-PLAN(?:\.md)?$", "", token, flags=re.IGNORECASE)
+    found = _GAP_TOKEN.fullmatch(token) or _PLAIN_TOKEN.fullmatch(token)
+    # a slug holds a word: digits alone between the numbers are a date (`2026-01-15`) or a decimal
+    if found is None or (found[2] is not None and not re.search(r"[A-Za-z]", found[2])):
+        return None
+    try:
+        return str(PlanId.parse(f"{found[1]}-{found[3]}"))
+    except InputError:
+        return None
 
 
 def slugify(title: str, *, max_length: int = 48) -> str:

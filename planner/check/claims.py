@@ -14,9 +14,10 @@ from datetime import timedelta
 
 from planner.check.claim_text import Claim
 from planner.check.findings import Finding, make
-from planner.check.git_history import HistoryIndex, IndexedCommit, plan_key
+from planner.check.git_history import HistoryIndex, IndexedCommit
 from planner.check.summary_claims import SummaryClaims
 from planner.errors import GitProblem
+from planner.ids import plan_key
 from planner.model import Project
 
 
@@ -82,7 +83,8 @@ _ELSEWHERE = re.compile(
     r"repo(?:sitory)?\b|\bsub-?module\b|\bin (?:the )?[\w.-]+ repo(?:sitory)?\b|\bforked?\b",
     re.IGNORECASE)
 _PLAN_HEADING = re.compile(r"\b(?:plan\s+(?P<part>(?:GAP-)?\d+[A-Za-z]?)\b|(?P<id>\d+[A-Za-z]?(?:\.\d+)*-"
-                           r"(?:GAP-)?\d+[A-Za-z]?)\b)", re.IGNORECASE)
+                           r"(?:GAP-)?\d+[A-Za-z]?)(?P<slug>[\w.-]*))", re.IGNORECASE)
+_ID_TOKEN = re.compile(r"(?<![\w.])\d+[A-Za-z]?(?:\.\d+)*-[\w.-]*\w")
 _PRIOR = re.compile(r"\balready (?:been )?(?:completed|fixed|done|committed|implemented|applied)\b[^.\n]*"
                     r"\b(?:previous|prior|earlier|another|other)\b", re.IGNORECASE)
 _SUB_PHASE = re.compile(r"\b(?:sub-?phase|phase)\s+(?P<number>\d+\.\d+)\b", re.IGNORECASE)
@@ -100,7 +102,10 @@ def _recap_plan(subject: Subject, claims: SummaryClaims, line: int) -> str | Non
     found = _PLAN_HEADING.search(heading.value)
     if found is None:
         return None
-    key = plan_key(found["id"]) if found["id"] else plan_key(f"{subject.phase}-{found['part']}")
+    if found["id"]:  # `04-90-percent-target-02` is plan 04-02, not 04-90
+        key = plan_key(found["id"] + found["slug"]) or plan_key(found["id"])
+    else:
+        key = plan_key(f"{subject.phase}-{found['part']}")
     return key if key != subject.plan else None
 
 
@@ -112,8 +117,9 @@ def _explained(subject: Subject, claims: SummaryClaims, claim: Claim, named: Seq
     recap = _recap_plan(subject, claims, claim.line)
     if recap is not None and recap in named:
         return f"it sits under the heading about plan {recap}"
+    on_line = {plan_key(token) for token in _ID_TOKEN.findall(text)}
     for key in named:
-        if re.search(rf"(?<![\w.]){re.escape(key)}(?![\w])", text) or (
+        if key in on_line or re.search(rf"(?<![\w.]){re.escape(key)}(?![\w])", text) or (
                 key.split("-", 1)[1] in text and re.search(r"\bplan\b", text, re.IGNORECASE)):
             return f"the line itself says it belongs to {key}"
     above = claims.heading_above(claim.line)

@@ -12,9 +12,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from planner.errors import InputError
 from planner.evidence.commits import LOG_FORMAT
 from planner.evidence.gitlog import HASH_PATTERN, CommandFailed, repo_root, run_git
+from planner.ids import plan_key
 
 # `--no-renames`: rename detection reads blobs, and a partial clone or a lost blob must not stop
 # the read; `--name-status` (the letters of `--raw`) without `--numstat` needs trees only.
@@ -25,25 +25,6 @@ _HISTORY = (
 )
 _HISTORY_NO_FILES = ("log", "--encoding=UTF-8", LOG_FORMAT, "-z", "--topo-order")
 _SCOPE_TOKENS = re.compile(r"^[A-Za-z]+\(([^()]*)\)!?:")
-_GAP_TOKEN = re.compile(r"(\d+[A-Za-z]?(?:\.\d+)*)-(?:.*?-)?(GAP(?:[_-]?CLOSURE)?[-_]?\d+[A-Za-z]?)",
-                        re.IGNORECASE)
-_PLAIN_TOKEN = re.compile(r"(\d+[A-Za-z]?(?:\.\d+)*)-(?:.*?-)?(\d+[A-Za-z]?)")
-
-
-def plan_key(token: str) -> str | None:
-    """Every spelling of a plan id reduced to one key: `012-03` and `12-03` -> `12-03`;
-    `12-GAP_CLOSURE-04`, `12-GAPCLOSURE-04`, `12-tier-1-push-GAP-04` -> `12-GAP-04`;
-    `04-90-percent-target-02` -> `04-02`; `phase-08-02` -> `08-02`. None when the token names no plan."""
-    from planner.ids import PlanId
-
-    token = re.sub(r"^(?:phase|plan)[-_ ]?", "", token.strip().strip("`*"), flags=re.IGNORECASE)
-    found = _GAP_TOKEN.fullmatch(token) or _PLAIN_TOKEN.fullmatch(token)
-    if found is None:
-        return None
-    try:
-        return str(PlanId.parse(f"{found[1]}-{found[2]}"))
-    except InputError:
-        return None
 
 
 def _message_keys(subject: str, trailers: str) -> tuple[str, ...]:

@@ -14,14 +14,14 @@ from typing import Any
 from planner.check.findings import Finding, make
 from planner.errors import InputError
 from planner.facts.progress import measure_progress
-from planner.ids import PlanId
+from planner.ids import PlanId, plan_key
 from planner.model import Plan, Project
 from planner.tree.frontmatter import Document, read_document
 
 _BAR = re.compile(r"(?P<bar>[█▓■●]*[░▒□○]*)\]?\s*\(?(?P<percent>\d{1,3}(?:\.\d+)?)\s*%")
 _CHECKBOX = re.compile(r"^\s*[-*]\s+\[(?P<mark>[ xX])\]\s+(?:\*\*)?(?:Plan\s+)?"
-                       r"(?P<phase>\d+[A-Za-z]?(?:\.\d+)*)-(?P<part>(?:GAP-)?\d+[A-Za-z]?)"
-                       r"(?:-PLAN(?:\.md)?)?(?=$|[\s:*—–-])")
+                       r"(?P<token>(?P<phase>\d+[A-Za-z]?(?:\.\d+)*)-(?P<part>(?:GAP-)?\d+[A-Za-z]?)"
+                       r"(?:-PLAN(?:\.md)?)?(?=$|[\s:*—–-])[\w.-]*)")
 _PHASE_TITLE = re.compile(r"Phase\s+(?P<number>\d+[A-Za-z]?(?:\.\d+)*)\s*[:.\-—–]\s*(?P<title>[^*\n]+)")
 _WORD = re.compile(r"[a-z0-9]{4,}")
 _COUNT_KEYS = ("total_phases", "completed_phases", "total_plans", "completed_plans")
@@ -173,7 +173,8 @@ def _checkboxes(project: Project, rel: str, document: Document) -> list[Finding]
         if match is None:
             continue
         try:
-            key = str(PlanId.parse(f"{match['phase']}-{match['part']}"))
+            # `08-80-percent-push-29-PLAN.md` names plan 08-29; `01-02-auth` plan 01-02
+            key = plan_key(match["token"]) or str(PlanId.parse(f"{match['phase']}-{match['part']}"))
         except InputError:
             continue
         named = plans.get(key)
