@@ -7,8 +7,10 @@ truncated; only a percent that fits none of them is an error.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from planner.check.findings import Finding, make
@@ -134,13 +136,77 @@ def _readings(project: Project) -> dict[str, set[int]]:
 
 def _against_files(project: Project, rel: str, document: Document, counts: dict[str, int | None],
                    anchor: int) -> list[Finding]:
+    """DOC603 as GSD reads a STATE: a count below what the files show is stale (GSD rebuilds it
+    from the files); a count above them is a curated aggregate GSD keeps (#3242), right when there
+    is somewhere else for the extra to be: archived milestones, workstreams, the planning roots of a
+    monorepo below this one, ROADMAP phases with no folder here. Then it is an info saying where."""
     measured = measure_progress(project.phases).as_dict()
     readings = _readings(project)
-    differences = [f"{key} {counts[key]} (files: {measured[key]})" for key in _COUNT_KEYS
-                   if counts[key] is not None and counts[key] not in readings[key]]
-    if not differences:
-        return []
-    return [make(rel, anchor, "DOC603", "progress disagrees with the plan files: " + ", ".join(differences))]
+    stale: list[str] = []
+    beyond: list[str] = []
+    for key in _COUNT_KEYS:
+        count = counts[key]
+        if count is None or count in readings[key]:
+            continue
+        (stale if count < min(readings[key]) else beyond).append(f"{key} {count} (files: {measured[key]})")
+    findings = []
+    if stale:
+        findings.append(make(rel, anchor, "DOC603", "progress counts fewer than the plan files show: "
+                             + ", ".join(stale)))
+    if beyond:
+        elsewhere = _elsewhere(project, [item.split()[0] for item in beyond])
+        if elsewhere is None:
+            findings.append(make(rel, anchor, "DOC603", "progress disagrees with the plan files: " + ", ".join(beyond)))
+        else:
+            findings.append(make(rel, anchor, "DOC603", "progress counts more than the plan files here ("
+                                 + ", ".join(beyond) + f"): a curated count over {elsewhere}, which GSD keeps",
+                                 severity="info"))
+    return findings
+
+
+_SKIPPED_DIRS = {"node_modules", "vendor", "dist", "build", "target"}
+
+
+def _nested_roots(project: Project) -> list[str]:
+    """Planning roots of a monorepo below this one (`backend/.planning`), two folders deep at most."""
+    found: list[str] = []
+    level = [project.root]
+    for _ in range(2):
+        below = []
+        for folder in level:
+            try:
+                entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+            except OSError:
+                continue
+            for entry in entries:
+                if entry.name.startswith(".") or entry.name in _SKIPPED_DIRS or not entry.is_dir(follow_symlinks=False):
+                    continue
+                if os.path.isdir(os.path.join(entry.path, ".planning")):
+                    found.append(project.relative(Path(entry.path) / ".planning"))
+                below.append(Path(entry.path))
+        level = below
+    return found
+
+
+def _elsewhere(project: Project, keys: list[str]) -> str | None:
+    """Where work a STATE counts may be that this root's phase folders do not hold, or None."""
+    planning = project.planning_dir
+    places = []
+    if (planning / "milestones").is_dir() and any((planning / "milestones").iterdir()):
+        places.append("archived milestones (milestones/)")
+    if (planning / "workstreams").is_dir():
+        places.append("workstreams (workstreams/)")
+    nested = _nested_roots(project)
+    if nested:
+        places.append("the planning roots below this one (" + ", ".join(nested[:3])
+                      + (", ..." if len(nested) > 3 else "") + ")")
+    if any(key != "total_phases" for key in keys):  # a phase with no folder adds plans, not phases
+        folders = {str(phase.number) for phase in project.phases if phase.number is not None}
+        missing = [number for number in _roadmap_phases(project) if number not in folders]
+        if missing:
+            places.append(f"ROADMAP phases with no folder here ({', '.join(missing[:5])}"
+                          + (", ..." if len(missing) > 5 else "") + ")")
+    return " and ".join(places) if places else None
 
 
 def _bars(rel: str, document: Document) -> list[Finding]:
