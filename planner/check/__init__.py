@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from planner.check import arithmetic, claims, contradictions, lint, progress_docs, timing
+from planner.check import arithmetic, claims, contradictions, lint, progress_docs, recorded, timing
 from planner.check.findings import CODES, SEVERITIES, Finding, Severity, make
 from planner.check.summary_claims import SummaryClaims, read_claims
 from planner.errors import EXIT_FINDINGS, EXIT_OK
@@ -135,6 +135,7 @@ def run_checks(project: Project, *, git: bool = True,
             progress(done, steps)
         findings += document_findings(rel, doc_claims) if kept is None else kept.findings_of(rel)
     findings += progress_docs.check_progress_documents(project)
+    findings += recorded.check_recorded(project, summaries, documents)
     git_used = False
     if git:
         subjects = [(claims.Subject(rel, str(plan.id.phase), str(plan.id)), doc_claims)

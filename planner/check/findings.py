@@ -69,6 +69,7 @@ CODES: dict[str, CodeInfo] = {
     "NUM405": CodeInfo("error", "a table row's PASS / FAIL contradicts its own value and target"),
     "NUM406": CodeInfo("error", "a breakdown disagrees with its figure or with a category count elsewhere "
                        "in the same document"),
+    "NUM407": CodeInfo("error", "a SUMMARY planner wrote disagrees with its own body or with the snapshot it pins"),
     "STA501": CodeInfo("error", "a COMPLETE / PASS status beside a failed target in the same document"),
     "STA502": CodeInfo("warning", "'Deviations: None' beside a missed goal"),
     "STA503": CodeInfo("error", "a COMPLETE / PASSED status beside the same document's NOT ACHIEVED / FAIL "
