@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from planner.check import arithmetic, claims, contradictions, lint, progress_docs, recorded, timing
+from planner.check import arithmetic, claims, contradictions, lint, progress_docs, recorded, restated, timing
 from planner.check.findings import CODES, SEVERITIES, Finding, Severity, make
 from planner.check.summary_claims import SummaryClaims, read_claims
 from planner.errors import EXIT_FINDINGS, EXIT_OK
@@ -91,6 +91,7 @@ def document_findings(rel: str, doc_claims: SummaryClaims) -> list[Finding]:
     """The rules that look at one document alone (what `planner.check.cache` keeps per file)."""
     return [*claims.created_and_modified(rel, doc_claims), *timing.check_times(rel, doc_claims),
             *arithmetic.check_numbers(rel, doc_claims), *arithmetic.check_breakdowns(rel, doc_claims),
+            *restated.check_restated(rel, doc_claims),
             *contradictions.check_status(rel, doc_claims), *contradictions.row_verdicts(rel, doc_claims),
             *contradictions.status_against_verdict(rel, doc_claims)]
 

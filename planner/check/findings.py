@@ -70,6 +70,7 @@ CODES: dict[str, CodeInfo] = {
     "NUM406": CodeInfo("error", "a breakdown disagrees with its figure or with a category count elsewhere "
                        "in the same document"),
     "NUM407": CodeInfo("error", "a SUMMARY planner wrote disagrees with its own body or with the snapshot it pins"),
+    "NUM408": CodeInfo("error", "the same quantity stated twice in one document with different values"),
     "STA501": CodeInfo("error", "a COMPLETE / PASS status beside a failed target in the same document"),
     "STA502": CodeInfo("warning", "'Deviations: None' beside a missed goal"),
     "STA503": CodeInfo("error", "a COMPLETE / PASSED status beside the same document's NOT ACHIEVED / FAIL "
