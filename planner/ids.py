@@ -120,6 +120,13 @@ def plan_key(token: str) -> str | None:
     one holding digits: `04-90-percent-target-02` -> `04-02`; `phase-08-02` -> `08-02`; a
     trailing `-PLAN` / `-PLAN.md` is dropped. None when the token names no plan (`08-80-percent-x`,
     `2026-01-15`)."""
+    named = plan_key_and_slug(token)
+    return named[0] if named is not None else None
+
+
+def plan_key_and_slug(token: str) -> tuple[str, str] | None:
+    """`plan_key` and the slug the token was written with (`local-agent` in `02-local-agent-02`,
+    lower case, empty when there is none): a slug tells phases that share a number apart."""
     token = re.sub(r"^(?:phase|plan)[-_ ]?", "", token.strip().strip("`*"), flags=re.IGNORECASE)
     token = re.sub(r"-PLAN(?:\.md)?$", "", token, flags=re.IGNORECASE)
     found = _GAP_TOKEN.fullmatch(token) or _PLAIN_TOKEN.fullmatch(token)
@@ -127,7 +134,7 @@ def plan_key(token: str) -> str | None:
     if found is None or (found[2] is not None and not re.search(r"[A-Za-z]", found[2])):
         return None
     try:
-        return str(PlanId.parse(f"{found[1]}-{found[3]}"))
+        return str(PlanId.parse(f"{found[1]}-{found[3]}")), (found[2] or "").lower()
     except InputError:
         return None
 

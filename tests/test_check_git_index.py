@@ -12,7 +12,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from gitrepo import GitRepo
 
 from planner.check import run_checks
-from planner.check.git_history import plan_key, read_history
+from planner.check.git_history import read_history
+from planner.ids import plan_key
 from planner.tree.reader import load_project
 
 PLAN = "---\nphase: 01-core\nplan: 01\n---\n# Plan\n"
@@ -198,3 +199,14 @@ def test_a_local_time_labelled_z_is_an_info(repo: GitRepo) -> None:
     last = repo.commit("feat(01-01): b", files={"src/new.py": "c\n"}, when="2026-01-05T14:06:00-05:00")
     text = f"- **Completed:** 2026-01-05T14:25:00Z\n\n## Task Commits\n\n- `{last[:7]}` b\n"
     assert findings(repo, doc(text)) == [("TIM304", 7, "info")]
+
+
+def test_first_commit_of_a_reused_phase_number_is_the_one_naming_this_folder(repo: GitRepo) -> None:
+    # atom: `feat(02-local-agent-02)` names plan 02 of another phase 02 (numbers reused across milestones)
+    repo.commit("feat(01-other-work-01): the other phase's plan", files={"src/late.py": "x\n"})
+    mine = repo.commit("feat(01-core-01): this plan", files={"src/late.py": "y\n", "src/mine.py": "m\n"})
+    text = doc(f"## Task Commits\n\n- `{mine[:7]}` work\n",
+               "phase: 01-core\nplan: 01\nkey-files:\n  created:\n    - src/mine.py\n    - src/late.py\n")
+    assert findings(repo, text) == [("GIT203", 7, "error")]  # src/late.py, made by the other phase
+    found = run_checks(load_project(repo.path), git=True).findings
+    assert [f.message.split("first commit ")[1][:7] for f in found if f.code == "GIT203"] == [mine[:7]]

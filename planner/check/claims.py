@@ -195,7 +195,7 @@ def _created_before(subject: Subject, claims: SummaryClaims, index: HistoryIndex
     assert subject.plan is not None
     if not claims.created or index.events is None:
         return []
-    named = index.plan_commits(subject.plan)
+    named = index.plan_commits(subject.plan, _folder_slug(subject.rel))
     if verified:  # a phase number reused by a later milestone: only the commits near the claimed ones
         earliest = min(c.author_time for c in verified) - _REUSE_WINDOW
         named = [c for c in named if c.author_time >= earliest]
@@ -216,6 +216,17 @@ def _created_before(subject: Subject, claims: SummaryClaims, index: HistoryIndex
                                      f"plan's first commit {first.hash[:7]} ({first.subject[:60]})"))
                 break
     return findings
+
+
+def _folder_slug(rel: str) -> str:
+    from pathlib import PurePosixPath
+
+    from planner.tree.filenames import parse_phase_dir
+
+    folder = PurePosixPath(rel).parent
+    if folder.name == "plans":  # GSD 1.30+: `phases/NN-slug/plans/PLAN-01.md`
+        folder = folder.parent
+    return parse_phase_dir(folder.name).slug
 
 
 def _gone_at_head(subject: Subject, claims: SummaryClaims, index: HistoryIndex,
