@@ -87,6 +87,14 @@ def test_num405_row_verdict_against_its_value_and_target(tmp_path: Path, row: st
     assert (("NUM405", 9, "error") in found(tmp_path, text)) is wrong
 
 
+@pytest.mark.parametrize(("status", "severity"), [("passed", "error"), ("✅ COMPLETE", "info"), ("done", "info")])
+def test_sta501_executed_is_not_met_but_passed_is(tmp_path: Path, status: str, severity: str) -> None:
+    # atom 308-01: `**Status**: ✅ COMPLETE` beside a file whose coverage target was skipped (❌)
+    text = (f"---\nphase: 01-core\nplan: 01\nstatus: {status}\n---\n# Summary\n\n"
+            "| File | Coverage | Target | Status |\n|---|---|---|---|\n| a.py | 14% | 50%+ | ❌ SKIPPED |\n")
+    assert [(c, s) for c, _, s in found(tmp_path, text) if c == "STA501"] == [("STA501", severity)]
+
+
 def test_sta503_same_thing_twice_is_an_error(tmp_path: Path) -> None:
     text = FRONT + "**Status:** COMPLETE\n\n## Outcome\n\n**Status:** FAILED - tests red\n"
     assert ("STA503", 11, "error") in found(tmp_path, text)
