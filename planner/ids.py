@@ -118,8 +118,8 @@ def plan_key(token: str) -> str | None:
     """Every spelling of a plan id reduced to one key: `012-03` and `12-03` -> `12-03`;
     `12-GAP_CLOSURE-04`, `12-GAPCLOSURE-04`, `12-tier-1-push-GAP-04` -> `12-GAP-04`; a slug, also
     one holding digits: `04-90-percent-target-02` -> `04-02`; `phase-08-02` -> `08-02`; a
-    trailing `-PLAN` / `-PLAN.md` is dropped. None when the token names no plan (`08-80-percent-x`,
-    `2026-01-15`)."""
+    trailing `-PLAN` / `-PLAN.md` is dropped; `09-1-03` is plan 03 of phase 9.1 and `08-80-31`
+    plan 31 of phase 8. None when the token names no plan (`08-80-percent-x`, `2026-01-15`)."""
     named = plan_key_and_slug(token)
     return named[0] if named is not None else None
 
@@ -130,11 +130,16 @@ def plan_key_and_slug(token: str) -> tuple[str, str] | None:
     token = re.sub(r"^(?:phase|plan)[-_ ]?", "", token.strip().strip("`*"), flags=re.IGNORECASE)
     token = re.sub(r"-PLAN(?:\.md)?$", "", token, flags=re.IGNORECASE)
     found = _GAP_TOKEN.fullmatch(token) or _PLAIN_TOKEN.fullmatch(token)
-    # a slug holds a word: digits alone between the numbers are a date (`2026-01-15`) or a decimal
-    if found is None or (found[2] is not None and not re.search(r"[A-Za-z]", found[2])):
+    if found is None:
         return None
+    phase, slug = found[1], (found[2] or "").lower()
+    if slug.isdigit():  # digits alone between the numbers: a date, a dash decimal, or a slug's start
+        if len(phase) == 4:
+            return None  # `2026-01-15`
+        if len(slug) == 1:
+            phase, slug = f"{phase}.{slug}", ""  # `09-1-03` is plan 03 of phase 9.1
     try:
-        return str(PlanId.parse(f"{found[1]}-{found[3]}")), (found[2] or "").lower()
+        return str(PlanId.parse(f"{phase}-{found[3]}")), slug
     except InputError:
         return None
 

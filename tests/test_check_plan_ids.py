@@ -42,7 +42,7 @@ def lnt103(root: Path) -> list[str]:
 
 
 @pytest.mark.parametrize(("token", "key"), [
-    ("2026-01-15", None), ("01-02-03", None), ("12-1-03", None), ("03-01-PLAN.md", "03-01"),
+    ("2026-01-15", None), ("12-1-03", "12.1-03"), ("08-80-31", "08-31"), ("03-01-PLAN.md", "03-01"),
     ("08-80-percent-coverage-push-29", "08-29"), ("08-80-percent-coverage-push", None),
 ])
 def test_plan_key_reads_slugs_with_digits_but_not_dates(token: str, key: str | None) -> None:
