@@ -117,21 +117,31 @@ def _roadmap_phases(project: Project) -> list[str]:
     return list(found)
 
 
-def _readings(project: Project) -> dict[str, set[int]]:
-    """Every count a STATE.md may mean: over all phase folders, over the phases its ROADMAP lists
-    (the milestone it describes), and `total_phases` counting ROADMAP phases with no folder yet."""
-    readings: dict[str, set[int]] = {key: set() for key in _COUNT_KEYS}
+def _readings(project: Project) -> dict[str, dict[str, int]]:
+    """Every count a STATE.md may mean, by what it counts: all phase folders, the phases its
+    ROADMAP lists (the milestone it describes), and for `total_phases` the ROADMAP's phases with
+    no folder yet too."""
+    readings: dict[str, dict[str, int]] = {key: {} for key in _COUNT_KEYS}
     every = measure_progress(project.phases).as_dict()
     for key in _COUNT_KEYS:
-        readings[key].add(every[key])
+        readings[key]["all folders"] = every[key]
     listed = _roadmap_phases(project)
     if listed:
         mine = tuple(phase for phase in project.phases if phase.number is not None and str(phase.number) in listed)
         subset = measure_progress(mine).as_dict()
         for key in _COUNT_KEYS:
-            readings[key].add(subset[key])
-        readings["total_phases"].add(len(listed))
+            readings[key]["the ROADMAP's phases"] = subset[key]
+        readings["total_phases"]["the ROADMAP's phases with a folder"] = subset["total_phases"]
+        readings["total_phases"]["the ROADMAP's phases"] = len(listed)
     return readings
+
+
+def _shown(key: str, count: int, readings: dict[str, int]) -> str:
+    """`completed_phases 12 (files: 31 in all folders, 11 in the ROADMAP's phases)`."""
+    values = list(dict.fromkeys(readings.values()))
+    if len(values) == 1:
+        return f"{key} {count} (files: {values[0]})"
+    return f"{key} {count} (files: " + ", ".join(f"{value} in {label}" for label, value in readings.items()) + ")"
 
 
 def _against_files(project: Project, rel: str, document: Document, counts: dict[str, int | None],
@@ -140,15 +150,14 @@ def _against_files(project: Project, rel: str, document: Document, counts: dict[
     from the files); a count above them is a curated aggregate GSD keeps (#3242), right when there
     is somewhere else for the extra to be: archived milestones, workstreams, the planning roots of a
     monorepo below this one, ROADMAP phases with no folder here. Then it is an info saying where."""
-    measured = measure_progress(project.phases).as_dict()
     readings = _readings(project)
     stale: list[str] = []
     beyond: list[str] = []
     for key in _COUNT_KEYS:
         count = counts[key]
-        if count is None or count in readings[key]:
+        if count is None or count in readings[key].values():
             continue
-        (stale if count < min(readings[key]) else beyond).append(f"{key} {count} (files: {measured[key]})")
+        (stale if count < min(readings[key].values()) else beyond).append(_shown(key, count, readings[key]))
     findings = []
     if stale:
         findings.append(make(rel, anchor, "DOC603", "progress counts fewer than the plan files show: "
@@ -158,9 +167,9 @@ def _against_files(project: Project, rel: str, document: Document, counts: dict[
         if elsewhere is None:
             findings.append(make(rel, anchor, "DOC603", "progress disagrees with the plan files: " + ", ".join(beyond)))
         else:
-            findings.append(make(rel, anchor, "DOC603", "progress counts more than the plan files here ("
-                                 + ", ".join(beyond) + f"): a curated count over {elsewhere}, which GSD keeps",
-                                 severity="info"))
+            findings.append(make(rel, anchor, "DOC603", "progress counts more than the plan files here show "
+                                 "for it (" + ", ".join(beyond) + f"): a curated count over {elsewhere}, "
+                                 "which GSD keeps", severity="info"))
     return findings
 
 
