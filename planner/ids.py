@@ -6,6 +6,7 @@ so every id is parsed once into a value that compares and prints one way.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ _GAP_SPELLINGS = re.compile(r"^GAP(?:[_-]?CLOSURE)?[-_]?(?P<number>\d+)$", re.IG
 # phase, an optional slug, plan: `12-03`, `04-90-percent-target-02`, `12-tier-1-push-GAP-04`
 _GAP_TOKEN = re.compile(r"(\d+[A-Za-z]?(?:\.\d+)*)-(?:(.*?)-)?(GAP(?:[_-]?CLOSURE)?[-_]?\d+[A-Za-z]?)", re.IGNORECASE)
 _PLAIN_TOKEN = re.compile(r"(\d+[A-Za-z]?(?:\.\d+)*)-(?:(.*?)-)?(\d+[A-Za-z]?)")
+_ID_PREFIX = re.compile(r"^(?:phase|plan)[-_ ]?", re.IGNORECASE)
+_PLAN_SUFFIX = re.compile(r"-PLAN(?:\.md)?$", re.IGNORECASE)
 
 
 @total_ordering
@@ -124,12 +127,15 @@ def plan_key(token: str) -> str | None:
     return named[0] if named is not None else None
 
 
+@functools.lru_cache(maxsize=16384)  # called once per commit of the history: ids repeat
 def plan_key_and_slug(token: str) -> tuple[str, str] | None:
     """`plan_key` and the slug the token was written with (`local-agent` in `02-local-agent-02`,
     lower case, empty when there is none): a slug tells phases that share a number apart."""
-    token = re.sub(r"^(?:phase|plan)[-_ ]?", "", token.strip().strip("`*"), flags=re.IGNORECASE)
-    token = re.sub(r"-PLAN(?:\.md)?$", "", token, flags=re.IGNORECASE)
-    found = _GAP_TOKEN.fullmatch(token) or _PLAIN_TOKEN.fullmatch(token)
+    token = token.strip().strip("`*")
+    if "-" not in token or not any(char.isdigit() for char in token):
+        return None  # `ci`, `docs`, `13`: no plan id (most commit scopes; this runs once per commit)
+    token = _PLAN_SUFFIX.sub("", _ID_PREFIX.sub("", token))
+    found = (_GAP_TOKEN.fullmatch(token) if "ap" in token.lower() else None) or _PLAIN_TOKEN.fullmatch(token)
     if found is None:
         return None
     phase, slug = found[1], (found[2] or "").lower()

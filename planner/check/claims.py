@@ -7,10 +7,12 @@ Every git rule is a pure function of one document's claims and the history index
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from planner.check.claim_text import Claim
 from planner.check.findings import Finding, make
@@ -219,14 +221,17 @@ def _created_before(subject: Subject, claims: SummaryClaims, index: HistoryIndex
 
 
 def _folder_slug(rel: str) -> str:
-    from pathlib import PurePosixPath
-
     from planner.tree.filenames import parse_phase_dir
 
-    folder = PurePosixPath(rel).parent
-    if folder.name == "plans":  # GSD 1.30+: `phases/NN-slug/plans/PLAN-01.md`
-        folder = folder.parent
-    return parse_phase_dir(folder.name).slug
+    parts = rel.split("/")
+    folder = parts[-3] if len(parts) >= 3 and parts[-2] == "plans" else parts[-2] if len(parts) >= 2 else ""
+    return _slug_of(folder, parse_phase_dir)
+
+
+@functools.lru_cache(maxsize=4096)
+def _slug_of(folder: str, parse: Any) -> str:
+    """The slug of a phase folder name (`02-core-invariants` -> `core-invariants`), parsed once per folder."""
+    return str(parse(folder).slug)
 
 
 def _gone_at_head(subject: Subject, claims: SummaryClaims, index: HistoryIndex,
