@@ -132,3 +132,28 @@ def _pins(root: Path) -> dict[str, str]:
 
 def _line(text: str, needle: str) -> int:
     return next(n for n, line in enumerate(text.split("\n"), start=1) if needle in line)
+
+
+def test_kept_check_output_follows_an_edited_snapshot(copy: Path) -> None:
+    """`plan check --no-git` keeps its whole output while nothing it read changed; a snapshot a
+    SUMMARY pins is read, so editing one shows at once."""
+    import os
+    import subprocess
+    import sys
+
+    long_ago = 1_600_000_000 * 10**9
+    for path in (copy / ".planning").rglob("*"):
+        os.utime(path, ns=(long_ago, long_ago))
+
+    def check() -> str:
+        done = subprocess.run([sys.executable, "-m", "planner", "check", "--no-git", "--root", str(copy)],
+                              capture_output=True, text=True, check=False)
+        return done.stdout
+
+    clean = check()
+    assert check() == clean and "NUM407" not in clean
+    assert list((copy / ".planning" / ".cache").glob("out-check-*"))
+    path = copy / ".planning" / "metrics" / "snapshots" / f"{_pins(copy)['latest']}.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('"covered":5', '"covered":6'), encoding="utf-8")
+    os.utime(path, ns=(long_ago, long_ago))
+    assert "NUM407" in check()

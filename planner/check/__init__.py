@@ -141,7 +141,7 @@ def run_checks(project: Project, *, git: bool = True,
     if git:
         subjects = [(claims.Subject(rel, str(plan.id.phase), str(plan.id)), doc_claims)
                     for plan, rel, doc_claims in summaries] + phase_summaries
-        findings += _git_findings(project, subjects)
+        findings += _git_findings(project, subjects, kept)
         git_used = not any(finding.code == "GIT200" and finding.message.startswith("git checks skipped")
                            for finding in findings)
     else:
@@ -153,8 +153,17 @@ def run_checks(project: Project, *, git: bool = True,
     return CheckReport(project.root, tuple(unique), len(checked), git_used)
 
 
-def _git_findings(project: Project, subjects: list[tuple[claims.Subject, SummaryClaims]]) -> list[Finding]:
-    """Every GIT rule from one read of the history (see planner.check.git_history.read_history)."""
+def _git_findings(project: Project, subjects: list[tuple[claims.Subject, SummaryClaims]],
+                  kept: CheckCache | None = None) -> list[Finding]:
+    """Every GIT rule from one read of the history (see planner.check.git_history.read_history),
+    or, when neither the repository's refs nor a document changed since, the last run's (git_cache)."""
+    from planner.check import git_cache
+
+    stamps = {subject.rel: kept.stamps[subject.rel] for subject, _ in subjects
+              if kept is not None and subject.rel in kept.stamps}
+    key = git_cache.state_key(project.root, stamps) if kept is not None and len(stamps) == len(subjects) else None
+    if key is not None and (served := git_cache.load(project.planning_dir, key)) is not None:
+        return served
     index = claims.read_index(project, subjects)
     if isinstance(index, Finding):
         return [index]
@@ -163,6 +172,8 @@ def _git_findings(project: Project, subjects: list[tuple[claims.Subject, Summary
     prefix = claims.prefix_of(project)
     for subject, doc_claims in subjects:
         found += claims.document_git_findings(subject, doc_claims, index, prefix)
+    if key is not None and kept is not None:
+        git_cache.save(project.planning_dir, key, stamps, kept.started_ns, found)
     return found
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from planner.errors import GitProblem
 from planner.evidence.commits import LOG_FORMAT
 from planner.evidence.gitlog import HASH_PATTERN, CommandFailed, repo_root, run_git
 from planner.ids import plan_key_and_slug
@@ -232,6 +233,19 @@ def _read_history(output: bytes, with_files: bool
         commits.append(IndexedCommit(full, position, datetime.fromisoformat(when), subject.rstrip("\n"),
                                      plans, planning_only, adds_summary, slugs))
     return commits, events
+
+
+def refs_state(root: Path) -> str | None:
+    """One digest of where `root` sits in its repository and of HEAD and every ref (one
+    `git rev-parse`): what every answer about the history depends on. None outside a repository,
+    before the first commit, or when git cannot be run."""
+    import hashlib
+
+    try:
+        state = run_git(root, "rev-parse", "--show-prefix", "--is-shallow-repository", "HEAD", "--all")
+    except GitProblem:
+        return None
+    return hashlib.sha256(state).hexdigest()
 
 
 def read_history(root: Path, claimed: Iterable[str] = ()) -> HistoryIndex:

@@ -45,6 +45,13 @@ def _scan_phases(phases_dir: str, stamps: dict[str, str]) -> None:
                         stamps[nested.path] = _entry_stamp(nested)
 
 
+def folder_signature(folder: Path) -> str:
+    """The name and stamp of every file in `folder` (not below it): `metrics/snapshots/`, which
+    `plan check` reads for the SUMMARYs that pin snapshots, and the index does not stamp."""
+    return "\n".join(f"{entry.name}\0{_entry_stamp(entry)}" for entry in sorted(_entries(str(folder)),
+                                                                           key=lambda entry: entry.name))
+
+
 def tree_signature(project_root: Path, stamps: dict[str, str]) -> str:
     """Every path (relative to `.planning/`) and stamp of a scan, and the resolved project root."""
     prefix = str(project_root / ".planning") + os.sep
