@@ -135,10 +135,11 @@ def _check(flags: set[str], root: Path | None) -> int:
     pretty = "--pretty" in flags or bool(sys.stdout.isatty())
     shape = ("pretty" if pretty else "compact") if "--json" in flags else "text"
     from planner.tree.index.outputs import OutputCache
-    from planner.tree.index.scan import folder_signature
+    from planner.tree.index.scan import folder_signature, planning_neighbours
 
-    # check reads the files the index stamps, the snapshots SUMMARYs pin and, with git, the
-    # repository's refs: with all of them unchanged, its output is the one kept
+    # check reads the files the index stamps, the snapshots SUMMARYs pin, the planning roots
+    # beside this one (DOC603) and, with git, the repository's refs: with all of them unchanged,
+    # its output is the one kept
     no_git = "--no-git" in flags
     refs = None
     if not no_git:
@@ -149,7 +150,8 @@ def _check(flags: set[str], root: Path | None) -> int:
     if no_git or refs is not None:
         snapshots = folder_signature(project_root / ".planning" / "metrics" / "snapshots")
         cache = OutputCache(project_root, f"check-{shape}" + ("" if no_git else "-git"),
-                            "strict" if "--strict" in flags else "", snapshots, refs or "")
+                            "strict" if "--strict" in flags else "", snapshots, planning_neighbours(project_root),
+                            refs or "")
         stored = cache.get()
         kept_code, _, text = (stored or b"").partition(b"\n")
         if stored is not None and kept_code.isdigit():

@@ -206,7 +206,9 @@ def test_check_without_git_reads_only_what_the_index_stamps(tmp_path: Path) -> N
     from planner.tree.index.scan import scan_tree
 
     root = _tree(tmp_path)
-    _write(root / ".planning" / "STATE.md", "---\nstatus: executing\n---\n# State\n")
+    # counts above the files: DOC603 looks beside the tree for where the rest may be (a monorepo's roots)
+    _write(root / ".planning" / "STATE.md", "---\nstatus: executing\nprogress:\n  total_plans: 9\n---\n# State\n")
+    _write(root / "backend" / ".planning" / "STATE.md", "# State\n")
     _write(root / ".planning" / "config.json", '{"planner": {}}\n')
     _write(root / ".planning" / "phases" / "01-setup" / "01-VERIFICATION.md", "---\nstatus: passed\n---\n# V\n")
     _write(root / ".planning" / "todos" / "later.md", "# Later\n")
@@ -219,6 +221,8 @@ def test_check_without_git_reads_only_what_the_index_stamps(tmp_path: Path) -> N
     snapshots = planning / "metrics" / "snapshots"
     allowed = set(scan_tree(planning)) | {str(root), str(planning), str(planning / "phases"), str(snapshots)}
     allowed |= {str(path) for path in snapshots.iterdir()}
+    allowed |= {str(path) for path in (root, *root.iterdir()) if path.is_dir()}  # planning_neighbours lists them
+    allowed |= {str(planning / "workstreams"), str(planning / "milestones")}
     cache = str(planning / ".cache")
     strays = sorted(path for path in inside if path not in allowed and not path.startswith(cache))
     assert inside and strays == []
@@ -312,3 +316,12 @@ def test_git_findings_are_kept_until_the_refs_or_a_document_change(tmp_path: Pat
     _edit_one_byte(summary, "95.2%", "95.7%")
     check_root(repo.path)
     assert len(reads) == 2
+
+
+def test_kept_check_output_follows_a_planning_root_added_below(tmp_path: Path) -> None:
+    root = _tree(tmp_path)
+    _write(root / ".planning" / "STATE.md", "---\nprogress:\n  total_plans: 9\n---\n# State\n")
+    alone = _plan(root, "check", "--no-git").stdout
+    assert "warning DOC603" in alone and _plan(root, "check", "--no-git").stdout == alone
+    (root / "backend" / ".planning").mkdir(parents=True)  # a monorepo's package: the STATE may count its plans
+    assert "info DOC603" in _plan(root, "check", "--no-git").stdout

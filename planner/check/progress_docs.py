@@ -7,10 +7,8 @@ truncated; only a percent that fits none of them is an error.
 
 from __future__ import annotations
 
-import os
 import re
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 from planner.check.findings import Finding, make
@@ -173,39 +171,17 @@ def _against_files(project: Project, rel: str, document: Document, counts: dict[
     return findings
 
 
-_SKIPPED_DIRS = {"node_modules", "vendor", "dist", "build", "target"}
-
-
-def _nested_roots(project: Project) -> list[str]:
-    """Planning roots of a monorepo below this one (`backend/.planning`), two folders deep at most."""
-    found: list[str] = []
-    level = [project.root]
-    for _ in range(2):
-        below = []
-        for folder in level:
-            try:
-                entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-            except OSError:
-                continue
-            for entry in entries:
-                if entry.name.startswith(".") or entry.name in _SKIPPED_DIRS or not entry.is_dir(follow_symlinks=False):
-                    continue
-                if os.path.isdir(os.path.join(entry.path, ".planning")):
-                    found.append(project.relative(Path(entry.path) / ".planning"))
-                below.append(Path(entry.path))
-        level = below
-    return found
-
-
 def _elsewhere(project: Project, keys: list[str]) -> str | None:
     """Where work a STATE counts may be that this root's phase folders do not hold, or None."""
-    planning = project.planning_dir
+    from planner.tree.index.scan import nested_planning_roots, planning_neighbours
+
+    held = planning_neighbours(project.root).split("\n")  # what the kept output of check is keyed by
     places = []
-    if (planning / "milestones").is_dir() and any((planning / "milestones").iterdir()):
+    if "milestones" in held:
         places.append("archived milestones (milestones/)")
-    if (planning / "workstreams").is_dir():
+    if "workstreams" in held:
         places.append("workstreams (workstreams/)")
-    nested = _nested_roots(project)
+    nested = nested_planning_roots(project.root)
     if nested:
         places.append("the planning roots below this one (" + ", ".join(nested[:3])
                       + (", ..." if len(nested) > 3 else "") + ")")
