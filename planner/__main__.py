@@ -134,11 +134,24 @@ def _check(flags: set[str], root: Path | None) -> int:
     project_root = _ROOT[0] = find_project_root(root=root)
     pretty = "--pretty" in flags or bool(sys.stdout.isatty())
     shape = ("pretty" if pretty else "compact") if "--json" in flags else "text"
-    cache = None
-    if "--no-git" in flags:  # without git, check reads only the files the index stamps
-        from planner.tree.index.outputs import OutputCache
+    from planner.tree.index.outputs import OutputCache
+    from planner.tree.index.scan import folder_signature, planning_neighbours
 
-        cache = OutputCache(project_root, f"check-{shape}", "strict" if "--strict" in flags else "")
+    # check reads the files the index stamps, the snapshots SUMMARYs pin, the planning roots
+    # beside this one (DOC603) and, with git, the repository's refs: with all of them unchanged,
+    # its output is the one kept
+    no_git = "--no-git" in flags
+    refs = None
+    if not no_git:
+        from planner.check.git_history import refs_state
+
+        refs = refs_state(project_root)  # None outside a repository: git's findings say why, not kept
+    cache = None
+    if no_git or refs is not None:
+        snapshots = folder_signature(project_root / ".planning" / "metrics" / "snapshots")
+        cache = OutputCache(project_root, f"check-{shape}" + ("" if no_git else "-git"),
+                            "strict" if "--strict" in flags else "", snapshots, planning_neighbours(project_root),
+                            refs or "")
         stored = cache.get()
         kept_code, _, text = (stored or b"").partition(b"\n")
         if stored is not None and kept_code.isdigit():

@@ -6,6 +6,7 @@ so every id is parsed once into a value that compares and prints one way.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -17,6 +18,11 @@ _PHASE_NUMBER = re.compile(r"^(?P<major>\d+)(?P<letter>[A-Za-z]?)(?P<minors>(?:\
 _PLAN_PART = re.compile(r"^(?:(?P<gap>GAP)-)?(?P<number>\d+)(?P<suffix>[A-Za-z][A-Za-z0-9]*)?$")
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
 _GAP_SPELLINGS = re.compile(r"^GAP(?:[_-]?CLOSURE)?[-_]?(?P<number>\d+)$", re.IGNORECASE)
+# phase, an optional slug, plan: `12-03`, `04-90-percent-target-02`, `12-tier-1-push-GAP-04`
+_GAP_TOKEN = re.compile(r"(\d+[A-Za-z]?(?:\.\d+)*)-(?:(.*?)-)?(GAP(?:[_-]?CLOSURE)?[-_]?\d+[A-Za-z]?)", re.IGNORECASE)
+_PLAIN_TOKEN = re.compile(r"(\d+[A-Za-z]?(?:\.\d+)*)-(?:(.*?)-)?(\d+[A-Za-z]?)")
+_ID_PREFIX = re.compile(r"^(?:phase|plan)[-_ ]?", re.IGNORECASE)
+_PLAN_SUFFIX = re.compile(r"-PLAN(?:\.md)?$", re.IGNORECASE)
 
 
 @total_ordering
@@ -105,6 +111,39 @@ def normalise_plan_part(text: str, *, source: str | None = None) -> str:
     number = f"{int(match['number']):02d}"
     suffix = match["suffix"] or ""
     return f"GAP-{number}{suffix}" if match["gap"] else f"{number}{suffix}"
+
+
+def plan_key(token: str) -> str | None:
+    """Every spelling of a plan id reduced to one key: `012-03` and `12-03` -> `12-03`;
+    `12-GAP_CLOSURE-04`, `12-GAPCLOSURE-04`, `12-tier-1-push-GAP-04` -> `12-GAP-04`; a slug, also
+    one holding digits: `04-90-percent-target-02` -> `04-02`; `phase-08-02` -> `08-02`; a
+    trailing `-PLAN` / `-PLAN.md` is dropped; `09-1-03` is plan 03 of phase 9.1 and `08-80-31`
+    plan 31 of phase 8. None when the token names no plan (`08-80-percent-x`, `2026-01-15`)."""
+    named = plan_key_and_slug(token)
+    return named[0] if named is not None else None
+
+
+@functools.lru_cache(maxsize=16384)  # called once per commit of the history: ids repeat
+def plan_key_and_slug(token: str) -> tuple[str, str] | None:
+    """`plan_key` and the slug the token was written with (`local-agent` in `02-local-agent-02`,
+    lower case, empty when there is none): a slug tells phases that share a number apart."""
+    token = token.strip().strip("`*")
+    if "-" not in token or not any(char.isdigit() for char in token):
+        return None  # `ci`, `docs`, `13`: no plan id (most commit scopes; this runs once per commit)
+    token = _PLAN_SUFFIX.sub("", _ID_PREFIX.sub("", token))
+    found = (_GAP_TOKEN.fullmatch(token) if "ap" in token.lower() else None) or _PLAIN_TOKEN.fullmatch(token)
+    if found is None:
+        return None
+    phase, slug = found[1], (found[2] or "").lower()
+    if slug.isdigit():  # digits alone between the numbers: a date, a dash decimal, or a slug's start
+        if len(phase) == 4:
+            return None  # `2026-01-15`
+        if len(slug) == 1:
+            phase, slug = f"{phase}.{slug}", ""  # `09-1-03` is plan 03 of phase 9.1
+    try:
+        return str(PlanId.parse(f"{phase}-{found[3]}")), slug
+    except InputError:
+        return None
 
 
 def slugify(title: str, *, max_length: int = 48) -> str:

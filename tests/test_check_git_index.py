@@ -12,7 +12,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from gitrepo import GitRepo
 
 from planner.check import run_checks
-from planner.check.git_history import plan_key, read_history
+from planner.check.git_history import read_history
+from planner.ids import plan_key
 from planner.tree.reader import load_project
 
 PLAN = "---\nphase: 01-core\nplan: 01\n---\n# Plan\n"
@@ -120,6 +121,22 @@ def test_recap_section_about_another_plan_is_at_most_an_info(repo: GitRepo) -> N
     assert findings(repo, plain) == [("GIT202", 9, "error")]
 
 
+@pytest.mark.parametrize(("message", "line"), [
+    ("feat(01.1-02): in the inserted phase", "- `{h}` (sub-phase 01.1)\n"),  # a sub-phase of this phase
+    ("feat(01-02): second plan", "- `{h}` plan 01-02's parser, reused here\n"),  # the line names the plan
+    ("feat(01-02): second plan", "- `{h}` parser\n\nThe parser was already committed by the previous plan.\n"),
+])
+def test_commit_of_another_plan_that_the_text_explains_is_an_info(repo: GitRepo, message: str, line: str) -> None:
+    other = repo.commit(message, files={"src/two.py": "b\n"})
+    assert findings(repo, doc("## Task Commits\n\n" + line.format(h=other[:7]))) == [("GIT202", 9, "info")]
+
+
+@pytest.mark.parametrize("name", ["01-SUMMARY.md", "01-PHASE-SUMMARY.md"])
+def test_phase_level_summaries_are_read_in_both_spellings(repo: GitRepo, name: str) -> None:
+    text = "# Phase 1 Summary\n\n## Commits\n\n- `a1b2c3d4` lost\n"
+    assert [c for c, _, _ in findings(repo, text, name)] == ["GIT201"]
+
+
 def test_commit_said_to_live_in_another_repository_is_an_info(repo: GitRepo) -> None:
     text = doc("## Commits\n\n- `a1b2c3d4` (in the separate frontend repository)\n")
     assert findings(repo, text) == [("GIT201", 9, "info")]
@@ -176,3 +193,20 @@ def test_completed_before_the_last_claimed_commit(repo: GitRepo) -> None:
     assert [(c, line) for c, line, _ in findings(repo, doc(late_start))] == [("TIM305", 7)]
     right = timeline.format(s="2026-01-05T09:55:00Z", c="2026-01-05T12:10:00Z", a=first[:7], b=last[:7])
     assert findings(repo, doc(right)) == []
+
+
+def test_a_local_time_labelled_z_is_an_info(repo: GitRepo) -> None:
+    last = repo.commit("feat(01-01): b", files={"src/new.py": "c\n"}, when="2026-01-05T14:06:00-05:00")
+    text = f"- **Completed:** 2026-01-05T14:25:00Z\n\n## Task Commits\n\n- `{last[:7]}` b\n"
+    assert findings(repo, doc(text)) == [("TIM304", 7, "info")]
+
+
+def test_first_commit_of_a_reused_phase_number_is_the_one_naming_this_folder(repo: GitRepo) -> None:
+    # atom: `feat(02-local-agent-02)` names plan 02 of another phase 02 (numbers reused across milestones)
+    repo.commit("feat(01-other-work-01): the other phase's plan", files={"src/late.py": "x\n"})
+    mine = repo.commit("feat(01-core-01): this plan", files={"src/late.py": "y\n", "src/mine.py": "m\n"})
+    text = doc(f"## Task Commits\n\n- `{mine[:7]}` work\n",
+               "phase: 01-core\nplan: 01\nkey-files:\n  created:\n    - src/mine.py\n    - src/late.py\n")
+    assert findings(repo, text) == [("GIT203", 7, "error")]  # src/late.py, made by the other phase
+    found = run_checks(load_project(repo.path), git=True).findings
+    assert [f.message.split("first commit ")[1][:7] for f in found if f.code == "GIT203"] == [mine[:7]]

@@ -123,3 +123,16 @@ def test_the_base_of_a_commit_range_is_not_a_claimed_commit() -> None:
     line = "Found by trailer, range 62d69e47b3b6..3e3323c08395."
     assert line_hashes(line, loose=True) == ["3e3323c08395"]  # git's A..B excludes A
     assert line_hashes("commits `62d69e4` and `3e3323c`", loose=True) == ["62d69e4", "3e3323c"]
+
+
+def test_an_items_own_words_override_the_list_it_sits_in() -> None:
+    text = ("# S\n\n## Files Created\n\n- `a.py` (modified)\n- `b.py` - Updated the parser\n- `c.py`\n\n"
+            "## Files Modified\n\n- `d.py` (new)\n- `e.py`\n")
+    found = claims(text)
+    assert ([c.value for c in found.created], [c.value for c in found.modified]) == (
+        ["c.py", "d.py"], ["a.py", "b.py", "e.py"])
+
+
+def test_self_check_items_are_files_said_to_exist_unless_they_say_missing() -> None:
+    text = "# S\n\n## Self-Check: PASSED\n\n- FOUND: src/a.py\n- ✅ src/b.py\n- MISSING: src/c.py (deleted)\n"
+    assert [(c.value, c.line) for c in claims(text).found] == [("src/a.py", 5), ("src/b.py", 6)]

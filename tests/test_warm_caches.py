@@ -200,12 +200,15 @@ sys.stderr.write("\\n".join(seen))
 
 
 def test_check_without_git_reads_only_what_the_index_stamps(tmp_path: Path) -> None:
-    """Its kept output (`out-check-*`) is keyed by the scan: a rule that read any other file
-    (or listed another folder) would make it stale. This fails the day one does."""
+    """Its kept output (`out-check-*`) is keyed by the scan and by `metrics/snapshots/` (which
+    NUM407 reads for SUMMARYs that pin snapshots): a rule that read any other file (or listed
+    another folder) would make it stale. This fails the day one does."""
     from planner.tree.index.scan import scan_tree
 
     root = _tree(tmp_path)
-    _write(root / ".planning" / "STATE.md", "---\nstatus: executing\n---\n# State\n")
+    # counts above the files: DOC603 looks beside the tree for where the rest may be (a monorepo's roots)
+    _write(root / ".planning" / "STATE.md", "---\nstatus: executing\nprogress:\n  total_plans: 9\n---\n# State\n")
+    _write(root / "backend" / ".planning" / "STATE.md", "# State\n")
     _write(root / ".planning" / "config.json", '{"planner": {}}\n')
     _write(root / ".planning" / "phases" / "01-setup" / "01-VERIFICATION.md", "---\nstatus: passed\n---\n# V\n")
     _write(root / ".planning" / "todos" / "later.md", "# Later\n")
@@ -215,7 +218,11 @@ def test_check_without_git_reads_only_what_the_index_stamps(tmp_path: Path) -> N
                           check=False)
     inside = {path for path in done.stderr.splitlines() if path.startswith(str(root))}
     planning = root / ".planning"
-    allowed = set(scan_tree(planning)) | {str(root), str(planning), str(planning / "phases")}
+    snapshots = planning / "metrics" / "snapshots"
+    allowed = set(scan_tree(planning)) | {str(root), str(planning), str(planning / "phases"), str(snapshots)}
+    allowed |= {str(path) for path in snapshots.iterdir()}
+    allowed |= {str(path) for path in (root, *root.iterdir()) if path.is_dir()}  # planning_neighbours lists them
+    allowed |= {str(planning / "workstreams"), str(planning / "milestones")}
     cache = str(planning / ".cache")
     strays = sorted(path for path in inside if path not in allowed and not path.startswith(cache))
     assert inside and strays == []
@@ -265,3 +272,56 @@ def test_git_rules_on_kept_claims_find_what_they_find_on_fresh_ones(tmp_path: Pa
     assert len(CheckCache(repo.path / ".planning").rows) == 1
     assert any(finding.code.startswith("GIT2") and finding.code != "GIT200" for finding in fresh.findings)
     assert warm.findings == fresh.findings
+
+
+def _repository(tmp_path: Path):  # type: ignore[no-untyped-def]
+    sys.path.insert(0, str(Path(__file__).parent))
+    from gitrepo import GitRepo
+
+    repo = GitRepo.create(tmp_path / "repo")
+    real = repo.commit("feat(01-01): work", files={"src/a.py": "x = 1\n"})
+    text = SUMMARY.replace("duration: 5min\n", "duration: 5min\nkey-files:\n  created: [src/a.py]\n")
+    text += f"\n## Task Commits\n\n1. **Task 1: work** - `{real[:7]}` (feat)\n"
+    repo.commit("docs(01-01): summary", files={".planning/phases/01-setup/01-01-PLAN.md": PLAN,
+                                               ".planning/phases/01-setup/01-01-SUMMARY.md": text})
+    for path in (repo.path / ".planning").rglob("*.md"):
+        os.utime(path, ns=(OLD_NS, OLD_NS))
+    return repo
+
+
+def test_check_output_kept_with_git_follows_a_new_commit(tmp_path: Path) -> None:
+    repo = _repository(tmp_path)
+    clean = _plan(repo.path, "check")
+    assert (repo.path / ".planning" / ".cache" / "out-check-text-git").is_file()
+    assert _plan(repo.path, "check").stdout == clean.stdout and "GIT204" not in clean.stdout
+    repo.commit("chore: drop a.py", deletes=["src/a.py"])  # HEAD moves: the kept output is another key's
+    assert "GIT204" in _plan(repo.path, "check").stdout
+
+
+def test_git_findings_are_kept_until_the_refs_or_a_document_change(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from planner.check import git_history
+
+    repo = _repository(tmp_path)
+    first = check_root(repo.path)
+    assert (repo.path / ".planning" / ".cache" / "git.pickle").is_file()
+    reads: list[Path] = []
+    real_read = git_history.read_history
+    monkeypatch.setattr(git_history, "read_history", lambda root, claimed=(): reads.append(root) or real_read(root,
+                                                                                                         claimed))
+    assert check_root(repo.path).findings == first.findings and reads == []
+    repo.commit("chore: drop a.py", deletes=["src/a.py"])
+    assert any(f.code == "GIT204" for f in check_root(repo.path).findings) and len(reads) == 1
+    summary = repo.path / ".planning" / "phases" / "01-setup" / "01-01-SUMMARY.md"
+    _edit_one_byte(summary, "95.2%", "95.7%")
+    check_root(repo.path)
+    assert len(reads) == 2
+
+
+def test_kept_check_output_follows_a_planning_root_added_below(tmp_path: Path) -> None:
+    root = _tree(tmp_path)
+    _write(root / ".planning" / "STATE.md", "---\nprogress:\n  total_plans: 9\n---\n# State\n")
+    alone = _plan(root, "check", "--no-git").stdout
+    assert "warning DOC603" in alone and _plan(root, "check", "--no-git").stdout == alone
+    (root / "backend" / ".planning").mkdir(parents=True)  # a monorepo's package: the STATE may count its plans
+    assert "info DOC603" in _plan(root, "check", "--no-git").stdout

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from planner.check import arithmetic, claims, contradictions, lint, progress_docs, timing
+from planner.check import arithmetic, claims, contradictions, lint, progress_docs, recorded, restated, timing
 from planner.check.findings import CODES, SEVERITIES, Finding, Severity, make
 from planner.check.summary_claims import SummaryClaims, read_claims
 from planner.errors import EXIT_FINDINGS, EXIT_OK
@@ -91,6 +91,7 @@ def document_findings(rel: str, doc_claims: SummaryClaims) -> list[Finding]:
     """The rules that look at one document alone (what `planner.check.cache` keeps per file)."""
     return [*claims.created_and_modified(rel, doc_claims), *timing.check_times(rel, doc_claims),
             *arithmetic.check_numbers(rel, doc_claims), *arithmetic.check_breakdowns(rel, doc_claims),
+            *restated.check_restated(rel, doc_claims),
             *contradictions.check_status(rel, doc_claims), *contradictions.row_verdicts(rel, doc_claims),
             *contradictions.status_against_verdict(rel, doc_claims)]
 
@@ -135,11 +136,12 @@ def run_checks(project: Project, *, git: bool = True,
             progress(done, steps)
         findings += document_findings(rel, doc_claims) if kept is None else kept.findings_of(rel)
     findings += progress_docs.check_progress_documents(project)
+    findings += recorded.check_recorded(project, summaries, documents)
     git_used = False
     if git:
         subjects = [(claims.Subject(rel, str(plan.id.phase), str(plan.id)), doc_claims)
                     for plan, rel, doc_claims in summaries] + phase_summaries
-        findings += _git_findings(project, subjects)
+        findings += _git_findings(project, subjects, kept)
         git_used = not any(finding.code == "GIT200" and finding.message.startswith("git checks skipped")
                            for finding in findings)
     else:
@@ -151,8 +153,17 @@ def run_checks(project: Project, *, git: bool = True,
     return CheckReport(project.root, tuple(unique), len(checked), git_used)
 
 
-def _git_findings(project: Project, subjects: list[tuple[claims.Subject, SummaryClaims]]) -> list[Finding]:
-    """Every GIT rule from one read of the history (see planner.check.git_history.read_history)."""
+def _git_findings(project: Project, subjects: list[tuple[claims.Subject, SummaryClaims]],
+                  kept: CheckCache | None = None) -> list[Finding]:
+    """Every GIT rule from one read of the history (see planner.check.git_history.read_history),
+    or, when neither the repository's refs nor a document changed since, the last run's (git_cache)."""
+    from planner.check import git_cache
+
+    stamps = {subject.rel: kept.stamps[subject.rel] for subject, _ in subjects
+              if kept is not None and subject.rel in kept.stamps}
+    key = git_cache.state_key(project.root, stamps) if kept is not None and len(stamps) == len(subjects) else None
+    if key is not None and (served := git_cache.load(project.planning_dir, key)) is not None:
+        return served
     index = claims.read_index(project, subjects)
     if isinstance(index, Finding):
         return [index]
@@ -161,6 +172,8 @@ def _git_findings(project: Project, subjects: list[tuple[claims.Subject, Summary
     prefix = claims.prefix_of(project)
     for subject, doc_claims in subjects:
         found += claims.document_git_findings(subject, doc_claims, index, prefix)
+    if key is not None and kept is not None:
+        git_cache.save(project.planning_dir, key, stamps, kept.started_ns, found)
     return found
 
 

@@ -73,6 +73,7 @@ class CheckCache:
         self.fresh: dict[str, Any] = {}
         self.used: set[str] = set()
         self.findings: dict[str, list[Finding]] = {}  # rel -> one-document findings
+        self.stamps: dict[str, str] = {}  # rel -> the stamp the document was read under (git.pickle's key)
         self.hits = self.misses = 0
         self._read()
 
@@ -102,6 +103,7 @@ class CheckCache:
         """The claims of the document at `path`, its one-document findings kept for `findings_of`."""
         key = str(path).removeprefix(str(self.planning_dir) + os.sep)
         stamp = file_stamp(path)  # before reading: a later edit shows as another stamp next time
+        self.stamps[rel] = stamp
         stored = _entry(self.rows.get(key))
         if stored is not None and stored[0] == stamp and _settled(stamp, self.started_ns) and stored[1] == rel:
             self.hits += 1

@@ -7,16 +7,19 @@ Every git rule is a pure function of one document's claims and the history index
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from planner.check.claim_text import Claim
 from planner.check.findings import Finding, make
-from planner.check.git_history import HistoryIndex, IndexedCommit, plan_key
+from planner.check.git_history import HistoryIndex, IndexedCommit
 from planner.check.summary_claims import SummaryClaims
 from planner.errors import GitProblem
+from planner.ids import plan_key
 from planner.model import Project
 
 
@@ -82,7 +85,8 @@ _ELSEWHERE = re.compile(
     r"repo(?:sitory)?\b|\bsub-?module\b|\bin (?:the )?[\w.-]+ repo(?:sitory)?\b|\bforked?\b",
     re.IGNORECASE)
 _PLAN_HEADING = re.compile(r"\b(?:plan\s+(?P<part>(?:GAP-)?\d+[A-Za-z]?)\b|(?P<id>\d+[A-Za-z]?(?:\.\d+)*-"
-                           r"(?:GAP-)?\d+[A-Za-z]?)\b)", re.IGNORECASE)
+                           r"(?:GAP-)?\d+[A-Za-z]?)(?P<slug>[\w.-]*))", re.IGNORECASE)
+_ID_TOKEN = re.compile(r"(?<![\w.])\d+[A-Za-z]?(?:\.\d+)*-[\w.-]*\w")
 _PRIOR = re.compile(r"\balready (?:been )?(?:completed|fixed|done|committed|implemented|applied)\b[^.\n]*"
                     r"\b(?:previous|prior|earlier|another|other)\b", re.IGNORECASE)
 _SUB_PHASE = re.compile(r"\b(?:sub-?phase|phase)\s+(?P<number>\d+\.\d+)\b", re.IGNORECASE)
@@ -100,7 +104,10 @@ def _recap_plan(subject: Subject, claims: SummaryClaims, line: int) -> str | Non
     found = _PLAN_HEADING.search(heading.value)
     if found is None:
         return None
-    key = plan_key(found["id"]) if found["id"] else plan_key(f"{subject.phase}-{found['part']}")
+    if found["id"]:  # `04-90-percent-target-02` is plan 04-02, not 04-90
+        key = plan_key(found["id"] + found["slug"]) or plan_key(found["id"])
+    else:
+        key = plan_key(f"{subject.phase}-{found['part']}")
     return key if key != subject.plan else None
 
 
@@ -112,8 +119,9 @@ def _explained(subject: Subject, claims: SummaryClaims, claim: Claim, named: Seq
     recap = _recap_plan(subject, claims, claim.line)
     if recap is not None and recap in named:
         return f"it sits under the heading about plan {recap}"
+    on_line = {plan_key(token) for token in _ID_TOKEN.findall(text)}
     for key in named:
-        if re.search(rf"(?<![\w.]){re.escape(key)}(?![\w])", text) or (
+        if key in on_line or re.search(rf"(?<![\w.]){re.escape(key)}(?![\w])", text) or (
                 key.split("-", 1)[1] in text and re.search(r"\bplan\b", text, re.IGNORECASE)):
             return f"the line itself says it belongs to {key}"
     above = claims.heading_above(claim.line)
@@ -189,7 +197,7 @@ def _created_before(subject: Subject, claims: SummaryClaims, index: HistoryIndex
     assert subject.plan is not None
     if not claims.created or index.events is None:
         return []
-    named = index.plan_commits(subject.plan)
+    named = index.plan_commits(subject.plan, _folder_slug(subject.rel))
     if verified:  # a phase number reused by a later milestone: only the commits near the claimed ones
         earliest = min(c.author_time for c in verified) - _REUSE_WINDOW
         named = [c for c in named if c.author_time >= earliest]
@@ -210,6 +218,20 @@ def _created_before(subject: Subject, claims: SummaryClaims, index: HistoryIndex
                                      f"plan's first commit {first.hash[:7]} ({first.subject[:60]})"))
                 break
     return findings
+
+
+def _folder_slug(rel: str) -> str:
+    from planner.tree.filenames import parse_phase_dir
+
+    parts = rel.split("/")
+    folder = parts[-3] if len(parts) >= 3 and parts[-2] == "plans" else parts[-2] if len(parts) >= 2 else ""
+    return _slug_of(folder, parse_phase_dir)
+
+
+@functools.lru_cache(maxsize=4096)
+def _slug_of(folder: str, parse: Any) -> str:
+    """The slug of a phase folder name (`02-core-invariants` -> `core-invariants`), parsed once per folder."""
+    return str(parse(folder).slug)
 
 
 def _gone_at_head(subject: Subject, claims: SummaryClaims, index: HistoryIndex,

@@ -69,7 +69,10 @@ CODES: dict[str, CodeInfo] = {
     "NUM405": CodeInfo("error", "a table row's PASS / FAIL contradicts its own value and target"),
     "NUM406": CodeInfo("error", "a breakdown disagrees with its figure or with a category count elsewhere "
                        "in the same document"),
-    "STA501": CodeInfo("error", "a COMPLETE / PASS status beside a failed target in the same document"),
+    "NUM407": CodeInfo("error", "a SUMMARY planner wrote disagrees with its own body or with the snapshot it pins"),
+    "NUM408": CodeInfo("error", "the same quantity stated twice in one document with different values"),
+    "STA501": CodeInfo("error", "a PASS / ACHIEVED status beside a failed target in the same document "
+                       "(an info when it says only COMPLETE: executed, not met)"),
     "STA502": CodeInfo("warning", "'Deviations: None' beside a missed goal"),
     "STA503": CodeInfo("error", "a COMPLETE / PASSED status beside the same document's NOT ACHIEVED / FAIL "
                        "(an info when the plan is done but its goal is not)"),

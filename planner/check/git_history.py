@@ -12,9 +12,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from planner.errors import InputError
+from planner.errors import GitProblem
 from planner.evidence.commits import LOG_FORMAT
 from planner.evidence.gitlog import HASH_PATTERN, CommandFailed, repo_root, run_git
+from planner.ids import plan_key_and_slug
 
 # `--no-renames`: rename detection reads blobs, and a partial clone or a lost blob must not stop
 # the read; `--name-status` (the letters of `--raw`) without `--numstat` needs trees only.
@@ -25,34 +26,25 @@ _HISTORY = (
 )
 _HISTORY_NO_FILES = ("log", "--encoding=UTF-8", LOG_FORMAT, "-z", "--topo-order")
 _SCOPE_TOKENS = re.compile(r"^[A-Za-z]+\(([^()]*)\)!?:")
-_GAP_TOKEN = re.compile(r"(\d+[A-Za-z]?(?:\.\d+)*)-(?:.*?-)?(GAP(?:[_-]?CLOSURE)?[-_]?\d+[A-Za-z]?)",
-                        re.IGNORECASE)
-_PLAIN_TOKEN = re.compile(r"(\d+[A-Za-z]?(?:\.\d+)*)-(?:.*?-)?(\d+[A-Za-z]?)")
 
 
-def plan_key(token: str) -> str | None:
-    """Every spelling of a plan id reduced to one key: `012-03` and `12-03` -> `12-03`;
-    `12-GAP_CLOSURE-04`, `12-GAPCLOSURE-04`, `12-tier-1-push-GAP-04` -> `12-GAP-04`;
-    `04-90-percent-target-02` -> `04-02`; `phase-08-02` -> `08-02`. None when the token names no plan."""
-    from planner.ids import PlanId
-
-    token = re.sub(r"^(?:phase|plan)[-_ ]?", "", token.strip().strip("`*"), flags=re.IGNORECASE)
-    found = _GAP_TOKEN.fullmatch(token) or _PLAIN_TOKEN.fullmatch(token)
-    if found is None:
-        return None
-    try:
-        return str(PlanId.parse(f"{found[1]}-{found[2]}"))
-    except InputError:
-        return None
-
-
-def _message_keys(subject: str, trailers: str) -> tuple[str, ...]:
+def _message_keys(subject: str, trailers: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(plan keys, the slug each was written with) of a message's `Plan:` trailers, else its scope."""
     tokens = [t for value in trailers.split("\x1d") for t in re.split(r"[,\s]+", value) if t]
     if not tokens:
         scope = _SCOPE_TOKENS.match(subject)
         tokens = [t.strip() for t in scope[1].split(",")] if scope else []
-    keys = (plan_key(token) for token in tokens)
-    return tuple(dict.fromkeys(key for key in keys if key is not None))
+    named: dict[str, str] = {}
+    for token in tokens:
+        found = plan_key_and_slug(token)
+        if found is not None:
+            named.setdefault(*found)
+    return tuple(named), tuple(named.values())
+
+
+def _shares_a_word(slug: str, folder_slug: str) -> bool:
+    words = {word for word in re.split(r"[-_]", folder_slug.lower()) if len(word) >= 3}
+    return any(word in words for word in re.split(r"[-_]", slug) if len(word) >= 3)
 
 
 @dataclass(frozen=True)
@@ -66,6 +58,13 @@ class IndexedCommit:
     plans: tuple[str, ...]  # plan keys (see plan_key) the message names
     planning_only: bool  # every path it touched is a planning document (a bookkeeping commit)
     adds_summary: bool = False  # it adds a SUMMARY file: it records a plan's end, not its start
+    slugs: tuple[str, ...] = ()  # the slug each of `plans` was written with (`local-agent`), or ''
+
+    def names_folder(self, key: str, folder_slug: str) -> bool:
+        """False when the message names plan `key` with a slug of another phase folder: phase
+        numbers are reused across milestones (`02-local-agent-02` is not `02-core-invariants` 02)."""
+        slug = self.slugs[self.plans.index(key)] if key in self.plans and len(self.slugs) == len(self.plans) else ""
+        return not slug or not folder_slug or _shares_a_word(slug, folder_slug)
 
 
 @dataclass(frozen=True)
@@ -125,9 +124,10 @@ class HistoryIndex:
             return HashLookup(None, "ambiguous: several commits start with it")
         return HashLookup(None, self._others.get(claimed, "no such commit in this repository"))
 
-    def plan_commits(self, key: str) -> list[IndexedCommit]:
-        """Commits naming the plan under any spelling of its id, oldest first."""
-        return self._by_plan.get(key, [])
+    def plan_commits(self, key: str, folder_slug: str = "") -> list[IndexedCommit]:
+        """Commits naming the plan under any spelling of its id, oldest first; given the plan's
+        folder slug, not those whose message names the id with another folder's slug."""
+        return [commit for commit in self._by_plan.get(key, []) if commit.names_folder(key, folder_slug)]
 
     def existed_before(self, path: str, position: int) -> bool | None:
         """Whether `path` was in the tree just before the commit at `position` (None: unknown)."""
@@ -229,9 +229,23 @@ def _read_history(output: bytes, with_files: bool
                 planning_only = False
             if letter[:1] == "A" and "SUMMARY" in path.rsplit("/", 1)[-1].upper():
                 adds_summary = True
+        plans, slugs = _message_keys(subject, trailers)
         commits.append(IndexedCommit(full, position, datetime.fromisoformat(when), subject.rstrip("\n"),
-                                     _message_keys(subject, trailers), planning_only, adds_summary))
+                                     plans, planning_only, adds_summary, slugs))
     return commits, events
+
+
+def refs_state(root: Path) -> str | None:
+    """One digest of where `root` sits in its repository and of HEAD and every ref (one
+    `git rev-parse`): what every answer about the history depends on. None outside a repository,
+    before the first commit, or when git cannot be run."""
+    import hashlib
+
+    try:
+        state = run_git(root, "rev-parse", "--show-prefix", "--is-shallow-repository", "HEAD", "--all")
+    except GitProblem:
+        return None
+    return hashlib.sha256(state).hexdigest()
 
 
 def read_history(root: Path, claimed: Iterable[str] = ()) -> HistoryIndex:

@@ -10,7 +10,7 @@ from pathlib import Path
 from planner.check.findings import Finding, make
 from planner.check.summary_claims import SummaryClaims
 from planner.errors import InputError
-from planner.ids import PlanId
+from planner.ids import plan_key
 from planner.model import Plan, Project
 from planner.tree.frontmatter import read_document
 from planner.tree.schema import unknown_plan_keys
@@ -82,25 +82,30 @@ def duplicate_ids(project: Project) -> list[Finding]:
     return findings
 
 
-_PLAN_REFERENCE = re.compile(r"(\d+[A-Za-z]?(?:\.\d+)*)-(?:[A-Za-z][\w-]*?-)?((?:GAP-)?\d+[A-Za-z]?)"
-                             r"(?:-PLAN(?:\.md)?)?", re.IGNORECASE)
+_SLUGGED = re.compile(r"^(?P<phase>[^-]+)-(?P<slug>.+)-(?:GAP(?:[_-]?CLOSURE)?[-_]?)?\d+[A-Za-z]?"
+                      r"(?:-PLAN(?:\.md)?)?$", re.IGNORECASE)
 
 
-def _normalised(text: str) -> str | None:
-    """`03-01`, `03-memory-layer-01`, `03-01-PLAN.md` -> `03-01`; None for anything else."""
-    match = _PLAN_REFERENCE.fullmatch(text.strip())
-    if match is None:
+def _plan_reference(text: str, folders: set[str]) -> str | None:
+    """The plan a dependency entry names, or None when it names a phase (`311-coverage-wave-4`, a
+    folder's name or the start of one) or nothing. A slug holding digits names a plan only when it
+    is the slug of one of the phase folders (`08-80-percent-coverage-push-23` is plan 08-23)."""
+    token = text.strip()
+    if token in folders or any(folder.startswith(token + "-") for folder in folders):
         return None
-    try:
-        return str(PlanId.parse(f"{match[1]}-{match[2]}"))
-    except InputError:
-        return None
+    key = plan_key(token)
+    slugged = _SLUGGED.match(token)
+    if key is None or slugged is None or not re.search(r"\d", slugged["slug"]):
+        return key
+    slugs = {folder.split("-", 1)[1] for folder in folders if "-" in folder}
+    return key if slugged["slug"] in slugs else None
 
 
 def dangling_references(project: Project, summaries: Iterable[tuple[Plan, str, SummaryClaims]]
                         ) -> list[Finding]:
     """LNT103 for requires / affects / depends_on entries that name a plan the root does not have."""
     known = {str(plan.id) for plan in project.plans}
+    folders = {phase.directory.name for phase in project.phases}
     findings = []
     for plan in project.plans:
         if plan.plan_path is None:
@@ -108,14 +113,14 @@ def dangling_references(project: Project, summaries: Iterable[tuple[Plan, str, S
         rel = project.relative(plan.plan_path)
         document = None
         for reference in plan.depends_on:
-            target = _normalised(reference)
+            target = _plan_reference(reference, folders)
             if target is not None and target not in known:
                 document = document or read_document(plan.plan_path)
                 findings.append(make(rel, document.line_of("depends_on") or 1, "LNT103",
                                      f"depends_on names plan {target}, which has no PLAN or SUMMARY here"))
     for _, rel, claims in summaries:
         for claim in claims.references:
-            target = _normalised(claim.value)
+            target = _plan_reference(claim.value, folders)
             if target is not None and target not in known:
                 findings.append(make(rel, claim.line, "LNT103",
                                      f"names plan {target} as a dependency, but there is no such plan here"))
@@ -128,7 +133,7 @@ def cycles(project: Project) -> list[Finding]:
     plans = {str(plan.id): plan for plan in project.plans}
     for key, plan in plans.items():
         for reference in plan.depends_on:
-            target = _normalised(reference)
+            target = plan_key(reference)
             if target in plans and target != key:
                 edges[key].append(target)
     findings = []

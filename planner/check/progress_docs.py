@@ -14,14 +14,14 @@ from typing import Any
 from planner.check.findings import Finding, make
 from planner.errors import InputError
 from planner.facts.progress import measure_progress
-from planner.ids import PlanId
+from planner.ids import PlanId, plan_key
 from planner.model import Plan, Project
 from planner.tree.frontmatter import Document, read_document
 
 _BAR = re.compile(r"(?P<bar>[█▓■●]*[░▒□○]*)\]?\s*\(?(?P<percent>\d{1,3}(?:\.\d+)?)\s*%")
 _CHECKBOX = re.compile(r"^\s*[-*]\s+\[(?P<mark>[ xX])\]\s+(?:\*\*)?(?:Plan\s+)?"
-                       r"(?P<phase>\d+[A-Za-z]?(?:\.\d+)*)-(?P<part>(?:GAP-)?\d+[A-Za-z]?)"
-                       r"(?:-PLAN(?:\.md)?)?(?=$|[\s:*—–-])")
+                       r"(?P<token>(?P<phase>\d+[A-Za-z]?(?:\.\d+)*)-(?P<part>(?:GAP-)?\d+[A-Za-z]?)"
+                       r"(?:-PLAN(?:\.md)?)?(?=$|[\s:*—–-])[\w.-]*)")
 _PHASE_TITLE = re.compile(r"Phase\s+(?P<number>\d+[A-Za-z]?(?:\.\d+)*)\s*[:.\-—–]\s*(?P<title>[^*\n]+)")
 _WORD = re.compile(r"[a-z0-9]{4,}")
 _COUNT_KEYS = ("total_phases", "completed_phases", "total_plans", "completed_plans")
@@ -115,32 +115,83 @@ def _roadmap_phases(project: Project) -> list[str]:
     return list(found)
 
 
-def _readings(project: Project) -> dict[str, set[int]]:
-    """Every count a STATE.md may mean: over all phase folders, over the phases its ROADMAP lists
-    (the milestone it describes), and `total_phases` counting ROADMAP phases with no folder yet."""
-    readings: dict[str, set[int]] = {key: set() for key in _COUNT_KEYS}
+def _readings(project: Project) -> dict[str, dict[str, int]]:
+    """Every count a STATE.md may mean, by what it counts: all phase folders, the phases its
+    ROADMAP lists (the milestone it describes), and for `total_phases` the ROADMAP's phases with
+    no folder yet too."""
+    readings: dict[str, dict[str, int]] = {key: {} for key in _COUNT_KEYS}
     every = measure_progress(project.phases).as_dict()
     for key in _COUNT_KEYS:
-        readings[key].add(every[key])
+        readings[key]["all folders"] = every[key]
     listed = _roadmap_phases(project)
     if listed:
         mine = tuple(phase for phase in project.phases if phase.number is not None and str(phase.number) in listed)
         subset = measure_progress(mine).as_dict()
         for key in _COUNT_KEYS:
-            readings[key].add(subset[key])
-        readings["total_phases"].add(len(listed))
+            readings[key]["the ROADMAP's phases"] = subset[key]
+        readings["total_phases"]["the ROADMAP's phases with a folder"] = subset["total_phases"]
+        readings["total_phases"]["the ROADMAP's phases"] = len(listed)
     return readings
+
+
+def _shown(key: str, count: int, readings: dict[str, int]) -> str:
+    """`completed_phases 12 (files: 31 in all folders, 11 in the ROADMAP's phases)`."""
+    values = list(dict.fromkeys(readings.values()))
+    if len(values) == 1:
+        return f"{key} {count} (files: {values[0]})"
+    return f"{key} {count} (files: " + ", ".join(f"{value} in {label}" for label, value in readings.items()) + ")"
 
 
 def _against_files(project: Project, rel: str, document: Document, counts: dict[str, int | None],
                    anchor: int) -> list[Finding]:
-    measured = measure_progress(project.phases).as_dict()
+    """DOC603 as GSD reads a STATE: a count below what the files show is stale (GSD rebuilds it
+    from the files); a count above them is a curated aggregate GSD keeps (#3242), right when there
+    is somewhere else for the extra to be: archived milestones, workstreams, the planning roots of a
+    monorepo below this one, ROADMAP phases with no folder here. Then it is an info saying where."""
     readings = _readings(project)
-    differences = [f"{key} {counts[key]} (files: {measured[key]})" for key in _COUNT_KEYS
-                   if counts[key] is not None and counts[key] not in readings[key]]
-    if not differences:
-        return []
-    return [make(rel, anchor, "DOC603", "progress disagrees with the plan files: " + ", ".join(differences))]
+    stale: list[str] = []
+    beyond: list[str] = []
+    for key in _COUNT_KEYS:
+        count = counts[key]
+        if count is None or count in readings[key].values():
+            continue
+        (stale if count < min(readings[key].values()) else beyond).append(_shown(key, count, readings[key]))
+    findings = []
+    if stale:
+        findings.append(make(rel, anchor, "DOC603", "progress counts fewer than the plan files show: "
+                             + ", ".join(stale)))
+    if beyond:
+        elsewhere = _elsewhere(project, [item.split()[0] for item in beyond])
+        if elsewhere is None:
+            findings.append(make(rel, anchor, "DOC603", "progress disagrees with the plan files: " + ", ".join(beyond)))
+        else:
+            findings.append(make(rel, anchor, "DOC603", "progress counts more than the plan files here show "
+                                 "for it (" + ", ".join(beyond) + f"): a curated count over {elsewhere}, "
+                                 "which GSD keeps", severity="info"))
+    return findings
+
+
+def _elsewhere(project: Project, keys: list[str]) -> str | None:
+    """Where work a STATE counts may be that this root's phase folders do not hold, or None."""
+    from planner.tree.index.scan import nested_planning_roots, planning_neighbours
+
+    held = planning_neighbours(project.root).split("\n")  # what the kept output of check is keyed by
+    places = []
+    if "milestones" in held:
+        places.append("archived milestones (milestones/)")
+    if "workstreams" in held:
+        places.append("workstreams (workstreams/)")
+    nested = nested_planning_roots(project.root)
+    if nested:
+        places.append("the planning roots below this one (" + ", ".join(nested[:3])
+                      + (", ..." if len(nested) > 3 else "") + ")")
+    if any(key != "total_phases" for key in keys):  # a phase with no folder adds plans, not phases
+        folders = {str(phase.number) for phase in project.phases if phase.number is not None}
+        missing = [number for number in _roadmap_phases(project) if number not in folders]
+        if missing:
+            places.append(f"ROADMAP phases with no folder here ({', '.join(missing[:5])}"
+                          + (", ..." if len(missing) > 5 else "") + ")")
+    return " and ".join(places) if places else None
 
 
 def _bars(rel: str, document: Document) -> list[Finding]:
@@ -173,7 +224,8 @@ def _checkboxes(project: Project, rel: str, document: Document) -> list[Finding]
         if match is None:
             continue
         try:
-            key = str(PlanId.parse(f"{match['phase']}-{match['part']}"))
+            # `08-80-percent-push-29-PLAN.md` names plan 08-29; `01-02-auth` plan 01-02
+            key = plan_key(match["token"]) or str(PlanId.parse(f"{match['phase']}-{match['part']}"))
         except InputError:
             continue
         named = plans.get(key)

@@ -25,6 +25,7 @@ from planner.check.claim_text import (
     self_check_mode,
     take_file,
 )
+from planner.ids import plan_key
 from planner.tree.frontmatter import Document, read_document
 from planner.tree.markdown import bold_metadata, field_key
 
@@ -193,8 +194,7 @@ def _frontmatter_claims(document: Document, lines: list[str]) -> dict[str, Any]:
     return found
 
 
-_PLAN_REF = re.compile(r"^(?P<phase>\d+[A-Za-z]?(?:\.\d+)*)-(?P<part>(?:GAP-)?\d+[A-Za-z]?)"
-                       r"(?:-PLAN(?:\.md)?)?(?=$|[\s,;:(])", re.IGNORECASE)
+_LEADING_TOKEN = re.compile(r"^[\w.-]+")  # `03-01: auth`, `04-90-percent-target-02 (coverage)`
 
 
 def _references(document: Document, lines: list[str]) -> list[Claim]:
@@ -218,8 +218,8 @@ def _plan_refs(value: Any, lines: list[str], start: int | None, end: int) -> lis
     for item in items:
         text = None
         if isinstance(item, str):
-            match = _PLAN_REF.match(item.strip())
-            text = f"{match['phase']}-{match['part']}" if match else None
+            token = _LEADING_TOKEN.match(item.strip())
+            text = token[0] if token and plan_key(token[0]) else None
         elif isinstance(item, dict) and item.get("phase") is not None and item.get("plan") is not None:
             phase = re.match(r"\d+[A-Za-z]?(?:\.\d+)*", str(item["phase"]).strip())
             plan = str(item["plan"]).strip()

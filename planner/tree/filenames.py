@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from planner.errors import InputError
 from planner.ids import PhaseNumber, normalise_plan_part
 
 _PHASE_DIR = re.compile(
@@ -99,6 +100,22 @@ def classify(file_name: str, dir_name: str) -> FileRole:
     if label == "GOAL" and not remainder:
         return FileRole("goal", label)
     return FileRole("phase_doc", label)
+
+
+def reconcile_part(role: FileRole, written: object) -> FileRole:
+    """The role with the plan part the document's own `plan:` names, when the file name's slug
+    holds digits: `04-90-percent-target-02-PLAN.md` outside its folder reads as part 90, but its
+    `plan: 02` and the name's last number say plan 02."""
+    if role.kind not in ("plan", "summary") or not role.variant or written is None or isinstance(written, bool):
+        return role
+    try:
+        part = normalise_plan_part(str(written))
+    except InputError:
+        return role
+    head, _, last = role.variant.rpartition("-")
+    if part == role.plan_part or not last.isdigit() or normalise_plan_part(last) != part:
+        return role
+    return FileRole(role.kind, role.label, part, role.gap, f"{role.plan_part}-{head}" if head else role.plan_part or "")
 
 
 def _strip_phase_prefix(prefix: str, dir_name: str) -> str:

@@ -14,7 +14,7 @@ from planner.ids import PhaseNumber, PlanId, slugify
 from planner.model import Config, Gap, Phase, Plan, Project
 from planner.storage.transaction import JOURNAL
 from planner.tree import regions
-from planner.tree.filenames import FileRole, classify, names_a_plan, parse_phase_dir
+from planner.tree.filenames import FileRole, classify, names_a_plan, parse_phase_dir, reconcile_part
 from planner.tree.frontmatter import Diagnostic, Document, read_document
 from planner.tree.markdown import bold_metadata, header_block
 
@@ -205,7 +205,7 @@ def _read_phase(directory: Path, read: Any, diagnostics: list[Diagnostic]) -> Ph
     for file_name, path in files_here:
         document = read(path)
         diagnostics.extend(document.diagnostics)
-        role = classify(file_name, dir_name)
+        role = reconcile_part(classify(file_name, dir_name), document.meta.get("plan"))
         if role.kind == "plan" and role.plan_part is not None:
             files = groups[role.plan_part]
             if files.plan is not None:

@@ -45,6 +45,45 @@ def _scan_phases(phases_dir: str, stamps: dict[str, str]) -> None:
                         stamps[nested.path] = _entry_stamp(nested)
 
 
+def folder_signature(folder: Path) -> str:
+    """The name and stamp of every file in `folder` (not below it): `metrics/snapshots/`, which
+    `plan check` reads for the SUMMARYs that pin snapshots, and the index does not stamp."""
+    return "\n".join(f"{entry.name}\0{_entry_stamp(entry)}" for entry in sorted(_entries(str(folder)),
+                                                                           key=lambda entry: entry.name))
+
+
+_NOT_PACKAGES = {"node_modules", "vendor", "dist", "build", "target"}
+
+
+def nested_planning_roots(project_root: Path) -> list[str]:
+    """Planning roots of a monorepo below this project (`backend/.planning`, `packages/x/.planning`),
+    two folders deep at most, relative to the project root, in name order."""
+    found: list[str] = []
+    level = [str(project_root)]
+    for depth in range(2):
+        below = []
+        for folder in level:
+            for entry in sorted(_entries(folder), key=lambda entry: entry.name):
+                if entry.name.startswith(".") or entry.name in _NOT_PACKAGES or entry.is_symlink():
+                    continue
+                if not _is_dir(entry):
+                    continue
+                if os.path.isdir(os.path.join(entry.path, ".planning")):
+                    found.append(os.path.relpath(os.path.join(entry.path, ".planning"), project_root))
+                if depth == 0:
+                    below.append(entry.path)
+        level = below
+    return found
+
+
+def planning_neighbours(project_root: Path) -> str:
+    """What `plan check` reads beside the scanned tree to place a STATE.md's counts (DOC603): the
+    planning roots below this one, and whether `workstreams/` and `milestones/` hold anything."""
+    planning = project_root / ".planning"
+    held = [name for name in ("workstreams", "milestones") if _entries(str(planning / name))]
+    return "\n".join([*nested_planning_roots(project_root), *held])
+
+
 def tree_signature(project_root: Path, stamps: dict[str, str]) -> str:
     """Every path (relative to `.planning/`) and stamp of a scan, and the resolved project root."""
     prefix = str(project_root / ".planning") + os.sep
