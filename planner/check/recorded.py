@@ -13,13 +13,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from planner.check.findings import Finding, make
 from planner.check.summary_claims import SummaryClaims
 from planner.errors import InputError
 from planner.model import Plan, Project
 from planner.tree.frontmatter import Document, read_document
+
+if TYPE_CHECKING:
+    from planner.evidence.snapshot import Snapshot
 
 _TESTS = re.compile(r"^\s*-\s*\*\*Total:\*\*\s*(?P<total>\d+)\s*\((?P<passed>\d+) passed, (?P<failed>\d+) failed, "
                     r"(?P<errors>\d+) errors?, (?P<skipped>\d+) skipped")
@@ -226,11 +229,13 @@ def _results_table(rel: str, where: _Lines, targets: list[dict[str, Any]]) -> li
 
 
 def against_snapshots(project: Project, rel: str, meta: dict[str, Any], where: _Lines) -> list[Finding]:
-    """The frontmatter's numbers against the same facts computed again from the snapshots it pins."""
+    """The frontmatter's numbers against the same facts computed again from the snapshots it pins
+    (targets judged on the file groups it records)."""
     from planner.evidence.snapshot.store import snapshot_by_id
-    from planner.facts.measured import SnapshotPins, coverage_facts, tests_facts
+    from planner.facts.types import SnapshotPins, recorded_groups
 
-    pins = SnapshotPins.from_evidence(meta.get("evidence"))
+    evidence = meta.get("evidence")
+    pins = SnapshotPins.from_evidence(evidence)
     if pins is None or pins.latest is None:
         return []
     try:
@@ -242,25 +247,49 @@ def against_snapshots(project: Project, rel: str, meta: dict[str, Any], where: _
     source = f"snapshot {pins.latest}"
     metrics = _mapping(meta.get("metrics"))
     found: list[Finding] = []
-    coverage = coverage_facts(latest) or {}
-    for key, fact in (("coverage", "percent"), ("line_coverage", "line_percent"), ("statements", "statements"),
-                      ("covered_statements", "covered"), ("branch_coverage", "branch_percent"),
-                      ("branches", "branches"), ("covered_branches", "covered_branches")):
+    coverage = _coverage_values(latest)
+    for key, value in coverage.items():
         if key in metrics:
-            found += _differs(rel, where, ("metrics", key), metrics[key], coverage.get(fact), source)
+            found += _differs(rel, where, ("metrics", key), metrics[key], value, source)
     tests = _mapping(metrics.get("tests"))
-    measured = tests_facts(latest) or {}
+    measured = _test_values(latest)
     for key in ("total", "passed", "failed", "errors", "skipped", "pass_rate"):
-        if key in tests:
-            found += _differs(rel, where, ("metrics", "tests", key), tests[key], measured.get(key), source)
+        if key in tests and key in measured:
+            found += _differs(rel, where, ("metrics", "tests", key), tests[key], measured[key], source)
     if "failure_clusters" in metrics and "clusters" in measured:
         found += _differs(rel, where, ("metrics", "failure_clusters"), metrics["failure_clusters"],
-                          len(measured["clusters"]), source)
-    return found + _targets_again(project, rel, where, metrics, (latest, previous, baseline), source)
+                          measured["clusters"], source)
+    judged = project.with_groups(recorded_groups(evidence))
+    return found + _targets_again(judged, rel, where, metrics, (latest, previous, baseline), source)
+
+
+def _coverage_values(snapshot: Snapshot | None) -> dict[str, object]:
+    """The SUMMARY's coverage keys, as close writes them, computed from `snapshot`."""
+    from planner.facts.measured import coverage_facts
+
+    coverage = coverage_facts(snapshot)
+    if coverage is None:
+        return {}
+    return {"coverage": coverage.percent, "line_coverage": coverage.line_percent,
+            "statements": coverage.statements, "covered_statements": coverage.covered,
+            "branch_coverage": coverage.branch_percent, "branches": coverage.branches,
+            "covered_branches": coverage.covered_branches}
+
+
+def _test_values(snapshot: Snapshot | None) -> dict[str, object]:
+    """The SUMMARY's test keys (and the number of failure clusters), computed from `snapshot`."""
+    from planner.facts.measured import tests_facts
+
+    tests = tests_facts(snapshot)
+    if tests is None:
+        return {}
+    return {"total": tests.total, "passed": tests.passed, "failed": tests.failed, "errors": tests.errors,
+            "skipped": tests.skipped, "pass_rate": tests.pass_rate, "clusters": len(tests.clusters)}
 
 
 def _targets_again(project: Project, rel: str, where: _Lines, metrics: dict[str, Any],
-                   snapshots: tuple[Any, Any, Any], source: str) -> list[Finding]:
+                   snapshots: tuple[Snapshot | None, Snapshot | None, Snapshot | None],
+                   source: str) -> list[Finding]:
     from planner.facts.measured import target_rows
     from planner.targets import parse_target
 
@@ -272,6 +301,6 @@ def _targets_again(project: Project, rel: str, where: _Lines, metrics: dict[str,
             continue
         again = target_rows([target], snapshots[0], snapshots[1], snapshots[2], project)[0]
         path = ("metrics", "targets", str(row.get("target")))
-        found += _differs(rel, where, path, row.get("value"), again["after"], source, f"value of target `{target}`")
-        found += _differs(rel, where, path, row.get("status"), again["status"], source, f"status of target `{target}`")
+        found += _differs(rel, where, path, row.get("value"), again.after, source, f"value of target `{target}`")
+        found += _differs(rel, where, path, row.get("status"), again.status, source, f"status of target `{target}`")
     return found
