@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from planner.check import arithmetic, claims, contradictions, lint, progress_docs, recorded, restated, timing
 from planner.check.findings import CODES, SEVERITIES, Finding, Severity, make
@@ -184,7 +184,7 @@ def exit_code(report: CheckReport, strict: bool) -> int:
     return EXIT_OK
 
 
-def check_report_to_dict(report: CheckReport) -> dict[str, Any]:
+def check_report_to_dict(report: CheckReport) -> dict[str, object]:
     """The stable JSON form of a report (`schema_version` changes only when keys do)."""
     return {
         "schema_version": SCHEMA_VERSION,

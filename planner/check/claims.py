@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from planner.check.claim_text import Claim
 from planner.check.findings import Finding, make
@@ -21,6 +21,9 @@ from planner.check.summary_claims import SummaryClaims
 from planner.errors import GitProblem
 from planner.ids import plan_key
 from planner.model import Project
+
+if TYPE_CHECKING:
+    from planner.tree.filenames import PhaseDirName
 
 
 @dataclass(frozen=True)
@@ -229,7 +232,7 @@ def _folder_slug(rel: str) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _slug_of(folder: str, parse: Any) -> str:
+def _slug_of(folder: str, parse: Callable[[str], PhaseDirName]) -> str:
     """The slug of a phase folder name (`02-core-invariants` -> `core-invariants`), parsed once per folder."""
     return str(parse(folder).slug)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any
 
 from planner.check.findings import Finding, make
 from planner.errors import InputError
@@ -43,7 +42,7 @@ def check_progress_documents(project: Project) -> list[Finding]:
     return findings
 
 
-def _as_int(value: Any) -> int | None:
+def _as_int(value: object) -> int | None:
     try:
         return int(str(value).strip())
     except ValueError:
