@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from planner.check.findings import Finding, make
 from planner.check.summary_claims import SummaryClaims
@@ -98,20 +98,21 @@ class _Lines:
                 yield number, text, region
 
 
-def _mapping(value: Any) -> dict[str, Any]:
+def _mapping(value: object) -> Mapping[str, object]:
+    """A frontmatter value read as a mapping (empty when it is none)."""
     return value if isinstance(value, dict) else {}
 
 
-def _targets(metrics: dict[str, Any]) -> list[dict[str, Any]]:
+def _targets(metrics: Mapping[str, object]) -> list[Mapping[str, object]]:
     listed = metrics.get("targets")
     return [row for row in listed if isinstance(row, dict)] if isinstance(listed, list) else []
 
 
-def _same(recorded: Any, stated: Any) -> bool:
+def _same(recorded: object, stated: object) -> bool:
     return str(recorded).strip() == str(stated).strip()
 
 
-def _differs(rel: str, where: _Lines, path: tuple[str, ...], recorded: Any, stated: Any, source: str,
+def _differs(rel: str, where: _Lines, path: tuple[str, ...], recorded: object, stated: object, source: str,
              label: str | None = None) -> list[Finding]:
     if recorded is None or _same(recorded, stated):
         return []
@@ -119,7 +120,7 @@ def _differs(rel: str, where: _Lines, path: tuple[str, ...], recorded: Any, stat
                  f"{source} says {stated}")]
 
 
-def against_body(rel: str, meta: dict[str, Any], where: _Lines) -> list[Finding]:
+def against_body(rel: str, meta: Mapping[str, object], where: _Lines) -> list[Finding]:
     """The frontmatter's numbers against the same numbers in the body planner wrote beside them."""
     metrics = _mapping(meta.get("metrics"))
     tests = _mapping(metrics.get("tests"))
@@ -164,7 +165,7 @@ def against_body(rel: str, meta: dict[str, Any], where: _Lines) -> list[Finding]
     return found + _results_table(rel, where, targets)
 
 
-def _coverage_line(rel: str, where: _Lines, metrics: dict[str, Any], text: str, percent: str, body: str
+def _coverage_line(rel: str, where: _Lines, metrics: Mapping[str, object], text: str, percent: str, body: str
                    ) -> list[Finding]:
     found = _differs(rel, where, ("metrics", "coverage"), metrics.get("coverage"), percent, body)
     for key, pattern in _COVERAGE_PARTS:
@@ -181,7 +182,7 @@ def _coverage_line(rel: str, where: _Lines, metrics: dict[str, Any], text: str, 
     return found
 
 
-def _outcome_targets(rel: str, where: _Lines, targets: list[dict[str, Any]], text: str, body: str
+def _outcome_targets(rel: str, where: _Lines, targets: list[Mapping[str, object]], text: str, body: str
                      ) -> list[Finding]:
     counted = _OUTCOME_TARGETS.search(text)
     if counted is None:
@@ -200,7 +201,7 @@ def _outcome_targets(rel: str, where: _Lines, targets: list[dict[str, Any]], tex
                  f"frontmatter metrics.targets has {recorded}, but {body} says {stated}")]
 
 
-def _results_table(rel: str, where: _Lines, targets: list[dict[str, Any]]) -> list[Finding]:
+def _results_table(rel: str, where: _Lines, targets: list[Mapping[str, object]]) -> list[Finding]:
     """Each target's After value and Status in the Results table against `metrics.targets`."""
     recorded = {str(row.get("target")): row for row in targets}
     found: list[Finding] = []
@@ -228,7 +229,7 @@ def _results_table(rel: str, where: _Lines, targets: list[dict[str, Any]]) -> li
 # ---------------------------------------------------------------- against the pinned snapshots
 
 
-def against_snapshots(project: Project, rel: str, meta: dict[str, Any], where: _Lines) -> list[Finding]:
+def against_snapshots(project: Project, rel: str, meta: Mapping[str, object], where: _Lines) -> list[Finding]:
     """The frontmatter's numbers against the same facts computed again from the snapshots it pins
     (targets judged on the file groups it records)."""
     from planner.evidence.snapshot.store import snapshot_by_id
@@ -287,7 +288,7 @@ def _test_values(snapshot: Snapshot | None) -> dict[str, object]:
             "skipped": tests.skipped, "pass_rate": tests.pass_rate, "clusters": len(tests.clusters)}
 
 
-def _targets_again(project: Project, rel: str, where: _Lines, metrics: dict[str, Any],
+def _targets_again(project: Project, rel: str, where: _Lines, metrics: Mapping[str, object],
                    snapshots: tuple[Snapshot | None, Snapshot | None, Snapshot | None],
                    source: str) -> list[Finding]:
     from planner.facts.measured import target_rows
