@@ -5,8 +5,7 @@ Created/Modified", Self-Check), whose own words may override the list they sit i
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?P<text>.+)$")
 _BACKTICKED = re.compile(r"`([^`]+)`")
@@ -35,6 +34,23 @@ class Table:
     line: int
     header: tuple[str, ...]
     rows: tuple[TableRow, ...]
+
+
+@dataclass
+class PartClaims:
+    """What one part of a document (its frontmatter or its body) claims, gathered line by line."""
+
+    commits: list[Claim] = field(default_factory=list)
+    created: list[Claim] = field(default_factory=list)
+    modified: list[Claim] = field(default_factory=list)
+    found: list[Claim] = field(default_factory=list)  # paths a Self-Check section says exist
+    headings: list[Claim] = field(default_factory=list)
+    # claims made once, by name: duration, duration_seconds, started, completed, status, outcome, deviations_none
+    said: dict[str, Claim] = field(default_factory=dict)
+
+    def files(self, kind: str) -> list[Claim]:
+        """The list of `kind` files (`created`, else `modified`)."""
+        return self.created if kind == "created" else self.modified
 
 
 def self_check_mode(section: str) -> str | None:
@@ -76,7 +92,7 @@ _CHECK_MARK = re.compile(r"^(?:\[[ xX]\]\s*)?(?:[✅✓✔☑]\s*)?(?:(?:FOUND|E
                          re.IGNORECASE)
 
 
-def take_file(found: dict[str, Any], text: str, mode: str, number: int) -> None:
+def take_file(found: PartClaims, text: str, mode: str, number: int) -> None:
     bullet = _BULLET.match(text)
     if bullet is None or text.startswith("    "):
         return
@@ -86,7 +102,7 @@ def take_file(found: dict[str, Any], text: str, mode: str, number: int) -> None:
         return
     if mode == "found":
         if not re.search(r"\b(?:missing|not found|deleted|removed|gone|absent)\b", item, re.IGNORECASE):
-            found.setdefault("found", []).append(Claim(path, number))
+            found.found.append(Claim(path, number))
         return
     kind: str | None
     if mode.startswith("both"):
@@ -97,7 +113,7 @@ def take_file(found: dict[str, Any], text: str, mode: str, number: int) -> None:
     else:
         kind = described_kind(item, mode)
     if kind is not None:
-        found[kind].append(Claim(path, number))
+        found.files(kind).append(Claim(path, number))
 
 
 _SAYS_CREATED = re.compile(r"^\(?(?:new|created?)\b(?![ -](?:and\b|tests? for|methods?|functions?|fields?))",

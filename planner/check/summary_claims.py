@@ -12,10 +12,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from planner.check.claim_text import (
     Claim,
+    PartClaims,
     Table,
     described_kind,
     list_mode,
@@ -85,29 +85,32 @@ def claims_of(document: Document) -> SummaryClaims:
     body = lines[document.body_line - 1:]
     front = _frontmatter_claims(document, lines)
     body_claims = _body_claims(body, document.body_line)
-    merged: dict[str, Any] = {}
-    for key in ("duration", "started", "completed", "status", "duration_seconds"):
-        merged[key] = body_claims.get(key) or front.get(key)
-    if body_claims.get("started") and body_claims.get("completed"):
-        merged["started"], merged["completed"] = body_claims["started"], body_claims["completed"]
+
+    def said(key: str) -> Claim | None:  # the body's word first, then the frontmatter's
+        return body_claims.said.get(key) or front.said.get(key)
+
     tables = tuple(read_tables(body, document.body_line))
-    front_completed = front.get("completed") if body_claims.get("completed") else None
+    front_completed = front.said.get("completed") if "completed" in body_claims.said else None
     return SummaryClaims(
         path=document.path,
-        commits=_unique(body_claims["commits"] + _table_commits(tables) + front["commits"]),
-        created=_unique(front["created"] + body_claims["created"]),
-        modified=_unique(front["modified"] + body_claims["modified"]),
-        deviations_none=body_claims.get("deviations_none"),
-        outcome=front.get("outcome"),
-        found=_unique(body_claims.get("found", [])),
+        commits=_unique(body_claims.commits + _table_commits(tables) + front.commits),
+        created=_unique(front.created + body_claims.created),
+        modified=_unique(front.modified + body_claims.modified),
+        duration=said("duration"),
+        duration_seconds=said("duration_seconds"),
+        started=said("started"),
+        completed=said("completed"),
+        status=said("status"),
+        deviations_none=body_claims.said.get("deviations_none"),
+        outcome=front.said.get("outcome"),
+        found=_unique(body_claims.found),
         references=tuple(_references(document, lines)),
         tables=tables,
         lines=tuple(lines),
         body_line=document.body_line,
-        headings=tuple(body_claims["headings"]),
+        headings=tuple(body_claims.headings),
         completed_front=front_completed,
         has_frontmatter=document.has_frontmatter,
-        **merged,
     )
 
 
@@ -147,13 +150,13 @@ def _key_lines(document: Document) -> dict[str, int]:
     return found
 
 
-def _frontmatter_claims(document: Document, lines: list[str]) -> dict[str, Any]:
-    meta = document.meta
+def _frontmatter_claims(document: Document, lines: list[str]) -> PartClaims:
+    meta: Mapping[str, object] = document.meta
+    found = PartClaims()
     if not meta:
-        return {"commits": [], "created": [], "modified": []}
+        return found
     line_of = _key_lines(document).get
     end = document.body_line
-    found: dict[str, Any] = {"commits": [], "created": [], "modified": []}
     key_files = meta.get("key-files", meta.get("key_files"))
     key_line = line_of("key-files") or line_of("key_files")
     if isinstance(key_files, dict):
@@ -167,9 +170,9 @@ def _frontmatter_claims(document: Document, lines: list[str]) -> dict[str, Any]:
                     path = path_of(item)
                     said = described_kind(item, kind)
                     if path and said:
-                        found[said].append(Claim(path, _line_of_item(lines, path, key_line, end)))
+                        found.files(said).append(Claim(path, _line_of_item(lines, path, key_line, end)))
     raw_metrics = meta.get("metrics")
-    metrics: dict[str, Any] = raw_metrics if isinstance(raw_metrics, dict) else {}
+    metrics: Mapping[str, object] = raw_metrics if isinstance(raw_metrics, dict) else {}
     metrics_line = line_of("metrics")
     for key in ("duration", "started", "completed", "duration_seconds"):
         value = meta.get(key)
@@ -178,19 +181,19 @@ def _frontmatter_claims(document: Document, lines: list[str]) -> dict[str, Any]:
             value = metrics[key]
             line = _line_of_item(lines, f"{key}:", metrics_line, end)
         if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip():
-            found[key] = Claim(str(value).strip(), line or 1)
+            found.said[key] = Claim(str(value).strip(), line or 1)
     status = meta.get("status")
     if isinstance(status, str) and status.strip():
-        found["status"] = Claim(status.strip(), line_of("status") or 1)
+        found.said["status"] = Claim(status.strip(), line_of("status") or 1)
     outcome = meta.get("outcome")
     if isinstance(outcome, str) and outcome.strip():
-        found["outcome"] = Claim(outcome.strip(), line_of("outcome") or 1)
+        found.said["outcome"] = Claim(outcome.strip(), line_of("outcome") or 1)
     commits = meta.get("commits")
     commit_line = line_of("commits")
     for item in commits if isinstance(commits, list) else []:
         match = _BARE_HASH.search(str(item))
         if match and is_hash_like(match[1], True):
-            found["commits"].append(Claim(match[1], _line_of_item(lines, match[1], commit_line, end)))
+            found.commits.append(Claim(match[1], _line_of_item(lines, match[1], commit_line, end)))
     return found
 
 
@@ -212,7 +215,7 @@ def _references(document: Document, lines: list[str]) -> list[Claim]:
     return found
 
 
-def _plan_refs(value: Any, lines: list[str], start: int | None, end: int) -> list[Claim]:
+def _plan_refs(value: object, lines: list[str], start: int | None, end: int) -> list[Claim]:
     items = value if isinstance(value, list) else [value] if isinstance(value, str) else []
     found = []
     for item in items:
@@ -277,8 +280,8 @@ def _table_commits(tables: tuple[Table, ...]) -> list[Claim]:
     return found
 
 
-def _body_claims(body: list[str], first_line: int) -> dict[str, Any]:
-    found: dict[str, Any] = {"commits": [], "created": [], "modified": [], "headings": []}
+def _body_claims(body: list[str], first_line: int) -> PartClaims:
+    found = PartClaims()
     section = ""
     commit_section = False
     file_mode: str | None = None
@@ -293,7 +296,7 @@ def _body_claims(body: list[str], first_line: int) -> dict[str, Any]:
         heading = _HEADING.match(text)
         if heading:
             section = heading["title"].strip("* ").lower()
-            found["headings"].append(Claim(heading["title"].strip(), number))
+            found.headings.append(Claim(heading["title"].strip(), number))
             commit_section = bool(_COMMIT_CONTEXT.search(section))
             file_mode = list_mode(section) or self_check_mode(section)
             continue
@@ -303,21 +306,21 @@ def _body_claims(body: list[str], first_line: int) -> dict[str, Any]:
         if "|" in text and text.lstrip().startswith("|"):
             pass  # table cells: read with the tables
         elif commit_section:
-            found["commits"].extend(Claim(h, number) for h in line_hashes(text, loose=True))
+            found.commits.extend(Claim(h, number) for h in line_hashes(text, loose=True))
         else:
             label = _COMMIT_LABEL.search(text) if "**" in text else None
             if label is not None:
-                found["commits"].extend(Claim(h, number) for h in line_hashes(text[label.end():], loose=True))
+                found.commits.extend(Claim(h, number) for h in line_hashes(text[label.end():], loose=True))
             elif "commit" in text.lower():
                 hashes = line_hashes(text, loose=False) + [m[1] for m in _AFTER_COMMIT.finditer(text)
                                                            if is_hash_like(m[1], False)]
-                found["commits"].extend(Claim(h, number) for h in dict.fromkeys(hashes))
+                found.commits.extend(Claim(h, number) for h in dict.fromkeys(hashes))
         file_mode = next_file_mode(file_mode, text, bold)
         if file_mode is not None and not bold:
             take_file(found, text, file_mode, number)
         if section.startswith("deviations") and text.strip():
             if _NONE_WORDS.match(text):
-                found.setdefault("deviations_none", Claim(text.strip(), number))
+                found.said.setdefault("deviations_none", Claim(text.strip(), number))
             section = "(deviations read)"
     return found
 
@@ -330,9 +333,9 @@ def _bold(text: str) -> dict[str, str]:
     return bold_metadata(text)
 
 
-def _take_bold(found: dict[str, Any], key: str, value: str, number: int) -> None:
+def _take_bold(found: PartClaims, key: str, value: str, number: int) -> None:
     target = _BOLD_KEYS.get(key)
-    if target and target not in found:
-        found[target] = Claim(value.strip().strip("*").strip(), number)
+    if target and target not in found.said:
+        found.said[target] = Claim(value.strip().strip("*").strip(), number)
     if key == "deviations" and _NONE_WORDS.match(value):
-        found.setdefault("deviations_none", Claim(value.strip(), number))
+        found.said.setdefault("deviations_none", Claim(value.strip(), number))
