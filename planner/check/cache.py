@@ -7,7 +7,8 @@ same stamp the planning index keys documents by (size, mtime_ns, ctime_ns, inode
 size and mtime of every planner module (`index_outputs.code_fingerprint`: an edited rule misses).
 Rules across documents and against git run every time, on the kept claims.
 
-Kept claims carry their `lines` (git rules quote them) but not their path (set when served).
+Each document is kept as a `Row`. Kept claims carry their `lines` (git rules quote them) but not
+their path (set when served).
 Like the index it is a cache: a file written within RACY_NS of its stamp is
 not kept, anything unreadable or foreign is ignored and rewritten, an unwritable tree is checked
 without it.
@@ -24,7 +25,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import NamedTuple
 
 from planner.check.findings import Finding
 from planner.check.summary_claims import SummaryClaims, read_claims
@@ -34,32 +35,44 @@ from planner.tree.index.scan import file_stamp
 from planner.tree.index.store import _ALLOWED_GLOBALS, cache_dir, pickle_model
 
 CACHE_FILE = "check.pickle"
-FORMAT = "3"
+FORMAT = "4"
 RACY_NS = 2_000_000_000
 MAX_BYTES = 1024 * 1024 * 1024
 _ALLOWED = _ALLOWED_GLOBALS | {
     ("planner.check.summary_claims", "SummaryClaims"), ("planner.check.claim_text", "Claim"),
     ("planner.check.claim_text", "Table"), ("planner.check.claim_text", "TableRow"),
-    ("planner.check.findings", "Finding"),
+    ("planner.check.findings", "Finding"), ("planner.check.cache", "Row"),
 }
 Rules = Callable[[str, SummaryClaims], list[Finding]]
-Entry = tuple[SummaryClaims, list[Finding]]
+
+
+class Row(NamedTuple):
+    """What is kept of one document: the stamp it was read under, its path relative to the project,
+    its claims (without their path) and its one-document findings."""
+
+    stamp: str
+    rel: str
+    claims: SummaryClaims
+    findings: list[Finding]
 
 
 class _Unpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str) -> Any:
+    def find_class(self, module: str, name: str) -> object:
         if (module, name) not in _ALLOWED:
             raise pickle.UnpicklingError(f"foreign object {module}.{name}")
         return super().find_class(module, name)
 
 
-def _load(blob: bytes) -> Any:
+def _load(blob: bytes, size: int) -> tuple[object, ...] | None:
+    """The tuple of `size` items pickled in `blob`, or None when it holds something else; raises
+    when `blob` is no pickle or holds a class other than planner's own."""
     from planner.tree.index.store import _FOLDERS
 
     try:
-        return _Unpickler(io.BytesIO(blob)).load()
+        stored: object = _Unpickler(io.BytesIO(blob)).load()
     finally:
         _FOLDERS.clear()
+    return stored if isinstance(stored, tuple) and len(stored) == size else None
 
 
 class CheckCache:
@@ -69,8 +82,8 @@ class CheckCache:
         self.planning_dir = planning_dir
         self.path = planning_dir / ".cache" / CACHE_FILE
         self.started_ns = time.time_ns()
-        self.rows: dict[str, Any] = {}  # path relative to .planning/ -> (stamp, rel, claims, findings)
-        self.fresh: dict[str, Any] = {}
+        self.rows: dict[str, object] = {}  # path relative to .planning/ -> a Row, as loaded (checked when used)
+        self.fresh: dict[str, Row] = {}
         self.used: set[str] = set()
         self.findings: dict[str, list[Finding]] = {}  # rel -> one-document findings
         self.stamps: dict[str, str] = {}  # rel -> the stamp the document was read under (git.pickle's key)
@@ -90,7 +103,9 @@ class CheckCache:
                 return
             data = stream.read()
         try:
-            stored = _load(data)
+            stored = _load(data, 3)
+            if stored is None:
+                return
             version, fingerprint, rows = stored
             if (version, fingerprint) != (FORMAT, code_fingerprint()) or not isinstance(rows, dict):
                 return
@@ -104,19 +119,19 @@ class CheckCache:
         key = str(path).removeprefix(str(self.planning_dir) + os.sep)
         stamp = file_stamp(path)  # before reading: a later edit shows as another stamp next time
         self.stamps[rel] = stamp
-        stored = _entry(self.rows.get(key))
-        if stored is not None and stored[0] == stamp and _settled(stamp, self.started_ns) and stored[1] == rel:
+        stored = _row(self.rows.get(key))
+        if stored is not None and stored.stamp == stamp and _settled(stamp, self.started_ns) and stored.rel == rel:
             self.hits += 1
             self.used.add(key)
-            self.findings[rel] = stored[3]
-            return replace(stored[2], path=path)  # kept without it: paths are slow to unpickle
+            self.findings[rel] = stored.findings
+            return replace(stored.claims, path=path)  # kept without it: paths are slow to unpickle
         self.misses += 1
         whole = read_claims(path, documents)
         found = rules(rel, whole)
         kept = replace(whole, path=None)  # type: ignore[arg-type]  # set again when served
         self.findings[rel] = found
         if _settled(stamp, self.started_ns) and key.endswith(".md") and not key.startswith(".."):
-            self.fresh[key] = (stamp, rel, kept, found)
+            self.fresh[key] = Row(stamp, rel, kept, found)
         kept = replace(kept, path=path)
         return kept
 
@@ -149,15 +164,13 @@ class CheckCache:
             return
 
 
-def _entry(row: Any) -> tuple[str, str, SummaryClaims, list[Finding]] | None:
-    """A kept (stamp, rel, claims, findings), or None when it is not of that shape."""
-    if not (isinstance(row, tuple) and len(row) == 4):
+def _row(value: object) -> Row | None:
+    """A kept row, or None when `value` is not one (or holds something of another type)."""
+    if not (isinstance(value, Row) and isinstance(value.stamp, str) and isinstance(value.rel, str)
+            and isinstance(value.claims, SummaryClaims) and isinstance(value.findings, list)
+            and all(isinstance(finding, Finding) for finding in value.findings)):
         return None
-    stamp, rel, claims, found = row
-    if not (isinstance(stamp, str) and isinstance(rel, str) and isinstance(claims, SummaryClaims)
-            and isinstance(found, list) and all(isinstance(finding, Finding) for finding in found)):
-        return None
-    return stamp, rel, claims, found
+    return value
 
 
 def _settled(stamp: str, started_ns: int) -> bool:

@@ -48,9 +48,12 @@ def load(planning_dir: Path, key: str) -> list[Finding] | None:
         with open(path, "rb") as stream:
             if os.fstat(stream.fileno()).st_size > MAX_BYTES:
                 return None
-            version, fingerprint, kept_key, findings = _load(stream.read())
+            stored = _load(stream.read(), 4)
     except Exception:  # noqa: BLE001  (missing, damaged or foreign: read git again)
         return None
+    if stored is None:
+        return None
+    version, fingerprint, kept_key, findings = stored
     if (version, fingerprint, kept_key) != (FORMAT, code_fingerprint(), key) or not isinstance(findings, list):
         return None
     return findings if all(isinstance(finding, Finding) for finding in findings) else None
