@@ -209,15 +209,15 @@ def test_no_use_case_imports_another_for_a_helper() -> None:
     assert borrowed == []
 
 
-# The chain from report to document: every number a SUMMARY, VERIFICATION or HANDOFF prints
-# travels through these modules as typed values (frozen dataclasses), so `mypy --strict` checks
-# them. `Any` would switch that checking off without a word, so it may not appear here. Data
-# becomes plain (dicts and lists) only at the edge: `planner/render.py` (`plain`, for templates
-# and JSON), `planner/cli/` (the JSON envelopes, the MCP server) and `planner/tree/` (YAML
-# parsing and writing, where frontmatter is untyped until read). What those edges parse, the
-# modules below read as `object` and narrow with isinstance.
+# The chain from report to document: every number a SUMMARY, VERIFICATION or HANDOFF prints, and
+# every finding `plan check` reports, travels through these modules as typed values (frozen
+# dataclasses), so `mypy --strict` checks them. `Any` would switch that checking off without a
+# word, so it may not appear here. Data becomes plain (dicts and lists) only at the edge:
+# `planner/render.py` (`plain`, for templates and JSON), `planner/cli/` (the JSON envelopes, the
+# MCP server) and `planner/tree/` (YAML parsing and writing, where frontmatter is untyped until
+# read). What those edges parse, the modules below read as `object` and narrow with isinstance.
 TYPED_CHAIN = (
-    "facts/", "verify/", "handoff/", "targets/", "evidence/", "storage/",
+    "facts/", "verify/", "handoff/", "check/", "targets/", "evidence/", "storage/",
     "close.py", "render_check.py", "measure.py", "status.py", "scaffold.py", "start.py", "demo.py",
     "model.py", "ids.py", "clock.py", "errors.py",
 )
