@@ -31,10 +31,6 @@ from planner.tree.markdown import bold_metadata, field_key
 
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>.+?)\s*#*\s*$")
 _BARE_HASH = re.compile(r"\b([0-9a-f]{7,40})\b")
-_BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?P<text>.+)$")
-_BACKTICKED = re.compile(r"`([^`]+)`")
-_PATH_LIKE = re.compile(r"^[\w@.~+-][\w@.~+/-]*(?:\.[\w]+|/)$|^[\w.-]+/[\w@.~+/-]+$")
-_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _LABEL = re.compile(r"^\s*(?:[-*]\s+)?\*\*(?P<key>[^*]{1,60}?):?\*\*:?\s*$")
 _NONE_WORDS = re.compile(r"^\s*(?:[-*]\s+)?(?:\*\*)?none\b", re.IGNORECASE)
 

@@ -24,7 +24,6 @@ from planner.check import CODES, CheckReport, Finding, check_report_to_dict, for
 from planner.cli.console import to_json
 
 Format = Literal["text", "json", "github", "sarif", "junit"]
-FORMATS: tuple[Format, ...] = ("text", "json", "github", "sarif", "junit")
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _GITHUB_COMMAND = {"error": "error", "warning": "warning", "info": "notice"}

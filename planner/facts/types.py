@@ -18,7 +18,6 @@ from planner.targets import Status
 
 SourceRole = Literal["latest", "start"]
 SummaryStatus = Literal["COMPLETE", "TARGETS MISSED", "SUPERSEDED"]
-DurationSource = Literal["recorded", "commits", "none"]
 
 
 # ------------------------------------------------------------------ measured: SUMMARY and VERIFICATION
