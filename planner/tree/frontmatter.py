@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 
 BOM = "\ufeff"
 _FENCE = re.compile(r"^---[ \t]*$")
-_CLOSE_LINE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 _TOP_KEY = re.compile(r"^(?P<key>[^\s#:-][^:]*?|\"[^\"]+\"|'[^']+'):(?:\s|$)")
 
 
@@ -219,15 +218,34 @@ def split(text: str) -> tuple[str | None, str, int, bool]:
         return None, text, 1, True
     if first_end < 0:
         return "", "", 2, False
-    closing = _CLOSE_LINE.search(text, first_end + 1)
+    closing = _closing_line(text, first_end)
     if closing is not None:
-        end = text.find("\n", closing.end())
+        start, stop = closing
+        end = text.find("\n", stop)
         body_start = len(text) if end < 0 else end + 1
-        body_line = text.count("\n", 0, closing.start()) + 2
-        return text[first_end + 1 : closing.start()], text[body_start:], body_line, True
+        body_line = text.count("\n", 0, start) + 2
+        return text[first_end + 1 : start], text[body_start:], body_line, True
     rest = text[first_end + 1 :]
     line_number = 2 + rest.count("\n") + (0 if rest.endswith("\n") or not rest else 1)
     return rest, "", line_number, False
+
+
+def _closing_line(text: str, newline: int) -> tuple[int, int] | None:
+    """(start, end without the line break) of the first line after position `newline` (a line
+    break) that is `---` or `...` then spaces or tabs only: what a multiline regex for such a line
+    finds, by `str.find` (the regex tries every character of the block)."""
+    found: tuple[int, int] | None = None
+    for fence in ("\n---", "\n..."):
+        at = text.find(fence, newline, found[0] if found else len(text))
+        while at >= 0:
+            stop = at + 4
+            while stop < len(text) and text[stop] in " \t":
+                stop += 1
+            if stop == len(text) or text[stop] == "\n":
+                found = (at + 1, stop)
+                break
+            at = text.find(fence, at + 1, found[0] if found else len(text))
+    return found
 
 
 def parse_document(path: Path, raw: str) -> Document:
