@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from planner.model import Project
 from planner.status import project_status
+from planner.tree.index.encoding import _path
 from planner.tree.index.session import INDEX_FILE, IndexStats, load_project_indexed, scan_tree
-from planner.tree.index.store import _path
 from planner.tree.reader import load_project
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
@@ -392,6 +392,44 @@ def test_reader_error_mid_load_still_ends_the_workers(tmp_path: Path, monkeypatc
         os.waitpid(-1, os.WNOHANG)  # no child left running or unreaped
 
 
+def test_reader_error_mid_load_leaves_the_old_index_and_no_half_written_one(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import planner.tree.reader
+    from planner.errors import InputError
+
+    _tree(tmp_path)
+    load_project_indexed(tmp_path)
+    before = _index(tmp_path).read_bytes()
+    plan = tmp_path / ".planning" / "phases" / "01-setup" / "01-02-PLAN.md"
+    _write(plan, plan.read_text(encoding="utf-8").replace("planned", "complete"))  # rows are written as read
+    real_read_phase = planner.tree.reader._read_phase
+    calls: list[Path] = []
+
+    def fail_second(directory: Path, *args: object) -> object:
+        calls.append(directory)
+        if len(calls) == 2:
+            raise InputError("unreadable phase")
+        return real_read_phase(directory, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(planner.tree.reader, "_read_phase", fail_second)
+    with pytest.raises(InputError):
+        load_project_indexed(tmp_path)
+    assert _index(tmp_path).read_bytes() == before
+    assert [p.name for p in _index(tmp_path).parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_index_written_in_many_batches_holds_every_document(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from planner.tree.index.store import IndexWriter
+
+    monkeypatch.setattr(IndexWriter, "BATCH", 2)
+    _tree(tmp_path)
+    first, _ = load_project_indexed(tmp_path)
+    with sqlite3.connect(_index(tmp_path)) as db:
+        assert db.execute("SELECT count(*) FROM documents").fetchone() == (7,)
+    again, stats = load_project_indexed(tmp_path)
+    assert (again, stats.hits, stats.misses) == (first, 7, 0)
+
+
 def test_running_thread_keeps_the_parsing_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
@@ -572,7 +610,7 @@ def test_endless_file_reporting_size_zero_is_read_only_to_the_limit(tmp_path: Pa
 @given(st.text(max_size=300), st.sampled_from(["01-01-SUMMARY.md", "01-VERIFICATION.md", "01-01-PLAN.md"]))
 def test_stored_document_comes_back_equal_with_its_body_where_kept(text: str, name: str) -> None:
     from planner.tree.frontmatter import parse_document
-    from planner.tree.index.store import decode_document, encode_document
+    from planner.tree.index.encoding import decode_document, encode_document
 
     document = parse_document(Path("/p/.planning/phases/01-a") / name, text)
     blob = encode_document(document)

@@ -29,9 +29,10 @@ from typing import Any
 from planner.check.findings import Finding
 from planner.check.summary_claims import SummaryClaims, read_claims
 from planner.tree.frontmatter import Document
+from planner.tree.index.encoding import _ALLOWED_GLOBALS, pickle_model
 from planner.tree.index.outputs import code_fingerprint
 from planner.tree.index.scan import file_stamp
-from planner.tree.index.store import _ALLOWED_GLOBALS, cache_dir, pickle_model
+from planner.tree.index.store import cache_dir
 
 CACHE_FILE = "check.pickle"
 FORMAT = "3"
@@ -54,7 +55,7 @@ class _Unpickler(pickle.Unpickler):
 
 
 def _load(blob: bytes) -> Any:
-    from planner.tree.index.store import _FOLDERS
+    from planner.tree.index.encoding import _FOLDERS
 
     try:
         return _Unpickler(io.BytesIO(blob)).load()

@@ -61,14 +61,12 @@ def read_bounded(path: Path, limit: int, *, what: str = "file", follow: bool = T
             raise NotReadable(f"{what} is {_kind(info.st_mode)}, not a regular file; not read", path)
         if info.st_size > limit:
             raise NotReadable(f"{what} is {info.st_size:,} bytes, over the {limit:,}-byte limit; not read", path)
-    except BaseException:
+        return _read_up_to(descriptor, path, info.st_size, limit, what)
+    finally:  # the descriptor itself, not a file object around it: a cold load reads thousands
         os.close(descriptor)
-        raise
-    with os.fdopen(descriptor, "rb", buffering=0) as handle:
-        return _read_up_to(handle, path, info.st_size, limit, what)
 
 
-def _read_up_to(handle: BinaryIO, path: Path, size: int, limit: int, what: str) -> bytes:
+def _read_up_to(descriptor: int, path: Path, size: int, limit: int, what: str) -> bytes:
     """The file's bytes: first a buffer of the size it reported (plus one byte, to notice growth),
     then chunks, never past `limit + 1` bytes in all."""
     chunks: list[bytes] = []
@@ -77,7 +75,7 @@ def _read_up_to(handle: BinaryIO, path: Path, size: int, limit: int, what: str) 
     try:
         while total <= limit:
             asked = min(want, limit + 1 - total)
-            chunk = handle.read(asked)
+            chunk = os.read(descriptor, asked)
             want = 1 << 20
             chunks.append(chunk)
             total += len(chunk)

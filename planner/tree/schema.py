@@ -5,6 +5,7 @@ generates the published JSON Schema (`docs/plan.schema.json`, via `plan schema`)
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -158,7 +159,7 @@ def plan_from_document(document: Document, plan_id: PlanId, out: list[Diagnostic
             if not isinstance(raw, dict):
                 _wrong(document, key, "a mapping", out)
                 continue
-            fields[key] = raw
+            fields[key] = _shared(raw)
         elif spec.kind in ("text", "timestamp"):
             if isinstance(raw, (dict, list)):
                 _wrong(document, key, "text", out)
@@ -166,8 +167,22 @@ def plan_from_document(document: Document, plan_id: PlanId, out: list[Diagnostic
             fields[key] = str(raw)
     if _as_bool(meta.get("gap_closure")) and "type" not in fields:
         fields["type"] = "gap_closure"
-    extra = {key: value for key, value in meta.items() if key not in value_of and not _is_alias(key)}
+    extra = {sys.intern(key): _shared(value) for key, value in meta.items()
+             if key not in value_of and not _is_alias(key)}
     return Plan(id=plan_id, extra=extra, plan_path=document.path, **fields)
+
+
+def _shared(value: Any) -> Any:
+    """`value` with its keys and text interned: the model holds thousands of plans whose
+    must_haves and other keys repeat the same words and paths, and the index pickles (and every
+    command unpickles) one copy of each instead of one per plan."""
+    if isinstance(value, str):
+        return sys.intern(value)
+    if isinstance(value, dict):
+        return {sys.intern(key) if isinstance(key, str) else key: _shared(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_shared(item) for item in value]
+    return value
 
 
 _ALIASES = frozenset({alias for spec in PLAN_FIELDS.values() for alias in spec.aliases} | {"gap_closure"})
