@@ -430,6 +430,23 @@ def test_index_written_in_many_batches_holds_every_document(tmp_path: Path, monk
     assert (again, stats.hits, stats.misses) == (first, 7, 0)
 
 
+def test_project_stored_in_many_parts_and_pickles_comes_back_equal(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import planner.tree.index.encoding
+    import planner.tree.index.store
+
+    monkeypatch.setattr(planner.tree.index.encoding, "PHASES_PER_PICKLE", 1)  # a pickle per phase
+    monkeypatch.setattr(planner.tree.index.store, "MODEL_PART", 100)  # pickles cut across rows
+    _tree(tmp_path)
+    archived = tmp_path / ".planning" / "milestones" / "v1.0-phases" / "00-start"
+    _write(archived / "00-01-PLAN.md", PLAN.format(phase="00-start", part="01", title="Old", status="complete"))
+    first, _ = load_project_indexed(tmp_path)
+    with sqlite3.connect(_index(tmp_path)) as db:
+        assert db.execute("SELECT count(*) FROM project").fetchone()[0] > 10
+    again, stats = load_project_indexed(tmp_path)
+    assert stats.project_hit and again == first and len(again.archived_phases) == 1
+
+
 def test_running_thread_keeps_the_parsing_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 

@@ -15,7 +15,6 @@ command computes its output as usual.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import stat
 import time
@@ -51,12 +50,10 @@ class OutputCache:
         self.started_ns = time.time_ns()
         self.folder = project_root / ".planning" / ".cache"
         self.path = self.folder / f"out-{name}"
-        stamps = scan_tree(project_root / ".planning")
+        self.stamps = stamps = scan_tree(project_root / ".planning")  # a load on a miss uses it too
         self.trusted = all(_settled(stamp, self.started_ns) for stamp in stamps.values())
-        digest = hashlib.blake2b(digest_size=32)
-        for part in (code_fingerprint(), str(project_root), *arguments, tree_signature(project_root, stamps)):
-            digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
-        self.key = digest.hexdigest().encode("ascii")
+        self.key = tree_signature(project_root, stamps, code_fingerprint(), str(project_root), *arguments
+                                  ).encode("ascii")
 
     def get(self) -> bytes | None:
         """The stored output for this key, else None (never through a linked cache folder)."""

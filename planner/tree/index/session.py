@@ -39,7 +39,6 @@ from planner.tree.index.encoding import (
     LazyRows,
     decode_document,
     encode_document,
-    pickle_model,
 )
 from planner.tree.index.scan import file_stamp, scan_tree, stamps_by_folder, tree_signature
 from planner.tree.index.store import (
@@ -100,19 +99,22 @@ def reload_project(project_root: Path) -> Project:
         return session.load()
 
 
-def load_project_indexed(project_root: Path, *, use_index: bool = True,
-                         workers: int | None = None) -> tuple[Project, IndexStats]:
+def load_project_indexed(project_root: Path, *, use_index: bool = True, workers: int | None = None,
+                         scanned: tuple[dict[str, str], int] | None = None,
+                         remember: bool = True) -> tuple[Project, IndexStats]:
     """The Project `load_project` reads, served from the index where files are unchanged.
 
     When PARALLEL_FROM or more files must be parsed (a first run, a new checkout), `workers`
-    processes share the parsing (default: one per available core; this process is one of them);
-    1 parses in-process.
+    processes share the parsing (default: one per available core, this one included). `scanned`:
+    a caller's `scan_tree` and the time (ns) it began; `remember=False`: not kept for `reload_project`.
     """
     if not use_index:
         from planner.tree.reader import load_project
 
         return load_project(project_root), IndexStats()
-    session = _Session(project_root, workers=available_cores() if workers is None else workers)
+    session = _Session(project_root, workers=available_cores() if workers is None else workers, remember=remember)
+    if scanned is not None:
+        session.stamps, session.started_ns = scanned
     with _no_collection():
         project = session.load()
     return project, session.stats()
@@ -148,6 +150,7 @@ class _Session:
     workers: int = 1
     keep_documents: bool = False  # keep every document for the caller (`plan check`)
     reuse_recent: bool = False  # this process's last Project (or its unchanged phases) will do
+    remember: bool = True  # keep the Project for this process's `reload_project`
     planning_dir: Path = field(init=False)
     index_path: Path = field(init=False)
     prefix: str = field(init=False)  # the planning folder's path and a separator: cut to make keys
@@ -206,7 +209,7 @@ class _Session:
         return stored
 
     def load(self) -> Project:
-        self.stamps = scan_tree(self.planning_dir)
+        self.stamps = self.stamps or scan_tree(self.planning_dir)
         if self.planning_dir != self.project_root / PLANNING:  # a workstream inherits the root config
             inherited = os.path.join(self.project_root, PLANNING, "config.json")
             self.stamps[inherited] = file_stamp(inherited) or "missing"
@@ -219,7 +222,8 @@ class _Session:
         if stored is not None:
             self.project_hit = True
             self.hits = sum(1 for path in self.stamps if path.endswith(".md"))
-            _RECENT[str(self.project_root)] = (signature, stored, self.stamps)
+            if self.remember:
+                _RECENT[str(self.project_root)] = (signature, stored, self.stamps)
             return stored
         from planner.tree.reader import load_project
 
@@ -237,7 +241,7 @@ class _Session:
             self._save(project, signature)
         finally:
             self._discard()
-        if self.storable:
+        if self.storable and self.remember:
             _RECENT[str(self.project_root)] = (signature, project, self.stamps)
         return project
 
@@ -338,7 +342,7 @@ class _Session:
         return f"{PLANNING}/{CACHE_DIR}/{INDEX_FILE}"
 
     def _signature(self) -> str:
-        """Every path and stamp read, compared whole: no hash to collide, and cheaper to import."""
+        """A digest of every path and stamp read (`tree_signature`)."""
         return tree_signature(self.project_root, self.stamps)
 
     def _open(self, signature: str) -> Project | None:
@@ -378,7 +382,7 @@ class _Session:
         unchanged = {key: row for key, row in self.rows.items() if key in self.seen and key not in self.fresh}
         if not self.fresh and len(unchanged) == len(self.rows) and not self.rebuild and not self.storable:
             return
-        model = pickle_model(project) if self.storable else None
+        model = project if self.storable else None
         writer, self.writer = self._writer(), None
         try:
             if writer is None:

@@ -7,8 +7,9 @@ read and write; `planner.tree.index.encoding` encodes and decodes the values; th
 and writes the file.
 
 Every write is a whole new file, filled while the load goes on (`IndexWriter`: a cold load never
-holds every encoded document at once) and renamed over the old one, so a killed or concurrent
-writer leaves one complete index or the other.
+holds every encoded document at once, nor the whole pickled project: it is stored in parts of
+MODEL_PART bytes as it is pickled, and read back through them) and renamed over the old one, so
+a killed or concurrent writer leaves one complete index or the other.
 """
 
 from __future__ import annotations
@@ -17,18 +18,21 @@ import contextlib
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import planner
 from planner.model import Project
-from planner.tree.index.encoding import IndexCorrupt, unpickle
+from planner.tree.index.encoding import IndexCorrupt, dump_project, load_project
 from planner.tree.index.scan import file_stamp
 
-INDEX_FORMAT = "4"  # bump when the stored shape changes (4: paths rebuilt by planner.tree.index.encoding)
+INDEX_FORMAT = "5"  # bump when the stored shape changes (5: the project in parts)
 CACHE_DIR = ".cache"
 INDEX_FILE = "index.sqlite"
 BUSY_TIMEOUT_S = 0.5
+MODEL_PART = 1 << 18  # bytes of the pickled project per row (the first row also holds the signature)
 # Modules whose code decides what a file parses to: editing one (an editable install) rebuilds.
 # Dotted names, so that moving a module keeps the fingerprint honest.
 PARSER_MODULES = (
@@ -48,7 +52,7 @@ PARSER_MODULES = (
 _SCHEMA = (
     "CREATE TABLE planner_index (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE documents (path TEXT PRIMARY KEY, stamp TEXT NOT NULL, parsed BLOB NOT NULL)",
-    "CREATE TABLE project (signature TEXT NOT NULL, model BLOB NOT NULL)",
+    "CREATE TABLE project (signature TEXT NOT NULL, part INTEGER PRIMARY KEY, model BLOB NOT NULL)",
 )
 Rows = dict[str, tuple[str, bytes]]  # path relative to `.planning/` -> (stamp, encoded document)
 
@@ -93,15 +97,85 @@ def read_index(index_path: Path, signature: str, *, rows_on_hit: bool) -> Stored
         values = dict(db.execute("SELECT key, value FROM planner_index"))
         if (str(values.get("format")), str(values.get("fingerprint"))) != (INDEX_FORMAT, fingerprint()):
             return StoredIndex()
-        found = db.execute("SELECT signature, model FROM project").fetchone()
+        found = db.execute("SELECT signature FROM project ORDER BY part LIMIT 1").fetchone()
         stored = StoredIndex(current=True)
         if found is not None and found[0] == signature:
-            stored.model = unpickle(found[1])
-            if not isinstance(stored.model, Project):
-                raise IndexCorrupt("index holds something other than a project")
+            stored.model = load_project(_Parts(db.execute("SELECT model FROM project ORDER BY part")))
         if stored.model is None or rows_on_hit:  # the warm `status` path reads no row
             stored.rows = _rows(db)
         return stored
+
+
+class _Parts:
+    """The parts of the pickled project as one stream, for the unpickler (one part in memory)."""
+
+    def __init__(self, parts: Iterator[tuple[bytes]]) -> None:
+        self._parts = parts
+        self._part = memoryview(b"")
+
+    def _next(self) -> bool:
+        for (part,) in self._parts:
+            if not isinstance(part, bytes):
+                raise IndexCorrupt("index holds a project part that is not bytes")
+            self._part = memoryview(part)
+            return True
+        return False
+
+    def readinto(self, buffer: Any) -> int:
+        target = memoryview(buffer).cast("B")
+        filled = 0
+        while filled < len(target) and (self._part or self._next()):
+            taken = self._part[: len(target) - filled]
+            target[filled: filled + len(taken)] = taken
+            self._part = self._part[len(taken):]
+            filled += len(taken)
+        return filled
+
+    def read(self, size: int = -1) -> bytes:
+        if size < 0:
+            chunks = [bytes(self._part)]
+            while self._next():
+                chunks.append(bytes(self._part))
+            self._part = memoryview(b"")
+            return b"".join(chunks)
+        buffer = bytearray(size)
+        return bytes(buffer[: self.readinto(buffer)])
+
+    def readline(self) -> bytes:
+        line = bytearray()
+        while not line.endswith(b"\n") and (self._part or self._next()):
+            end = bytes(self._part[:4096]).find(b"\n")
+            taken = self._part[: end + 1] if end >= 0 else self._part[:4096]
+            line += taken
+            self._part = self._part[len(taken):]
+        return bytes(line)
+
+
+class _PartWriter:
+    """Rows of the project table, MODEL_PART bytes each, written as the pickler hands bytes over."""
+
+    def __init__(self, db: sqlite3.Connection, signature: str) -> None:
+        self.db, self.signature = db, signature
+        self.buffer = bytearray()
+        self.part = 0
+
+    def write(self, data: Any) -> int:
+        self.buffer += data
+        while len(self.buffer) >= MODEL_PART:
+            self._insert(bytes(self.buffer[:MODEL_PART]))
+            del self.buffer[:MODEL_PART]
+        return len(data)
+
+    def flush(self) -> None:
+        """The last, shorter part."""
+        if self.buffer or self.part == 0:
+            self._insert(bytes(self.buffer))
+            self.buffer = bytearray()
+
+    def _insert(self, part: bytes) -> None:
+        signature = "" if self.part else self.signature  # compared on the first row only
+        self.db.execute("INSERT INTO project VALUES (?, ?, ?)", (signature, self.part, part))
+        self.part += 1
 
 
 def _rows(db: sqlite3.Connection) -> Rows:
@@ -148,7 +222,7 @@ def _remove_abandoned(target: Path) -> None:
                         os.unlink(entry.path)
 
 
-def write_index(target: Path, rows: Rows, signature: str, model: bytes | None) -> None:
+def write_index(target: Path, rows: Rows, signature: str, model: Project | None) -> None:
     """A whole new index file, built beside the old one and renamed over it."""
     IndexWriter(target).commit(rows, signature, model)
 
@@ -193,16 +267,18 @@ class IndexWriter:
             self.db.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?, ?)", self.pending)
         self.pending = []
 
-    def commit(self, rows: Rows, signature: str, model: bytes | None) -> None:
-        """Add `rows` (unchanged documents kept from the old index) and the project, and put the
-        file in place of `target`."""
+    def commit(self, rows: Rows, signature: str, model: Project | None) -> None:
+        """Add `rows` (unchanged documents kept from the old index) and the project (pickled into
+        parts as it goes), and put the file in place of `target`."""
         try:
             for path, (stamp, parsed) in rows.items():
                 self.add(path, stamp, parsed)
             self._flush()
             assert self.db is not None
             if model is not None:
-                self.db.execute("INSERT INTO project VALUES (?, ?)", (signature, model))
+                parts = _PartWriter(self.db, signature)
+                dump_project(model, parts)
+                parts.flush()
             self.db.execute("COMMIT")
             self.db.close()
             self.db = None
