@@ -19,6 +19,7 @@ from typing import BinaryIO
 from planner.errors import InputError
 
 CACHE = ".cache"
+JOURNAL = "step-journal.json"  # in CACHE: a step's undo record (planner.storage.transaction)
 
 
 class NotReadable(InputError):

@@ -12,7 +12,7 @@ from typing import Any
 from planner.errors import InputError
 from planner.ids import PhaseNumber, PlanId, slugify
 from planner.model import Config, Gap, Phase, Plan, Project
-from planner.storage.transaction import JOURNAL
+from planner.storage.safeio import JOURNAL
 from planner.tree import regions
 from planner.tree.filenames import FileRole, classify, names_a_plan, parse_phase_dir
 from planner.tree.frontmatter import Diagnostic, Document, read_document
