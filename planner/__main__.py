@@ -121,7 +121,8 @@ def _status(flags: set[str], root: Path | None, phase: str | None) -> int:
     if phase is not None:
         phases = (project.find_phase(phase),)
     document = project_status(project, phases)
-    del project, phases, cache.stamps  # a 24,000-document model: its memory goes to the output
+    del project, phases  # a 24,000-document model: its memory goes to the output
+    cache.release_scan()
     text = to_json(document, pretty=shape == "pretty") if "--json" in flags else status_table(document)
     del document
     output = (text + "\n").encode("utf-8", "surrogateescape")

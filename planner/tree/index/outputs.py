@@ -51,7 +51,7 @@ class OutputCache:
         self.folder = project_root / ".planning" / ".cache"
         self.path = self.folder / f"out-{name}"
         self.stamps = stamps = scan_tree(project_root / ".planning")  # a load on a miss uses it too
-        self.trusted = all(_settled(stamp, self.started_ns) for stamp in stamps.values())
+        self._trusted: bool | None = None
         self.key = tree_signature(project_root, stamps, code_fingerprint(), str(project_root), *arguments
                                   ).encode("ascii")
 
@@ -71,6 +71,18 @@ class OutputCache:
             if head != self.key + b"\n":
                 return None
             return stream.read()
+
+    @property
+    def trusted(self) -> bool:
+        """No file of the scan is too fresh to trust (asked only on a miss: a hit needs no answer)."""
+        if self._trusted is None:
+            self._trusted = all(_settled(stamp, self.started_ns) for stamp in self.stamps.values())
+        return self._trusted
+
+    def release_scan(self) -> None:
+        """Drop the scan (a 24,000-document tree's is megabytes), keeping what `put` needs of it."""
+        _ = self.trusted
+        self.stamps = {}
 
     def put(self, output: bytes) -> None:
         """Store `output` under the key (atomically), unless the tree is too fresh to trust."""
