@@ -51,7 +51,7 @@ from planner.tree.index.store import (
     read_index,
     read_rows,
 )
-from planner.tree.index.workers import Parsers, available_cores
+from planner.tree.index.workers import Parsers, idle_cores
 
 __all__ = ["INDEX_FILE", "IndexStats", "load_project_documents", "load_project_indexed", "scan_tree"]
 
@@ -94,7 +94,7 @@ def reload_project(project_root: Path) -> Project:
     command's first load has already reported any index warnings. When the tree's scan is the one
     this process loaded last (nothing changed since the command's first load), that Project is
     the answer: no second read of the index."""
-    session = _Session(project_root, workers=available_cores(), reuse_recent=True)
+    session = _Session(project_root, workers=idle_cores(), reuse_recent=True)
     with _no_collection():
         return session.load()
 
@@ -105,14 +105,14 @@ def load_project_indexed(project_root: Path, *, use_index: bool = True, workers:
     """The Project `load_project` reads, served from the index where files are unchanged.
 
     When PARALLEL_FROM or more files must be parsed (a first run, a new checkout), `workers`
-    processes share the parsing (default: one per available core, this one included). `scanned`:
+    processes share the parsing (default: one per idle core, this one included). `scanned`:
     a caller's `scan_tree` and the time (ns) it began; `remember=False`: not kept for `reload_project`.
     """
     if not use_index:
         from planner.tree.reader import load_project
 
         return load_project(project_root), IndexStats()
-    session = _Session(project_root, workers=available_cores() if workers is None else workers, remember=remember)
+    session = _Session(project_root, workers=idle_cores() if workers is None else workers, remember=remember)
     if scanned is not None:
         session.stamps, session.started_ns = scanned
     with _no_collection():
@@ -135,7 +135,7 @@ def load_project_documents(project_root: Path, *, use_index: bool = True, worker
         parsed: dict[Path, Document] = {}
         project = load_project(project_root, document_reader=lambda path: parsed.setdefault(path, read_document(path)))
         return project, parsed, IndexStats()
-    session = _Session(project_root, workers=available_cores() if workers is None else workers,
+    session = _Session(project_root, workers=idle_cores() if workers is None else workers,
                        keep_documents=True)
     with _no_collection():
         project = session.load()

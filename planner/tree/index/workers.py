@@ -175,3 +175,15 @@ def available_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def idle_cores() -> int:
+    """CPUs this process may run on that other work leaves idle (the 1-minute load average, as
+    `make --load-average` reads it), at least 1. A worker forked onto a busy machine parses
+    nothing sooner; it only adds its start-up and copied memory to the same CPU time."""
+    cores = available_cores()
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # not on this platform: trust the core count
+        return cores
+    return max(1, min(cores, int(cores - load + 0.5) + 1))
