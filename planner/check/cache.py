@@ -128,14 +128,14 @@ class CheckCache:
         kept = {key: row for key, row in self.rows.items() if key in self.used}
         if not self.fresh and len(kept) == len(self.rows):
             return
-        import tempfile
+        from planner.storage.safeio import temp_beside
 
         try:
             folder = cache_dir(self.planning_dir)
             if folder.is_symlink():
                 return
             blob = pickle_model((FORMAT, code_fingerprint(), {**kept, **self.fresh}))  # one pickle: fast to load
-            descriptor, temp = tempfile.mkstemp(dir=folder, prefix=f".{CACHE_FILE}.", suffix=".tmp")
+            descriptor, temp = temp_beside(folder / CACHE_FILE)
             try:
                 with os.fdopen(descriptor, "wb") as stream:
                     stream.write(blob)

@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from planner.storage.safeio import NotReadable, read_bounded
+from planner.tree.plain_yaml import NotPlain, load_plain
+from planner.tree.yaml_bounds import YamlTooBig
+
 if TYPE_CHECKING:
     import yaml
 
@@ -183,8 +187,6 @@ def load_yaml_text(text: str) -> tuple[Any, list[tuple[str, int]]]:
     """Parse YAML with every plain scalar kept as text; returns the value and duplicate keys (0-based lines).
 
     YamlTooBig when the block's aliases expand too far, nest too deep or refer to themselves."""
-    from planner.tree.plain_yaml import NotPlain, load_plain
-
     try:
         return load_plain(text)  # most frontmatter: read line by line, PyYAML never imported
     except NotPlain:
@@ -277,8 +279,6 @@ def _cut_unclosed_block(block: str) -> tuple[str, str]:
 
 
 def _parse_block(path: Path, block: str, diagnostics: list[Diagnostic]) -> dict[str, Any]:
-    from planner.tree.yaml_bounds import YamlTooBig
-
     try:
         value, duplicates = load_yaml_text(block)
     except YamlTooBig as error:
@@ -321,8 +321,6 @@ def read_document(path: Path) -> Document:
     named `x.md`, a dangling link or a loop of links), is not read at all: an empty document with
     an FM006 diagnostic. It is opened once, checked on the open file and read to the limit only.
     """
-    from planner.storage.safeio import NotReadable, read_bounded
-
     try:
         data = read_bounded(path, MAX_DOCUMENT_BYTES, what="file")
     except NotReadable as error:

@@ -88,15 +88,14 @@ class OutputCache:
         """Store `output` under the key (atomically), unless the tree is too fresh to trust."""
         if not self.trusted or len(output) > MAX_BYTES:
             return
-        import tempfile
-
+        from planner.storage.safeio import temp_beside
         from planner.tree.index.store import cache_dir
 
         try:
             folder = cache_dir(self.folder.parent)
             if folder.is_symlink():
                 return
-            descriptor, temp = tempfile.mkstemp(dir=folder, prefix=f".{self.path.name}.", suffix=".tmp")
+            descriptor, temp = temp_beside(folder / self.path.name)
             try:
                 with os.fdopen(descriptor, "wb") as stream:
                     stream.write(self.key + b"\n" + output)

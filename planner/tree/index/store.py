@@ -235,10 +235,10 @@ class IndexWriter:
     BATCH = 256
 
     def __init__(self, target: Path) -> None:
-        import tempfile
+        from planner.storage.safeio import temp_beside
 
         _remove_abandoned(target)
-        descriptor, self.temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        descriptor, self.temp = temp_beside(target)
         os.close(descriptor)
         self.target = target
         self.pending: list[tuple[str, str, bytes]] = []
