@@ -291,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     if gsd is None:
         print(f"bench_peers: skipped: {reason}")
         return 0
+    print(f"load average at start: {_load()} ({os.cpu_count()} CPUs; wall times stretch with it, CPU less)",
+          flush=True)
     for name in filter(None, options.trees.split(",")):
         if name in TREES:
             bench_tree(name, ensure(*TREES[name]), gsd, options.runs)
@@ -304,9 +306,17 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"unknown tree {name!r}")
     if not options.skip_close:
         bench_close(options.runs)
+    print(f"load average at end: {_load()}")
     if FAILED:
         print(f"{len(FAILED)} row(s) missed the goal: {'; '.join(FAILED)}")
     return 1 if FAILED else 0
+
+
+def _load() -> str:
+    try:
+        return " ".join(f"{value:.2f}" for value in os.getloadavg())
+    except (AttributeError, OSError):
+        return "unknown"
 
 
 if __name__ == "__main__":

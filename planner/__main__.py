@@ -114,17 +114,23 @@ def _status(flags: set[str], root: Path | None, phase: str | None) -> int:
     from planner.status import project_status
     from planner.tree.index.session import load_project_indexed
 
-    project, stats = load_project_indexed(project_root)
+    project, stats = load_project_indexed(project_root, scanned=(cache.stamps, cache.started_ns), remember=False)
     for warning in stats.warnings:
         sys.stderr.write(f"plan: warning: {warning}\n")
     phases = None
     if phase is not None:
         phases = (project.find_phase(phase),)
     document = project_status(project, phases)
-    text = (to_json(document, pretty=shape == "pretty") if "--json" in flags else status_table(document)) + "\n"
-    sys.stdout.write(text)
+    del project, phases  # a 24,000-document model: its memory goes to the output
+    cache.release_scan()
+    text = to_json(document, pretty=shape == "pretty") if "--json" in flags else status_table(document)
+    del document
+    output = (text + "\n").encode("utf-8", "surrogateescape")
+    del text
+    sys.stdout.flush()
+    sys.stdout.buffer.write(output)
     if not stats.warnings:
-        cache.put(text.encode("utf-8", "surrogateescape"))
+        cache.put(output)
     return 0
 
 

@@ -144,6 +144,23 @@ def _environment(planning_dir: Path | None) -> Any:
     return environment
 
 
+_ENVIRONMENTS: dict[tuple[str, bool], Any] = {}
+
+
+def _cached_environment(planning_dir: Path | None) -> Any:
+    """This process's environment for `planning_dir` (and whether it has templates of its own),
+    so that a template is compiled once per command, not once per document it renders (Jinja
+    checks a cached template's file before each use)."""
+    project_templates = planning_dir / "templates" if planning_dir is not None else None
+    key = (str(planning_dir), project_templates is not None and project_templates.is_dir())
+    if project_templates is not None and project_templates.is_symlink():
+        return _environment(planning_dir)  # refused there, every time
+    environment = _ENVIRONMENTS.get(key)
+    if environment is None:
+        environment = _ENVIRONMENTS[key] = _environment(planning_dir)
+    return environment
+
+
 def _bounded_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
     """`function`, refusing arguments that would make a huge result and results past the budget.
 
@@ -205,7 +222,7 @@ def render(name: str, context: object, *, planning_dir: Path | None = None) -> s
     from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError, UndefinedError
     from jinja2.exceptions import SecurityError
 
-    environment = _environment(planning_dir)
+    environment = _cached_environment(planning_dir)
     origin = template_origin(name, planning_dir)
     try:
         template = environment.get_template(name)

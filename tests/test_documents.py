@@ -277,6 +277,20 @@ def test_typed_facts_become_plain_dicts_keyed_as_templates_read_them() -> None:
         plain_record(("not", "a", "record"))
 
 
+def test_a_project_template_edited_between_two_renders_of_one_process_is_read_again(tmp_path: Path) -> None:
+    """A process keeps one Jinja environment per planning folder (templates compile once per
+    command): a template changed meanwhile, by one byte, is still what renders."""
+    from planner.render import render
+
+    planning = tmp_path / ".planning"
+    template = planning / "templates" / "note.md.j2"
+    template.parent.mkdir(parents=True)
+    template.write_text("A {{ value }}\n", encoding="utf-8")
+    assert render("note.md.j2", {"value": 1}, planning_dir=planning) == "A 1\n"
+    template.write_text("B {{ value }}\n", encoding="utf-8")
+    assert render("note.md.j2", {"value": 1}, planning_dir=planning) == "B 1\n"
+
+
 def test_committing_the_summary_does_not_make_it_stale(project_repo: tuple[Path, GitRepo], cli) -> None:  # type: ignore[no-untyped-def]
     root, repo = project_repo
     close_plan(load_project(root), "01-01", now=at(40))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.tree.frontmatter import compose, dump_yaml, load_yaml_text, parse_document, read_document
+from planner.tree.frontmatter import _closing_line, compose, dump_yaml, load_yaml_text, parse_document, read_document
 
 PATH = Path("01-01-PLAN.md")
 
@@ -228,3 +229,15 @@ def test_recursive_alias_is_refused_without_hanging() -> None:
 
     with pytest.raises(YamlTooBig, match="recursive alias"):
         load_yaml_text("a: &x [1, *x]\n")
+
+
+_CLOSE_LINE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)  # the rule `_closing_line` keeps by str.find
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(["---", "...", "--- ", "...\t", "----", "-- -", " ---", "a", "", "x: 1", ".. .",
+                                 "--- x", "---\t \t"]), min_size=1, max_size=8))
+def test_closing_line_is_found_where_the_regex_finds_it(lines: list[str]) -> None:
+    text = "---\n" + "\n".join(lines)
+    match = _CLOSE_LINE.search(text, 4)
+    assert _closing_line(text, 3) == ((match.start(), match.end()) if match else None)

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from planner.model import Project
 from planner.status import project_status
+from planner.tree.index.encoding import _path
 from planner.tree.index.session import INDEX_FILE, IndexStats, load_project_indexed, scan_tree
-from planner.tree.index.store import _path
 from planner.tree.reader import load_project
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
@@ -392,6 +392,71 @@ def test_reader_error_mid_load_still_ends_the_workers(tmp_path: Path, monkeypatc
         os.waitpid(-1, os.WNOHANG)  # no child left running or unreaped
 
 
+def test_reader_error_mid_load_leaves_the_old_index_and_no_half_written_one(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import planner.tree.reader
+    from planner.errors import InputError
+
+    _tree(tmp_path)
+    load_project_indexed(tmp_path)
+    before = _index(tmp_path).read_bytes()
+    plan = tmp_path / ".planning" / "phases" / "01-setup" / "01-02-PLAN.md"
+    _write(plan, plan.read_text(encoding="utf-8").replace("planned", "complete"))  # rows are written as read
+    real_read_phase = planner.tree.reader._read_phase
+    calls: list[Path] = []
+
+    def fail_second(directory: Path, *args: object) -> object:
+        calls.append(directory)
+        if len(calls) == 2:
+            raise InputError("unreadable phase")
+        return real_read_phase(directory, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(planner.tree.reader, "_read_phase", fail_second)
+    with pytest.raises(InputError):
+        load_project_indexed(tmp_path)
+    assert _index(tmp_path).read_bytes() == before
+    assert [p.name for p in _index(tmp_path).parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_index_written_in_many_batches_holds_every_document(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from planner.tree.index.store import IndexWriter
+
+    monkeypatch.setattr(IndexWriter, "BATCH", 2)
+    _tree(tmp_path)
+    first, _ = load_project_indexed(tmp_path)
+    with sqlite3.connect(_index(tmp_path)) as db:
+        assert db.execute("SELECT count(*) FROM documents").fetchone() == (7,)
+    again, stats = load_project_indexed(tmp_path)
+    assert (again, stats.hits, stats.misses) == (first, 7, 0)
+
+
+def test_project_stored_in_many_parts_and_pickles_comes_back_equal(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import planner.tree.index.encoding
+    import planner.tree.index.store
+
+    monkeypatch.setattr(planner.tree.index.encoding, "PHASES_PER_PICKLE", 1)  # a pickle per phase
+    monkeypatch.setattr(planner.tree.index.store, "MODEL_PART", 100)  # pickles cut across rows
+    _tree(tmp_path)
+    archived = tmp_path / ".planning" / "milestones" / "v1.0-phases" / "00-start"
+    _write(archived / "00-01-PLAN.md", PLAN.format(phase="00-start", part="01", title="Old", status="complete"))
+    first, _ = load_project_indexed(tmp_path)
+    with sqlite3.connect(_index(tmp_path)) as db:
+        assert db.execute("SELECT count(*) FROM project").fetchone()[0] > 10
+    again, stats = load_project_indexed(tmp_path)
+    assert stats.project_hit and again == first and len(again.archived_phases) == 1
+
+
+@pytest.mark.parametrize(("load", "expected"), [(0.2, 4), (1.0, 4), (2.6, 2), (3.6, 1), (9.0, 1)])
+def test_workers_are_forked_only_onto_idle_cores(monkeypatch: pytest.MonkeyPatch, load: float,
+                                                  expected: int) -> None:
+    from planner.tree.index import workers
+
+    monkeypatch.setattr(workers, "available_cores", lambda: 4)
+    monkeypatch.setattr(workers.os, "getloadavg", lambda: (load, load, load))
+    assert workers.idle_cores() == expected  # this process, and the cores other work leaves idle
+
+
 def test_running_thread_keeps_the_parsing_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
@@ -572,7 +637,7 @@ def test_endless_file_reporting_size_zero_is_read_only_to_the_limit(tmp_path: Pa
 @given(st.text(max_size=300), st.sampled_from(["01-01-SUMMARY.md", "01-VERIFICATION.md", "01-01-PLAN.md"]))
 def test_stored_document_comes_back_equal_with_its_body_where_kept(text: str, name: str) -> None:
     from planner.tree.frontmatter import parse_document
-    from planner.tree.index.store import decode_document, encode_document
+    from planner.tree.index.encoding import decode_document, encode_document
 
     document = parse_document(Path("/p/.planning/phases/01-a") / name, text)
     blob = encode_document(document)

@@ -27,7 +27,7 @@ def blocks(draw: st.DrawFn) -> str:
     lines = []
     for _ in range(draw(st.integers(1, 12))):
         indent = " " * draw(INDENTS)
-        shape = draw(st.integers(0, 5))
+        shape = draw(st.integers(0, 7))
         key, value = draw(KEYS), draw(SCALARS)
         if shape == 0:
             lines.append(f"{indent}{key}: {value}")
@@ -39,6 +39,10 @@ def blocks(draw: st.DrawFn) -> str:
             lines.append(f"{indent}- {key}: {value}")
         elif shape == 4:
             lines.append(f"{indent}-")
+        elif shape == 6:
+            lines.append(f"{indent}- - {value}")
+        elif shape == 7:
+            lines.append(f"{indent}- - {key}: {value}")
         else:
             lines.append(indent)
     return "\n".join(lines) + "\n"

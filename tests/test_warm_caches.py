@@ -90,6 +90,17 @@ def test_status_output_is_kept_and_served_until_one_byte_changes(tmp_path: Path)
     assert "1/1" in table.stdout and "0/1" not in table.stdout
 
 
+def test_kept_status_is_served_without_loading_the_model_or_the_index(tmp_path: Path) -> None:
+    root = _tree(tmp_path)
+    assert _plan(root, "status", "--json").returncode == 0  # computed and kept
+    code = ("import sys; sys.argv = ['plan', 'status', '--json', '--root', sys.argv[1]]; "
+            "from planner.__main__ import main; code = main(); sys.stdout.flush(); "
+            "print(' '.join(sys.modules), file=sys.stderr); sys.exit(code)")
+    served = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, check=True)
+    assert json.loads(served.stdout)["counts"]["plans"] == 1
+    assert not {"planner.model", "planner.tree.reader", "sqlite3", "pickle", "yaml"} & set(served.stderr.split())
+
+
 def test_pretty_and_compact_are_the_same_document(tmp_path: Path) -> None:
     root = _tree(tmp_path)
     compact = _plan(root, "status", "--json").stdout

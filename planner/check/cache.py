@@ -30,9 +30,10 @@ from typing import NamedTuple
 from planner.check.findings import Finding
 from planner.check.summary_claims import SummaryClaims, read_claims
 from planner.tree.frontmatter import Document
+from planner.tree.index.encoding import _ALLOWED_GLOBALS, pickle_model
 from planner.tree.index.outputs import code_fingerprint
 from planner.tree.index.scan import file_stamp
-from planner.tree.index.store import _ALLOWED_GLOBALS, cache_dir, pickle_model
+from planner.tree.index.store import cache_dir
 
 CACHE_FILE = "check.pickle"
 FORMAT = "4"
@@ -66,7 +67,7 @@ class _Unpickler(pickle.Unpickler):
 def _load(blob: bytes, size: int) -> tuple[object, ...] | None:
     """The tuple of `size` items pickled in `blob`, or None when it holds something else; raises
     when `blob` is no pickle or holds a class other than planner's own."""
-    from planner.tree.index.store import _FOLDERS
+    from planner.tree.index.encoding import _FOLDERS
 
     try:
         stored: object = _Unpickler(io.BytesIO(blob)).load()
@@ -144,14 +145,14 @@ class CheckCache:
         kept = {key: row for key, row in self.rows.items() if key in self.used}
         if not self.fresh and len(kept) == len(self.rows):
             return
-        import tempfile
+        from planner.storage.safeio import temp_beside
 
         try:
             folder = cache_dir(self.planning_dir)
             if folder.is_symlink():
                 return
             blob = pickle_model((FORMAT, code_fingerprint(), {**kept, **self.fresh}))  # one pickle: fast to load
-            descriptor, temp = tempfile.mkstemp(dir=folder, prefix=f".{CACHE_FILE}.", suffix=".tmp")
+            descriptor, temp = temp_beside(folder / CACHE_FILE)
             try:
                 with os.fdopen(descriptor, "wb") as stream:
                     stream.write(blob)

@@ -18,8 +18,9 @@ from pathlib import Path
 
 from planner.check.cache import MAX_BYTES, _load, _settled
 from planner.check.findings import Finding
+from planner.tree.index.encoding import pickle_model
 from planner.tree.index.outputs import code_fingerprint
-from planner.tree.index.store import cache_dir, pickle_model
+from planner.tree.index.store import cache_dir
 
 CACHE_FILE = "git.pickle"
 FORMAT = "1"

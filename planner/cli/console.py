@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-from collections.abc import Sequence
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # a warm `plan status` prints stored bytes: it imports neither typing nor json
+    from collections.abc import Sequence
+    from typing import Any
 
 _STYLES = {"green": "32", "red": "31", "yellow": "33", "bold": "1", "dim": "2", "cyan": "36"}
 _STATUS_STYLE = {
@@ -63,6 +65,8 @@ def to_json(document: Any, *, pretty: bool | None = None, stream: Any = None) ->
     Compact (no spaces, through json's C encoder: an indent forces the pure-Python one, 3-4x
     slower on megabytes of status) unless `pretty`, which defaults to whether `stream` (stdout)
     is a terminal: people get two-space indents, pipes and programs get the fast form."""
+    import json
+
     if pretty is None:
         stream = stream or sys.stdout
         pretty = bool(getattr(stream, "isatty", lambda: False)())

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -123,6 +122,8 @@ def _git(repo: Repo, *args: str, stdin: bytes | None = None) -> bytes:
     command = [repo.executable, *_CONFIG, *args]
     if stdin is None:
         return _execute(repo, command, None)
+    import tempfile  # only for a command fed a list on stdin (`cat-file --batch-check`)
+
     with tempfile.TemporaryFile() as feed:
         feed.write(stdin)
         feed.seek(0)

@@ -18,6 +18,8 @@ from planner.model import Phase, Plan, PlanStatus, Project
 from planner.tree.frontmatter import compose
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from planner.tree.documents import PendingWrite
 
 BAR_WIDTH = 10
@@ -183,18 +185,18 @@ def refresh_documents(project: Project, activity: str) -> list[Path]:
 
 
 def prepare_refresh(project: Project, activity: str) -> list[PendingWrite]:
-    """The new ROADMAP.md and STATE.md (those planner may update), nothing written."""
+    """The new ROADMAP.md and STATE.md (those planner may update), nothing written. A file
+    without planner markers is left as it is, so its text is not rendered at all."""
     from planner.render import render  # Jinja's loader: not for `plan status`, which only counts
 
-    pending = []
     roadmap = project.planning_dir / "ROADMAP.md"
-    fresh = render("roadmap.md.j2", roadmap_context(project), planning_dir=project.planning_dir)
-    if _has_own_phase_headings(roadmap):
-        fresh = _without_region(fresh, "details")
-    pending.append(_merged(roadmap, fresh, None))
+
+    def fresh_roadmap() -> str:
+        fresh = render("roadmap.md.j2", roadmap_context(project), planning_dir=project.planning_dir)
+        return _without_region(fresh, "details") if _has_own_phase_headings(roadmap) else fresh
+
     state = project.planning_dir / "STATE.md"
     context = state_context(project, activity)
-    fresh = render("state.md.j2", context, planning_dir=project.planning_dir)
     position, progress = context.position, context.progress
     state_meta: dict[str, object] = {
         "planner_state_version": 1,
@@ -203,7 +205,8 @@ def prepare_refresh(project: Project, activity: str) -> list[PendingWrite]:
         "progress": {key: progress[key] for key in
                      ("total_phases", "completed_phases", "total_plans", "completed_plans", "percent")},
     }
-    pending.append(_merged(state, fresh, state_meta))
+    pending = [_merged(roadmap, fresh_roadmap, None),
+               _merged(state, lambda: render("state.md.j2", context, planning_dir=project.planning_dir), state_meta)]
     return [write for write in pending if write is not None]
 
 
@@ -265,8 +268,9 @@ def unmanaged_documents(planning_dir: Path) -> list[Path]:
     return found
 
 
-def _merged(path: Path, fresh: str, meta: dict[str, object] | None) -> PendingWrite | None:
-    """The refreshed text of one document; None for a file without markers (written by hand)."""
+def _merged(path: Path, rendered: Callable[[], str], meta: dict[str, object] | None) -> PendingWrite | None:
+    """The refreshed text of one document (`rendered` gives the new text of its regions); None
+    for a file without markers (written by hand)."""
     from planner.tree import regions
     from planner.tree.documents import PendingWrite
     from planner.tree.edit import read_for_edit, set_keys, split_head
@@ -274,14 +278,21 @@ def _merged(path: Path, fresh: str, meta: dict[str, object] | None) -> PendingWr
     if path.is_symlink():
         raise InputError("refusing to write through a symbolic link", path)
     if not path.exists():
+        fresh = rendered()
         return PendingWrite(path, None, compose(meta, fresh) if meta is not None else fresh)
     raw = read_for_edit(path)
     if not raw.strip():
+        fresh = rendered()
         return PendingWrite(path, raw, compose(meta, fresh) if meta is not None else fresh)
     head, body = split_head(raw)
     try:
         if not regions.find_regions(body):
             return None
+    except InputError as error:
+        line = error.line + head.count("\n") if error.line else None
+        raise InputError(f"cannot update generated regions: {error.message}", path, line) from None
+    fresh = rendered()
+    try:
         text = head + regions.merge(body, fresh)
     except InputError as error:
         line = error.line + head.count("\n") if error.line else None

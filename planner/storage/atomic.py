@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
 
 from planner.errors import InputError
+from planner.storage.safeio import temp_beside
 
 
 def ensure_inside(path: Path, planning_dir: Path) -> Path:
@@ -26,7 +26,7 @@ def ensure_inside(path: Path, planning_dir: Path) -> Path:
 def replace_file(target: Path, payload: bytes, *, mode: int = 0o644, durable: bool = True) -> None:
     """Write `payload` to a temp file beside `target`, then rename it over: all or nothing.
     `durable` fsyncs the file and its folder (a power cut, not only a killed process)."""
-    descriptor, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    descriptor, temp_name = temp_beside(target)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(payload)

@@ -19,6 +19,7 @@ from typing import BinaryIO
 from planner.errors import InputError
 
 CACHE = ".cache"
+JOURNAL = "step-journal.json"  # in CACHE: a step's undo record (planner.storage.transaction)
 
 
 class NotReadable(InputError):
@@ -61,14 +62,12 @@ def read_bounded(path: Path, limit: int, *, what: str = "file", follow: bool = T
             raise NotReadable(f"{what} is {_kind(info.st_mode)}, not a regular file; not read", path)
         if info.st_size > limit:
             raise NotReadable(f"{what} is {info.st_size:,} bytes, over the {limit:,}-byte limit; not read", path)
-    except BaseException:
+        return _read_up_to(descriptor, path, info.st_size, limit, what)
+    finally:  # the descriptor itself, not a file object around it: a cold load reads thousands
         os.close(descriptor)
-        raise
-    with os.fdopen(descriptor, "rb", buffering=0) as handle:
-        return _read_up_to(handle, path, info.st_size, limit, what)
 
 
-def _read_up_to(handle: BinaryIO, path: Path, size: int, limit: int, what: str) -> bytes:
+def _read_up_to(descriptor: int, path: Path, size: int, limit: int, what: str) -> bytes:
     """The file's bytes: first a buffer of the size it reported (plus one byte, to notice growth),
     then chunks, never past `limit + 1` bytes in all."""
     chunks: list[bytes] = []
@@ -77,7 +76,7 @@ def _read_up_to(handle: BinaryIO, path: Path, size: int, limit: int, what: str) 
     try:
         while total <= limit:
             asked = min(want, limit + 1 - total)
-            chunk = handle.read(asked)
+            chunk = os.read(descriptor, asked)
             want = 1 << 20
             chunks.append(chunk)
             total += len(chunk)
@@ -164,12 +163,24 @@ def open_own(planning_dir: Path, *parts: str) -> Iterator[BinaryIO]:
         yield handle
 
 
+def temp_beside(target: Path) -> tuple[int, str]:
+    """A new empty file `.NAME.<random>.tmp` beside `target` (mode 0o600, made exclusively, never
+    through a link), open for writing: the descriptor and its path. As `tempfile.mkstemp` makes
+    them, without importing tempfile (shutil, random: 5 ms of every command that writes a cache)."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        name = os.path.join(target.parent, f".{target.name}.{os.urandom(6).hex()}.tmp")
+        try:
+            return os.open(name, flags | getattr(os, "O_BINARY", 0), 0o600), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {target}")
+
+
 def write_own(planning_dir: Path, *parts: str, data: bytes) -> Path:
     """Replace planner's own file `.planning/PARTS...` whole (temp file, rename), never through a link."""
-    import tempfile
-
     path = own_path(planning_dir, *parts)
-    descriptor, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    descriptor, temp_name = temp_beside(path)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)

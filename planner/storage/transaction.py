@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from planner.storage.atomic import ensure_inside, replace_file
-
-JOURNAL = "step-journal.json"
+from planner.storage.safeio import JOURNAL
 
 
 @dataclass

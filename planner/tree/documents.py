@@ -50,11 +50,10 @@ def prepare(path: Path, meta: dict[str, Any], body: str) -> PendingWrite:
     Frontmatter keys planner generates are set in place; every other byte (keys people added,
     comments, quoting, line endings, a BOM) stays as it was.
     """
-    fresh = compose(meta, body if body.startswith("\n") else "\n" + body)
     if path.is_symlink():
         raise InputError("refusing to write through a symbolic link", path)
     if not path.exists():
-        return PendingWrite(path, None, fresh)
+        return PendingWrite(path, None, compose(meta, body if body.startswith("\n") else "\n" + body))
     old_text = read_for_edit(path)
     head, old_body = split_head(old_text)
     try:

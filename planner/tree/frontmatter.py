@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from planner.storage.safeio import NotReadable, read_bounded
+from planner.tree.plain_yaml import NotPlain, load_plain
+from planner.tree.yaml_bounds import YamlTooBig
+
 if TYPE_CHECKING:
     import yaml
 
@@ -20,7 +24,6 @@ if TYPE_CHECKING:
 
 BOM = "\ufeff"
 _FENCE = re.compile(r"^---[ \t]*$")
-_CLOSE_LINE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 _TOP_KEY = re.compile(r"^(?P<key>[^\s#:-][^:]*?|\"[^\"]+\"|'[^']+'):(?:\s|$)")
 
 
@@ -184,8 +187,6 @@ def load_yaml_text(text: str) -> tuple[Any, list[tuple[str, int]]]:
     """Parse YAML with every plain scalar kept as text; returns the value and duplicate keys (0-based lines).
 
     YamlTooBig when the block's aliases expand too far, nest too deep or refer to themselves."""
-    from planner.tree.plain_yaml import NotPlain, load_plain
-
     try:
         return load_plain(text)  # most frontmatter: read line by line, PyYAML never imported
     except NotPlain:
@@ -219,15 +220,34 @@ def split(text: str) -> tuple[str | None, str, int, bool]:
         return None, text, 1, True
     if first_end < 0:
         return "", "", 2, False
-    closing = _CLOSE_LINE.search(text, first_end + 1)
+    closing = _closing_line(text, first_end)
     if closing is not None:
-        end = text.find("\n", closing.end())
+        start, stop = closing
+        end = text.find("\n", stop)
         body_start = len(text) if end < 0 else end + 1
-        body_line = text.count("\n", 0, closing.start()) + 2
-        return text[first_end + 1 : closing.start()], text[body_start:], body_line, True
+        body_line = text.count("\n", 0, start) + 2
+        return text[first_end + 1 : start], text[body_start:], body_line, True
     rest = text[first_end + 1 :]
     line_number = 2 + rest.count("\n") + (0 if rest.endswith("\n") or not rest else 1)
     return rest, "", line_number, False
+
+
+def _closing_line(text: str, newline: int) -> tuple[int, int] | None:
+    """(start, end without the line break) of the first line after position `newline` (a line
+    break) that is `---` or `...` then spaces or tabs only: what a multiline regex for such a line
+    finds, by `str.find` (the regex tries every character of the block)."""
+    found: tuple[int, int] | None = None
+    for fence in ("\n---", "\n..."):
+        at = text.find(fence, newline, found[0] if found else len(text))
+        while at >= 0:
+            stop = at + 4
+            while stop < len(text) and text[stop] in " \t":
+                stop += 1
+            if stop == len(text) or text[stop] == "\n":
+                found = (at + 1, stop)
+                break
+            at = text.find(fence, at + 1, found[0] if found else len(text))
+    return found
 
 
 def parse_document(path: Path, raw: str) -> Document:
@@ -259,8 +279,6 @@ def _cut_unclosed_block(block: str) -> tuple[str, str]:
 
 
 def _parse_block(path: Path, block: str, diagnostics: list[Diagnostic]) -> dict[str, Any]:
-    from planner.tree.yaml_bounds import YamlTooBig
-
     try:
         value, duplicates = load_yaml_text(block)
     except YamlTooBig as error:
@@ -303,8 +321,6 @@ def read_document(path: Path) -> Document:
     named `x.md`, a dangling link or a loop of links), is not read at all: an empty document with
     an FM006 diagnostic. It is opened once, checked on the open file and read to the limit only.
     """
-    from planner.storage.safeio import NotReadable, read_bounded
-
     try:
         data = read_bounded(path, MAX_DOCUMENT_BYTES, what="file")
     except NotReadable as error:

@@ -89,31 +89,39 @@ def _phase_differences(project: Project, phase: Phase, plan_names: set[str],
     def add(what: str, path: Path, delta: int, reason: str) -> None:
         found.append({"what": what, "path": project.relative(path), "delta": delta, "reason": reason})
 
-    planner_plan_files = {plan.plan_path for plan in phase.plans if plan.plan_path is not None}
-    for name in sorted(plan_names):
-        path = phase.directory / name
-        if path not in planner_plan_files:
-            add("plans", path, -1, _why_not_a_plan(name, phase))
+    # Compared by name within the phase folder: thousands of Path objects built and hashed per
+    # status on a large tree otherwise (most of `plan status` at 24,000 documents).
+    folder = str(phase.directory)
+    planner_plan_names = {name for plan in phase.plans if (name := _name_in(plan.plan_path, folder))}
+    for name in sorted(plan_names - planner_plan_names):
+        add("plans", phase.directory / name, -1, _why_not_a_plan(name, phase))
     for plan in phase.plans:
         if plan.plan_path is None:
             shown = ", ".join(path.name for path in plan.summary_paths)
             add("plans", plan.summary_paths[0], 1,
                 f"a SUMMARY with no PLAN ({shown}): planner counts plan {plan.id} as a plan, executed; "
                 "GSD counts the summary over no plan file")
-        elif plan.plan_path.name not in plan_names or plan.plan_path.parent != phase.directory:
+        elif _name_in(plan.plan_path, folder) not in plan_names:
             add("plans", plan.plan_path, 1, _why_planner_reads(plan.plan_path, phase, plan, "PLAN"))
-    planner_summaries = {path for plan in phase.plans for path in plan.summary_paths}
-    for name in sorted(summary_names):
-        path = phase.directory / name
-        if path not in planner_summaries:
-            add("summaries", path, -1,
-                "names no plan of this phase: planner reads it as a document about the phase "
-                "(like 02-SUMMARY.md or TASK-02-SUMMARY.md), not as a plan's summary")
+    planner_summary_names = {name for plan in phase.plans for path in plan.summary_paths
+                             if (name := _name_in(path, folder))}
+    for name in sorted(summary_names - planner_summary_names):
+        add("summaries", phase.directory / name, -1,
+            "names no plan of this phase: planner reads it as a document about the phase "
+            "(like 02-SUMMARY.md or TASK-02-SUMMARY.md), not as a plan's summary")
     for plan in phase.plans:
         for path in plan.summary_paths:
-            if path.name not in summary_names or path.parent != phase.directory:
+            if _name_in(path, folder) not in summary_names:
                 add("summaries", path, 1, _why_planner_reads(path, phase, plan, "SUMMARY"))
     return found
+
+
+def _name_in(path: Path | None, folder: str) -> str:
+    """The file name of `path` when it lies directly in `folder`, else "" (no file name is empty)."""
+    if path is None:
+        return ""
+    parent, _, name = str(path).rpartition(os.sep)
+    return name if parent == folder else ""
 
 
 def _why_not_a_plan(name: str, phase: Phase) -> str:

@@ -14,13 +14,21 @@ import re
 from typing import Any
 
 _NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
-_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +|$)")
+# One line of block YAML: its indent, a sequence dash (with the spaces after it), a `key:` (with the
+# spaces after it), and the rest. `findall` cuts a whole block into these in C, one per line.
+_LINE = re.compile(r"^( *)(- +|-$)?(?:([A-Za-z_][A-Za-z0-9_-]*):(?: +|$))?(.*)$", re.MULTILINE)
 # Characters YAML reads as anything but plain text in a line, or not at all: outside this set, PyYAML.
-_UNUSUAL = re.compile("[^\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+# ASCII text (nearly all frontmatter) is checked against the same set without the regex, which is
+# compiled only when a block holds other characters.
+_UNUSUAL_CLASS = "[^\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+_UNUSUAL: list[re.Pattern[str]] = []
+_ASCII_ALLOWED = b"\n" + bytes(range(0x20, 0x7F))
 _PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _SIMPLE_ESCAPES = {"\\": "\\", '"': '"', "n": "\n", "t": "\t", "/": "/"}
 MAX_DEPTH = 50
 MAX_TEXT = 50_000  # under this, a block cannot expand to the 100,000 values PyYAML's path refuses
+
+Token = tuple[int, str, str, str, int]  # indent, dash, key, rest (no spaces around it), line number
 
 
 class NotPlain(Exception):
@@ -29,131 +37,142 @@ class NotPlain(Exception):
 
 def load_plain(text: str) -> tuple[dict[str, Any], list[tuple[str, int]]]:
     """(mapping, duplicate keys with their 0-based lines) of a plain block; NotPlain otherwise."""
-    if len(text) > MAX_TEXT or "#" in text or "\t" in text or _UNUSUAL.search(text):
+    if len(text) > MAX_TEXT or "#" in text or "\t" in text or _unusual(text):
         raise NotPlain
-    reader = _Reader(text.split("\n"))
-    if not reader.contents or reader.indents[0] != 0:
+    tokens = [(len(spaces), dash, key, rest.rstrip(" ") if rest[-1:] == " " else rest, number)
+              for number, (spaces, dash, key, rest) in enumerate(_LINE.findall(text)) if dash or key or rest]
+    if not tokens or tokens[0][0] != 0:
         raise NotPlain
+    reader = _Reader(tokens)
     value = reader.mapping(0, 1)
-    if reader.at < len(reader.contents):
+    if reader.at < len(tokens):
         raise NotPlain
     return value, reader.duplicates
 
 
-class _Reader:
-    """The block's non-blank lines as (line number, indent, content without the spaces around it)."""
+def _unusual(text: str) -> bool:
+    if text.isascii():
+        return bool(text.encode("ascii").translate(None, _ASCII_ALLOWED))
+    if not _UNUSUAL:
+        _UNUSUAL.append(re.compile(_UNUSUAL_CLASS))
+    return _UNUSUAL[0].search(text) is not None
 
-    def __init__(self, lines: list[str]) -> None:
-        self.numbers: list[int] = []
-        self.indents: list[int] = []
-        self.contents: list[str] = []
-        for number, line in enumerate(lines):
-            content = line.strip(" ")
-            if content:
-                self.numbers.append(number)
-                self.indents.append(len(line) - len(line.lstrip(" ")))
-                self.contents.append(content)
+
+def _is_plain(text: str) -> bool:
+    """Whether a non-empty value on a key's or dash's line is plain text (`_plain` takes it as is)."""
+    return text[0] not in _PLAIN_START and ": " not in text and text[-1] != ":"
+
+
+class _Reader:
+    """Recursive descent over the block's non-blank lines (`Token`s)."""
+
+    def __init__(self, tokens: list[Token]) -> None:
+        self.tokens = tokens
+        self.count = len(tokens)
         self.at = 0
         self.duplicates: list[tuple[str, int]] = []
 
     def node(self, indent: int, depth: int) -> Any:
         """The block node whose first line (the current one) starts at column `indent`."""
-        content = self.contents[self.at]
-        if content == "-" or content.startswith("- "):
+        if self.tokens[self.at][1]:
             return self.sequence(indent, depth)
         return self.mapping(indent, depth)
 
     def mapping(self, indent: int, depth: int) -> dict[str, Any]:
         if depth > MAX_DEPTH:
             raise NotPlain
-        indents, contents = self.indents, self.contents
-        count = len(contents)
+        tokens, count = self.tokens, self.count
         result: dict[str, Any] = {}
         while self.at < count:
             at = self.at
-            if indents[at] != indent:
-                if indents[at] > indent:
+            column, dash, key, rest, number = tokens[at]
+            if column != indent:
+                if column > indent:
                     raise NotPlain  # a continued plain scalar, or broken indentation
                 return result
-            content = contents[at]
-            match = _KEY.match(content)
-            if match is None:
-                if content[0] == "-":
-                    return result  # the next item of a sequence this mapping sits in
+            if dash:
+                return result  # the next item of a sequence this mapping sits in
+            if not key:
+                if rest[0] == "-":
+                    return result
                 raise NotPlain
-            key = match[1]
             if key in _NULL_WORDS:
                 raise NotPlain
             if key in result:
-                self.duplicates.append((key, self.numbers[at]))
-            rest = content[match.end():]
+                self.duplicates.append((key, number))
             self.at = at + 1
-            result[key] = self.inline(rest) if rest else self.nested(indent, depth + 1, in_mapping=True)
+            if not rest:
+                result[key] = self.nested(indent, depth + 1, in_mapping=True)
+            elif _is_plain(rest):
+                result[key] = None if rest in _NULL_WORDS else rest
+            else:
+                result[key] = _inline(rest)
         return result
 
     def sequence(self, indent: int, depth: int) -> list[Any]:
         if depth > MAX_DEPTH:
             raise NotPlain
-        indents, contents = self.indents, self.contents
-        count = len(contents)
+        tokens, count = self.tokens, self.count
         result: list[Any] = []
         while self.at < count:
             at = self.at
-            if indents[at] != indent:
-                if indents[at] > indent:
+            column, dash, key, rest, number = tokens[at]
+            if column != indent:
+                if column > indent:
                     raise NotPlain
                 return result
-            content = contents[at]
-            if content == "-":
+            if not dash:
+                return result  # a key of the mapping this sequence is the value of
+            if key or rest == "-" or rest.startswith("- "):
+                # `- key: value` or `- - x`: a node starting at this column of this line, read as a
+                # line of its own there
+                inner = (column + len(dash), "", key, rest, number)
+                if not key:
+                    _, inner_dash, inner_key, inner_rest = _LINE.findall(rest)[0]
+                    inner = (column + len(dash), inner_dash, inner_key, inner_rest, number)
+                tokens[at] = inner
+                result.append(self.node(inner[0], depth + 1))
+            elif not rest:
                 self.at = at + 1
                 result.append(self.nested(indent, depth + 1, in_mapping=False))
-            elif content.startswith("- "):
-                rest = content[2:].lstrip(" ")
-                if rest.startswith("- ") or rest == "-" or _KEY.match(rest):
-                    # `- key: value` or `- - x`: a node starting at this column of this line
-                    column = indent + len(content) - len(rest)
-                    indents[at], contents[at] = column, rest
-                    result.append(self.node(column, depth + 1))
-                else:
-                    self.at = at + 1
-                    result.append(self.inline(rest))
             else:
-                return result  # a key of the mapping this sequence is the value of
+                self.at = at + 1
+                result.append((None if rest in _NULL_WORDS else rest) if _is_plain(rest) else _inline(rest))
         return result
 
     def nested(self, indent: int, depth: int, *, in_mapping: bool) -> Any:
         """The value after `key:` or a bare `-`: a block below (or a sequence at the key's own
         column, in a mapping), else null."""
         at = self.at
-        if at >= len(self.contents):
+        if at >= self.count:
             return None
-        below = self.indents[at]
+        below, dash = self.tokens[at][0], self.tokens[at][1]
         if below > indent:
             return self.node(below, depth)
-        content = self.contents[at]
-        if in_mapping and below == indent and (content == "-" or content.startswith("- ")):
+        if in_mapping and below == indent and dash:
             return self.sequence(indent, depth)
         return None
 
-    def inline(self, text: str) -> Any:
-        """A value written on its key's (or dash's) line."""
-        first = text[0]
-        if first == "[":
-            if not text.endswith("]"):
-                raise NotPlain
-            inner = text[1:-1].strip(" ")
-            if not inner:
-                return []
-            return [_flow_item(part.strip(" ")) for part in inner.split(",")]
-        if first == "{":
-            if text[1:-1].strip(" ") or not text.endswith("}"):
-                raise NotPlain
-            return {}
-        if first == '"':
-            return _double_quoted(text)
-        if first == "'":
-            return _single_quoted(text)
-        return _plain(text)
+
+def _inline(text: str) -> Any:
+    """A value written on its key's (or dash's) line."""
+    first = text[0]
+    if first == '"':
+        return _double_quoted(text)
+    if first == "[":
+        if not text.endswith("]"):
+            raise NotPlain
+        inner = text[1:-1].strip(" ")
+        if not inner:
+            return []
+        return [_flow_item(part.strip(" ")) for part in inner.split(",")]
+    if first == "{":
+        if text[1:-1].strip(" ") or not text.endswith("}"):
+            raise NotPlain
+        return {}
+    if first == "'":
+        return _single_quoted(text)
+    return _plain(text)
 
 
 def _plain(text: str) -> str | None:

@@ -12,7 +12,7 @@ from typing import Any
 from planner.errors import InputError
 from planner.ids import PhaseNumber, PlanId, slugify
 from planner.model import Config, Gap, Phase, Plan, Project
-from planner.storage.transaction import JOURNAL
+from planner.storage.safeio import JOURNAL
 from planner.tree import regions
 from planner.tree.filenames import FileRole, classify, names_a_plan, parse_phase_dir, reconcile_part
 from planner.tree.frontmatter import Diagnostic, Document, read_document
@@ -21,7 +21,7 @@ from planner.tree.markdown import bold_metadata, header_block
 # Re-exported: they live where the warm paths find them without importing the reader.
 from planner.tree.project_root import PLANNING as PLANNING  # noqa: PLC0414
 from planner.tree.project_root import find_project_root as find_project_root  # noqa: PLC0414
-from planner.tree.schema import plan_from_document
+from planner.tree.schema import plan_fields
 from planner.tree.workstreams import planning_dir_of
 
 
@@ -254,9 +254,9 @@ def _plan_of(number: PhaseNumber | None, directory: Path, part: str, files: _Pla
              diagnostics: list[Diagnostic]) -> Plan:
     plan_id = PlanId(number or PhaseNumber(0), part)
     summaries = tuple(files.summaries or ())
-    changes: dict[str, Any] = {"summary_paths": summaries, "variant": files.variant}  # one copy, not three
+    fields: dict[str, Any]
     if files.plan is None:
-        plan = Plan(id=plan_id, status="complete" if summaries else "planned")
+        fields = {"id": plan_id, "status": "complete" if summaries else "planned"}
     else:
         document = files.plan
         status_written = document.has_frontmatter and "status" in document.meta
@@ -267,14 +267,15 @@ def _plan_of(number: PhaseNumber | None, directory: Path, part: str, files: _Pla
             if "status" in header:
                 meta["status"] = header["status"]
             document = replace(document, meta=meta)
-        plan = plan_from_document(document, plan_id, diagnostics)
+        fields = plan_fields(document, plan_id, diagnostics)
         # A SUMMARY decides that a plan was executed: over a hand-written status line, no status at all,
         # or a frontmatter `planned`. A frontmatter `in_progress` stays: the PLAN says work goes on.
-        if summaries and (not status_written or plan.status == "planned"):
-            changes["status"] = "complete"
-    if files.gap and plan.type != "gap_closure":
-        changes["type"] = "gap_closure"
-    return replace(plan, **changes)
+        if summaries and (not status_written or fields.get("status", "planned") == "planned"):
+            fields["status"] = "complete"
+    if files.gap and fields.get("type", "execute") != "gap_closure":
+        fields["type"] = "gap_closure"
+    fields["summary_paths"], fields["variant"] = summaries, files.variant  # the Plan is made once
+    return Plan(**fields)
 
 
 def _gaps_of(meta: dict[str, Any], number: PhaseNumber | None, dir_name: str) -> tuple[Gap, ...]:

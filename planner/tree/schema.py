@@ -5,6 +5,7 @@ generates the published JSON Schema (`docs/plan.schema.json`, via `plan schema`)
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -117,8 +118,21 @@ def _wrong(document: Document, key: str, expected: str, out: list[Diagnostic]) -
     out.append(Diagnostic(document.path, document.line_of(key), "SCH001", f"'{key}' should be {expected}"))
 
 
+_CONVERTERS: dict[str, tuple[Callable[[Any], Any], str]] = {
+    "list": (_as_list, "a list of text"),
+    "int": (_as_int, "a whole number"),
+    "key_files": (_as_key_files, "a mapping with 'created' and 'modified' lists"),
+}
+
+
 def plan_from_document(document: Document, plan_id: PlanId, out: list[Diagnostic]) -> Plan:
     """The Plan a PLAN document describes; wrong types become diagnostics and defaults."""
+    return Plan(**plan_fields(document, plan_id, out))
+
+
+def plan_fields(document: Document, plan_id: PlanId, out: list[Diagnostic]) -> dict[str, Any]:
+    """The keyword arguments of the Plan a PLAN document describes (`plan_from_document`), for a
+    reader that adds its own before making the Plan once."""
     meta = document.meta
     value_of: dict[str, Any] = {}
     for key, spec in PLAN_FIELDS.items():
@@ -126,11 +140,7 @@ def plan_from_document(document: Document, plan_id: PlanId, out: list[Diagnostic
             if name in meta:
                 value_of[key] = meta[name]
                 break
-    converters: dict[str, tuple[Callable[[Any], Any], str]] = {
-        "list": (_as_list, "a list of text"),
-        "int": (_as_int, "a whole number"),
-        "key_files": (_as_key_files, "a mapping with 'created' and 'modified' lists"),
-    }
+    converters = _CONVERTERS
     fields: dict[str, Any] = {}
     for key, raw in value_of.items():
         spec = PLAN_FIELDS[key]
@@ -158,7 +168,7 @@ def plan_from_document(document: Document, plan_id: PlanId, out: list[Diagnostic
             if not isinstance(raw, dict):
                 _wrong(document, key, "a mapping", out)
                 continue
-            fields[key] = raw
+            fields[key] = _shared(raw)
         elif spec.kind in ("text", "timestamp"):
             if isinstance(raw, (dict, list)):
                 _wrong(document, key, "text", out)
@@ -166,8 +176,26 @@ def plan_from_document(document: Document, plan_id: PlanId, out: list[Diagnostic
             fields[key] = str(raw)
     if _as_bool(meta.get("gap_closure")) and "type" not in fields:
         fields["type"] = "gap_closure"
-    extra = {key: value for key, value in meta.items() if key not in value_of and not _is_alias(key)}
-    return Plan(id=plan_id, extra=extra, plan_path=document.path, **fields)
+    fields["extra"] = {sys.intern(key): _shared(value) for key, value in meta.items()
+                       if key not in value_of and not _is_alias(key)}
+    fields["id"], fields["plan_path"] = plan_id, document.path
+    return fields
+
+
+def _shared(value: Any) -> Any:
+    """`value` with its keys and text interned: the model holds thousands of plans whose
+    must_haves and other keys repeat the same words and paths, and the index pickles (and every
+    command unpickles) one copy of each instead of one per plan. (Text leaves are interned in
+    place, without a call each: most of the values are text.)"""
+    intern = sys.intern
+    if isinstance(value, dict):
+        return {intern(key) if type(key) is str else key: intern(item) if type(item) is str else _shared(item)
+                for key, item in value.items()}
+    if isinstance(value, list):
+        return [intern(item) if type(item) is str else _shared(item) for item in value]
+    if isinstance(value, str):
+        return intern(value)
+    return value
 
 
 _ALIASES = frozenset({alias for spec in PLAN_FIELDS.values() for alias in spec.aliases} | {"gap_closure"})

@@ -15,7 +15,6 @@ command computes its output as usual.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import stat
 import time
@@ -51,12 +50,10 @@ class OutputCache:
         self.started_ns = time.time_ns()
         self.folder = project_root / ".planning" / ".cache"
         self.path = self.folder / f"out-{name}"
-        stamps = scan_tree(project_root / ".planning")
-        self.trusted = all(_settled(stamp, self.started_ns) for stamp in stamps.values())
-        digest = hashlib.blake2b(digest_size=32)
-        for part in (code_fingerprint(), str(project_root), *arguments, tree_signature(project_root, stamps)):
-            digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
-        self.key = digest.hexdigest().encode("ascii")
+        self.stamps = stamps = scan_tree(project_root / ".planning")  # a load on a miss uses it too
+        self._trusted: bool | None = None
+        self.key = tree_signature(project_root, stamps, code_fingerprint(), str(project_root), *arguments
+                                  ).encode("ascii")
 
     def get(self) -> bytes | None:
         """The stored output for this key, else None (never through a linked cache folder)."""
@@ -75,19 +72,30 @@ class OutputCache:
                 return None
             return stream.read()
 
+    @property
+    def trusted(self) -> bool:
+        """No file of the scan is too fresh to trust (asked only on a miss: a hit needs no answer)."""
+        if self._trusted is None:
+            self._trusted = all(_settled(stamp, self.started_ns) for stamp in self.stamps.values())
+        return self._trusted
+
+    def release_scan(self) -> None:
+        """Drop the scan (a 24,000-document tree's is megabytes), keeping what `put` needs of it."""
+        _ = self.trusted
+        self.stamps = {}
+
     def put(self, output: bytes) -> None:
         """Store `output` under the key (atomically), unless the tree is too fresh to trust."""
         if not self.trusted or len(output) > MAX_BYTES:
             return
-        import tempfile
-
+        from planner.storage.safeio import temp_beside
         from planner.tree.index.store import cache_dir
 
         try:
             folder = cache_dir(self.folder.parent)
             if folder.is_symlink():
                 return
-            descriptor, temp = tempfile.mkstemp(dir=folder, prefix=f".{self.path.name}.", suffix=".tmp")
+            descriptor, temp = temp_beside(folder / self.path.name)
             try:
                 with os.fdopen(descriptor, "wb") as stream:
                     stream.write(self.key + b"\n" + output)

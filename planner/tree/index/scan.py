@@ -84,11 +84,22 @@ def planning_neighbours(project_root: Path) -> str:
     return "\n".join([*nested_planning_roots(project_root), *held])
 
 
-def tree_signature(project_root: Path, stamps: dict[str, str]) -> str:
-    """Every path (relative to `.planning/`) and stamp of a scan, and the resolved project root."""
-    prefix = str(project_root / ".planning") + os.sep
-    entries = [f"{path.removeprefix(prefix)}\0{stamps[path]}" for path in sorted(stamps)]
-    return "\n".join([str(project_root.resolve()), *entries])
+def tree_signature(project_root: Path, stamps: dict[str, str], *keyed_by: str) -> str:
+    """A digest (BLAKE2b, 256 bits) of `keyed_by`, the resolved project root, and every path and
+    stamp of a scan: what the index and the output caches key by. Kept as a digest, not the text
+    (2.4 MB at 24,000 documents, held through a whole load). Paths and stamps are joined by NUL,
+    which neither can hold, each list in one call: no string is built per file."""
+    try:
+        from _blake2 import blake2b  # CPython's own: hashlib would import OpenSSL's bindings too
+    except ImportError:  # pragma: no cover - another Python
+        from hashlib import blake2b
+    paths = sorted(stamps)
+    digest = blake2b(digest_size=32)
+    for part in ("\0".join(keyed_by), str(project_root.resolve()), "\0".join(paths),
+                 "\0".join(map(stamps.__getitem__, paths))):
+        encoded = part.encode("utf-8", "surrogateescape")
+        digest.update(b"%d:" % len(encoded) + encoded)  # each part with its length: no two read alike
+    return digest.hexdigest()
 
 
 def file_stamp(path: str | Path) -> str:

@@ -1,8 +1,8 @@
 """An index of the planning tree, so that repeated commands re-read only the files that changed.
 
 Kept in `.planning/.cache/index.sqlite` (the folder ignores itself with its own `.gitignore`;
-`planner.tree.index.store` encodes, reads and writes it). Two layers, both checked against a fresh
-stat of every file the reader reads:
+`planner.tree.index.store` writes it, `planner.tree.index.encoding` encodes what it holds). Two
+layers, both checked against a fresh stat of every file the reader reads:
 
 - documents: what was parsed from each file (the body of SUMMARY and VERIFICATION files in a
   second pickle that only `plan check` decodes), keyed by its path (relative to `.planning/`) and
@@ -33,23 +33,25 @@ from planner.errors import PlannerError
 from planner.model import Phase, Project
 from planner.storage.safeio import own_path
 from planner.tree.frontmatter import Diagnostic, Document, read_document
+from planner.tree.index.encoding import (
+    IndexCorrupt,
+    IndexedDocuments,
+    LazyRows,
+    decode_document,
+    encode_document,
+)
 from planner.tree.index.scan import file_stamp, scan_tree, stamps_by_folder, tree_signature
 from planner.tree.index.store import (
     CACHE_DIR,
     INDEX_FILE,
-    IndexCorrupt,
-    IndexedDocuments,
     IndexRestart,
+    IndexWriter,
     Rows,
     cache_dir,
-    decode_document,
-    encode_document,
-    pickle_model,
     read_index,
     read_rows,
-    write_index,
 )
-from planner.tree.index.workers import Parsers, available_cores
+from planner.tree.index.workers import Parsers, idle_cores
 
 __all__ = ["INDEX_FILE", "IndexStats", "load_project_documents", "load_project_indexed", "scan_tree"]
 
@@ -92,24 +94,27 @@ def reload_project(project_root: Path) -> Project:
     command's first load has already reported any index warnings. When the tree's scan is the one
     this process loaded last (nothing changed since the command's first load), that Project is
     the answer: no second read of the index."""
-    session = _Session(project_root, workers=available_cores(), reuse_recent=True)
+    session = _Session(project_root, workers=idle_cores(), reuse_recent=True)
     with _no_collection():
         return session.load()
 
 
-def load_project_indexed(project_root: Path, *, use_index: bool = True,
-                         workers: int | None = None) -> tuple[Project, IndexStats]:
+def load_project_indexed(project_root: Path, *, use_index: bool = True, workers: int | None = None,
+                         scanned: tuple[dict[str, str], int] | None = None,
+                         remember: bool = True) -> tuple[Project, IndexStats]:
     """The Project `load_project` reads, served from the index where files are unchanged.
 
     When PARALLEL_FROM or more files must be parsed (a first run, a new checkout), `workers`
-    processes share the parsing (default: one per available core; this process is one of them);
-    1 parses in-process.
+    processes share the parsing (default: one per idle core, this one included). `scanned`:
+    a caller's `scan_tree` and the time (ns) it began; `remember=False`: not kept for `reload_project`.
     """
     if not use_index:
         from planner.tree.reader import load_project
 
         return load_project(project_root), IndexStats()
-    session = _Session(project_root, workers=available_cores() if workers is None else workers)
+    session = _Session(project_root, workers=idle_cores() if workers is None else workers, remember=remember)
+    if scanned is not None:
+        session.stamps, session.started_ns = scanned
     with _no_collection():
         project = session.load()
     return project, session.stats()
@@ -128,24 +133,13 @@ def load_project_documents(project_root: Path, *, use_index: bool = True, worker
         from planner.tree.reader import load_project
 
         parsed: dict[Path, Document] = {}
-        project = load_project(project_root, document_reader=_Keeper(parsed))
+        project = load_project(project_root, document_reader=lambda path: parsed.setdefault(path, read_document(path)))
         return project, parsed, IndexStats()
-    session = _Session(project_root, workers=available_cores() if workers is None else workers,
+    session = _Session(project_root, workers=idle_cores() if workers is None else workers,
                        keep_documents=True)
     with _no_collection():
         project = session.load()
     return project, session.documents(), session.stats()
-
-
-class _Keeper:
-    """A document reader that keeps what it parsed."""
-
-    def __init__(self, parsed: dict[Path, Document]) -> None:
-        self.parsed = parsed
-
-    def __call__(self, path: Path) -> Document:
-        document = self.parsed[path] = read_document(path)
-        return document
 
 
 @dataclass
@@ -156,13 +150,16 @@ class _Session:
     workers: int = 1
     keep_documents: bool = False  # keep every document for the caller (`plan check`)
     reuse_recent: bool = False  # this process's last Project (or its unchanged phases) will do
+    remember: bool = True  # keep the Project for this process's `reload_project`
     planning_dir: Path = field(init=False)
     index_path: Path = field(init=False)
     prefix: str = field(init=False)  # the planning folder's path and a separator: cut to make keys
     started_ns: int = field(default_factory=time.time_ns)
     stamps: dict[str, str] = field(default_factory=dict)  # absolute path -> stamp, from the scan
     rows: Rows = field(default_factory=dict)  # relative path -> stored row
-    fresh: Rows = field(default_factory=dict)  # rows to write
+    fresh: set[str] = field(default_factory=set)  # rows parsed this load, handed to `writer` as they come
+    writer: IndexWriter | None = None  # the new index file, made when the first row is parsed
+    write_error: Exception | None = None  # why it could not be made (a read-only tree)
     parsers: Parsers | None = None  # worker processes parsing the changed files beside the reader
     parsed: dict[Path, Document] = field(default_factory=dict)
     seen: set[str] = field(default_factory=set)
@@ -190,8 +187,16 @@ class _Session:
         whole-project hit, the rows are read from the index only when a document is first asked
         for: `plan check` with its own per-document cache asks for none)."""
         if self.project_hit and not self.rows:
-            return IndexedDocuments(self.parsed, _LazyRows(self), self.planning_dir)
+            return IndexedDocuments(self.parsed, LazyRows(self._stored_rows), self.planning_dir)
         return IndexedDocuments(self.parsed, self._unchanged_rows(), self.planning_dir)
+
+    def _stored_rows(self) -> dict[str, bytes]:
+        """The unchanged rows, read from the index file now (after a whole-project hit)."""
+        try:
+            self.rows = read_rows(self.index_path)
+        except (IndexCorrupt, sqlite3.Error):
+            self.rows = {}  # the caller reads the files itself
+        return self._unchanged_rows()
 
     def _unchanged_rows(self) -> dict[str, bytes]:
         stored = {}
@@ -204,7 +209,7 @@ class _Session:
         return stored
 
     def load(self) -> Project:
-        self.stamps = scan_tree(self.planning_dir)
+        self.stamps = self.stamps or scan_tree(self.planning_dir)
         if self.planning_dir != self.project_root / PLANNING:  # a workstream inherits the root config
             inherited = os.path.join(self.project_root, PLANNING, "config.json")
             self.stamps[inherited] = file_stamp(inherited) or "missing"
@@ -217,22 +222,26 @@ class _Session:
         if stored is not None:
             self.project_hit = True
             self.hits = sum(1 for path in self.stamps if path.endswith(".md"))
-            _RECENT[str(self.project_root)] = (signature, stored, self.stamps)
+            if self.remember:
+                _RECENT[str(self.project_root)] = (signature, stored, self.stamps)
             return stored
         from planner.tree.reader import load_project
 
         reuse = self.reuse_recent and recent is not None and not self.rebuild and not self.keep_documents
         known = self._known_phases(recent) if reuse and recent is not None else None
-        with Parsers(self._stale_paths(), self.workers) as self.parsers:
-            try:
-                project = load_project(self.project_root, document_reader=self.read, known_phase=known)
-            except IndexRestart:
-                self.hits = self.misses = 0
-                self.seen.clear()
-                self.parsed.clear()
-                project = load_project(self.project_root, document_reader=self.read)
-        self._save(project, signature)
-        if self.storable:
+        try:
+            with Parsers(self._stale_paths(), self.workers) as self.parsers:
+                try:
+                    project = load_project(self.project_root, document_reader=self.read, known_phase=known)
+                except IndexRestart:
+                    self.hits = self.misses = 0
+                    self.seen.clear()
+                    self.parsed.clear()
+                    project = load_project(self.project_root, document_reader=self.read)
+            self._save(project, signature)
+        finally:
+            self._discard()
+        if self.storable and self.remember:
             _RECENT[str(self.project_root)] = (signature, project, self.stamps)
         return project
 
@@ -286,9 +295,21 @@ class _Session:
             (document, whole), blob = parsed
         if self._racy(stamp):
             self.storable = False
-        else:
-            self.fresh[key] = (stamp, encode_document(document) if blob is None else blob)
+        elif (writer := self._writer()) is not None:
+            self.fresh.add(key)
+            writer.add(key, stamp, encode_document(document) if blob is None else blob)
         return self._kept(path, document, whole)
+
+    def _writer(self) -> IndexWriter | None:
+        """The new index file rows go to, made on first use; None when it cannot be made."""
+        if self.writer is None and self.write_error is None:
+            try:
+                if self.rebuild and self.index_path.is_symlink():
+                    self.index_path.unlink()  # the link only: what it points to is not ours
+                self.writer = IndexWriter(cache_dir(self.planning_dir) / INDEX_FILE)
+            except (OSError, sqlite3.Error, PlannerError) as error:  # a cache that can't be written is skipped
+                self.write_error = error
+        return self.writer
 
     def _kept(self, path: Path, document: Document, whole: bool) -> Document:
         """`document`, kept for the caller when asked to and it has its body."""
@@ -321,7 +342,7 @@ class _Session:
         return f"{PLANNING}/{CACHE_DIR}/{INDEX_FILE}"
 
     def _signature(self) -> str:
-        """Every path and stamp read, compared whole: no hash to collide, and cheaper to import."""
+        """A digest of every path and stamp read (`tree_signature`)."""
         return tree_signature(self.project_root, self.stamps)
 
     def _open(self, signature: str) -> Project | None:
@@ -356,43 +377,24 @@ class _Session:
         return None
 
     def _save(self, project: Project, signature: str) -> None:
-        """A whole new index file renamed over the old: a kill leaves the old one or the new one."""
+        """The new index file (rows parsed this load are in it already) given the unchanged rows
+        and the project, and renamed over the old: a kill leaves the old one or the new one."""
         unchanged = {key: row for key, row in self.rows.items() if key in self.seen and key not in self.fresh}
         if not self.fresh and len(unchanged) == len(self.rows) and not self.rebuild and not self.storable:
             return
-        model = pickle_model(project) if self.storable else None
+        model = project if self.storable else None
+        writer, self.writer = self._writer(), None
         try:
-            if self.rebuild and self.index_path.is_symlink():
-                self.index_path.unlink()  # the link only: what it points to is not ours
-            folder = cache_dir(self.planning_dir)
-            write_index(folder / INDEX_FILE, {**unchanged, **self.fresh}, signature, model)
+            if writer is None:
+                raise self.write_error or OSError("index not written")
+            writer.commit(unchanged, signature, model)
             self.saved = True
         except (OSError, sqlite3.Error, PlannerError) as error:  # a cache that can't be written is skipped
             if self.rebuild and self.index_path.exists() and self.warnings:
                 self.warnings.append(f"{self._shown()} could not be rewritten ({error}); read without it")
 
-
-class _LazyRows(Mapping[str, bytes]):
-    """The unchanged stored documents of a session, read from the index file on first use."""
-
-    def __init__(self, session: _Session) -> None:
-        self._session = session
-        self._rows: dict[str, bytes] | None = None
-
-    def _loaded(self) -> dict[str, bytes]:
-        if self._rows is None:
-            try:
-                self._session.rows = read_rows(self._session.index_path)
-            except (IndexCorrupt, sqlite3.Error):
-                self._session.rows = {}  # the caller reads the files itself
-            self._rows = self._session._unchanged_rows()
-        return self._rows
-
-    def __getitem__(self, key: str) -> bytes:
-        return self._loaded()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._loaded())
-
-    def __len__(self) -> int:
-        return len(self._loaded())
+    def _discard(self) -> None:
+        """Remove a new index file a load did not get to commit."""
+        if self.writer is not None:
+            self.writer.discard()
+            self.writer = None

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import NoReturn, Self
 
 from planner.tree.frontmatter import Document, read_document
-from planner.tree.index.store import decode_trusted, encode_document
+from planner.tree.index.encoding import decode_trusted, encode_document
 
 PARALLEL_FROM = 1000  # files to parse from which forked workers pay for their start-up
 MAX_WORKERS = 8
@@ -42,6 +42,7 @@ class Parsers:
         self.owner: dict[int, int] = {}  # chunk -> 1 for this process, 2 + n for worker n
         self.ready: dict[str, bytes] = {}
         self.received: set[int] = set()
+        self.located: dict[int, tuple[int, int, int]] = {}  # chunk -> (results file, offset, size), not unpacked yet
         self.workers: list[tuple[int, int, int]] = []  # (pid, notice pipe, results file)
         if workers >= 2 and len(paths) >= PARALLEL_FROM and _can_fork():
             ordered = sorted(paths, key=lambda path: (-path.count(os.sep), path))  # phases first, as read
@@ -78,6 +79,9 @@ class Parsers:
             return None
         while chunk not in self.received and self._receive(owner - 2):
             pass
+        if chunk in self.located:  # unpacked when first needed: the reader holds a chunk or two, not all
+            results, offset, size = self.located.pop(chunk)
+            self.ready.update(pickle.loads(os.pread(results, size, offset)))  # our own child's
         blob = self.ready.pop(path, None)
         if blob is None:  # the worker died, or could not read the file: the reader does it and reports
             return None
@@ -91,13 +95,13 @@ class Parsers:
         return owner
 
     def _receive(self, worker: int) -> bool:
-        """Read the next chunk worker `worker` finished into `ready`; False when it has no more."""
+        """Note where the next chunk worker `worker` finished is; False when it has no more."""
         _, notices, results = self.workers[worker]
         notice = os.read(notices, _NOTICE.size)
         if len(notice) != _NOTICE.size:
             return False
         chunk, offset, size = _NOTICE.unpack(notice)
-        self.ready.update(pickle.loads(os.pread(results, size, offset)))  # our own child's
+        self.located[chunk] = (results, offset, size)
         self.received.add(chunk)
         return True
 
@@ -171,3 +175,15 @@ def available_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def idle_cores() -> int:
+    """CPUs this process may run on that other work leaves idle (the 1-minute load average, as
+    `make --load-average` reads it), at least 1. A worker forked onto a busy machine parses
+    nothing sooner; it only adds its start-up and copied memory to the same CPU time."""
+    cores = available_cores()
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # not on this platform: trust the core count
+        return cores
+    return max(1, min(cores, int(cores - load + 0.5) + 1))
