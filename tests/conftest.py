@@ -63,13 +63,13 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
 
     `cwd=` runs it from that folder. NO_COLOR is set so output is plain text.
     """
-    from planner.cli.commands import _state, run
+    from planner.cli.commands import cli_state, run
 
     monkeypatch.setenv("NO_COLOR", "1")
 
     def invoke(*argv: str, cwd: Path | None = None) -> CliResult:
         capsys.readouterr()
-        _state.update({"debug": False, "root": None})
+        cli_state.update({"debug": False, "root": None})
         if cwd is not None:
             monkeypatch.chdir(cwd)
         code = run(list(argv))

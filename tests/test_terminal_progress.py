@@ -74,7 +74,7 @@ def test_check_draws_its_bar_on_a_terminal_except_for_json(
     """stderr is a pseudo-terminal and the delay is passed: text draws the bar, --json never does."""
     import sys
 
-    from planner.cli.commands import _state
+    from planner.cli.commands import cli_state
     from planner.cli.commands import run as run_cli
 
     (tmp_path / ".planning" / "phases").mkdir(parents=True)
@@ -83,7 +83,7 @@ def test_check_draws_its_bar_on_a_terminal_except_for_json(
     terminal = os.fdopen(secondary, "w")
     monkeypatch.setattr(sys, "stderr", terminal)
     monkeypatch.setattr("planner.cli.progress_bar.DELAY_SECONDS", -1.0)
-    _state.update({"debug": False, "root": None})
+    cli_state.update({"debug": False, "root": None})
     argv = ["check", "--no-git", "--root", str(tmp_path)] + (["--json"] if option == "json" else [])
     code = run_cli(argv)
     terminal.flush()

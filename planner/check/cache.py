@@ -64,7 +64,7 @@ class _Unpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-def _load(blob: bytes, size: int) -> tuple[object, ...] | None:
+def load_kept(blob: bytes, size: int) -> tuple[object, ...] | None:
     """The tuple of `size` items pickled in `blob`, or None when it holds something else; raises
     when `blob` is no pickle or holds a class other than planner's own."""
     from planner.tree.index.encoding import _FOLDERS
@@ -104,7 +104,7 @@ class CheckCache:
                 return
             data = stream.read()
         try:
-            stored = _load(data, 3)
+            stored = load_kept(data, 3)
             if stored is None:
                 return
             version, fingerprint, rows = stored
@@ -121,7 +121,7 @@ class CheckCache:
         stamp = file_stamp(path)  # before reading: a later edit shows as another stamp next time
         self.stamps[rel] = stamp
         stored = _row(self.rows.get(key))
-        if stored is not None and stored.stamp == stamp and _settled(stamp, self.started_ns) and stored.rel == rel:
+        if stored is not None and stored.stamp == stamp and settled(stamp, self.started_ns) and stored.rel == rel:
             self.hits += 1
             self.used.add(key)
             self.findings[rel] = stored.findings
@@ -131,7 +131,7 @@ class CheckCache:
         found = rules(rel, whole)
         kept = replace(whole, path=None)  # type: ignore[arg-type]  # set again when served
         self.findings[rel] = found
-        if _settled(stamp, self.started_ns) and key.endswith(".md") and not key.startswith(".."):
+        if settled(stamp, self.started_ns) and key.endswith(".md") and not key.startswith(".."):
             self.fresh[key] = Row(stamp, rel, kept, found)
         kept = replace(kept, path=path)
         return kept
@@ -174,6 +174,8 @@ def _row(value: object) -> Row | None:
     return value
 
 
-def _settled(stamp: str, started_ns: int) -> bool:
+def settled(stamp: str, started_ns: int) -> bool:
+    """Whether a file stamped `stamp` was last changed long enough before `started_ns` that a
+    change within the same clock tick cannot hide behind an equal stamp (the racy window)."""
     parts = stamp.split(":")
     return len(parts) == 4 and int(parts[1]) <= started_ns - RACY_NS

@@ -16,7 +16,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from planner.check.cache import MAX_BYTES, _load, _settled
+from planner.check.cache import MAX_BYTES, load_kept, settled
 from planner.check.findings import Finding
 from planner.tree.index.encoding import pickle_model
 from planner.tree.index.outputs import code_fingerprint
@@ -49,7 +49,7 @@ def load(planning_dir: Path, key: str) -> list[Finding] | None:
         with open(path, "rb") as stream:
             if os.fstat(stream.fileno()).st_size > MAX_BYTES:
                 return None
-            stored = _load(stream.read(), 4)
+            stored = load_kept(stream.read(), 4)
     except Exception:  # noqa: BLE001  (missing, damaged or foreign: read git again)
         return None
     if stored is None:
@@ -64,7 +64,7 @@ def save(planning_dir: Path, key: str, stamps: dict[str, str], started_ns: int, 
     """Keep `findings` under `key`, unless a document was written too recently to trust its stamp."""
     import tempfile
 
-    if not all(_settled(stamp, started_ns) for stamp in stamps.values()):
+    if not all(settled(stamp, started_ns) for stamp in stamps.values()):
         return
     try:
         folder = cache_dir(planning_dir)

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from planner import __version__
 from planner.cli.console import to_json
+
+if TYPE_CHECKING:
+    from planner.model import Project
+    from planner.tree.documents import PendingWrite
 
 app = typer.Typer(
     name="plan",
@@ -25,7 +29,7 @@ phase_app = typer.Typer(help="Add phases (next number, or a decimal phase insert
                         rich_markup_mode=None)
 app.add_typer(phase_app, name="phase")
 
-_state: dict[str, Any] = {"debug": False, "root": None}
+cli_state: dict[str, Any] = {"debug": False, "root": None}
 
 RootOption = Annotated[
     Path | None,
@@ -54,25 +58,26 @@ def main_options(
                                           help="Print the version and exit.")] = False,
 ) -> None:
     """planner: summaries, verifications and handoffs written from evidence."""
-    _state["debug"] = debug
+    cli_state["debug"] = debug
     from planner.tree.workstreams import choose
 
     choose(workstream)
 
 
-def _project(root: Path | None) -> Any:
+def load_root(root: Path | None) -> Project:
+    """The project at `root` (or the nearest one above the working directory), through the index."""
     from planner.tree.index.session import load_project_indexed
     from planner.tree.reader import find_project_root
 
     project_root = find_project_root(root=root)
-    _state["root"] = project_root
+    cli_state["root"] = project_root
     project, stats = load_project_indexed(project_root)
     for warning in stats.warnings:
         sys.stderr.write(f"plan: warning: {warning}\n")
     return project
 
 
-def _note_unmanaged(project: Any) -> None:
+def note_unmanaged(project: Project) -> None:
     """Say which ROADMAP.md / STATE.md a writer left alone because they have no planner markers."""
     from planner.facts.progress import unmanaged_documents
 
@@ -81,15 +86,15 @@ def _note_unmanaged(project: Any) -> None:
                          "left as it is\n")
 
 
-def _echo_written(project_root: Path, paths: tuple[Path, ...]) -> None:
+def echo_written(project_root: Path, paths: tuple[Path, ...]) -> None:
     from planner.model import shown_path
 
     for path in paths:
         typer.echo(f"wrote {shown_path(path, project_root)}")
 
 
-def _report_document(project: Any, pending: Any, written: bool, json_document: dict[str, Any] | None, *,
-                     dry_run: bool, diff: bool, pretty: bool = False) -> bool:
+def report_document(project: Project, pending: PendingWrite, written: bool, json_document: dict[str, Any] | None,
+                    *, dry_run: bool, diff: bool, pretty: bool = False) -> bool:
     """The common ending of close, verify and handoff: JSON, the preview, or `wrote PATH`.
 
     True when that is all the command prints; False when it goes on with its own summary lines."""

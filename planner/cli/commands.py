@@ -16,13 +16,13 @@ from planner.cli.app import (
     JsonOption,
     PrettyOption,
     RootOption,
-    _echo_written,
-    _note_unmanaged,
-    _project,
-    _report_document,
-    _state,
     app,
+    cli_state,
+    echo_written,
+    load_root,
+    note_unmanaged,
     phase_app,
+    report_document,
 )
 from planner.cli.console import status_table as _status_table
 from planner.cli.console import style, table, to_json
@@ -39,9 +39,9 @@ def init(
     from planner.evidence.coverage_config import coverage_advice
     from planner.scaffold import init_project
 
-    _state["root"] = directory.resolve()
+    cli_state["root"] = directory.resolve()
     created = init_project(directory.resolve())
-    _echo_written(directory.resolve(), created.paths)
+    echo_written(directory.resolve(), created.paths)
     typer.echo("commit .planning/ with its metrics/snapshots/: they are the evidence documents are "
                "rebuilt from (only .cache/ is ignored)")
     for advice in coverage_advice(directory.resolve()):
@@ -60,10 +60,10 @@ def phase_add(
     """Add the next phase (or a decimal phase after N)."""
     from planner.scaffold import add_phase
 
-    project = _project(root)
+    project = load_root(root)
     created = add_phase(project, title, goal=goal, targets=target or [], insert_after=insert_after)
-    _echo_written(project.root, created.paths)
-    _note_unmanaged(project)
+    echo_written(project.root, created.paths)
+    note_unmanaged(project)
 
 
 @app.command()
@@ -79,11 +79,11 @@ def new(
     """Scaffold the next free plan in a phase from the plan template."""
     from planner.scaffold import new_plan
 
-    project = _project(root)
+    project = load_root(root)
     created = new_plan(project, phase, title=title, gap=gap, requires=requires or [],
                        targets=target or [], closes=closes or [])
-    _echo_written(project.root, created.paths)
-    _note_unmanaged(project)
+    echo_written(project.root, created.paths)
+    note_unmanaged(project)
 
 
 @app.command()
@@ -95,13 +95,13 @@ def start(
     """Record the start time and base commit of a plan and mark it in progress."""
     from planner.start import start_plan
 
-    project = _project(root)
+    project = load_root(root)
     started = start_plan(project, plan, force=force)
     for warning in started.warnings:
         typer.echo(f"plan: warning: {warning}", err=True)
     base = started.base_commit[:12] if started.base_commit else "none"
     typer.echo(f"started {started.plan_id} at {started.started} (base commit {base})")
-    _note_unmanaged(project)
+    note_unmanaged(project)
 
 
 @app.command("measure")
@@ -121,7 +121,7 @@ def measure_command(
     """Store a snapshot of coverage and test results under .planning/metrics/snapshots/."""
     from planner.measure import format_summary, measure, snapshot_summary
 
-    project = _project(root)
+    project = load_root(root)
     if run:
         from planner.cli.command_trust import require_consent
 
@@ -137,7 +137,7 @@ def measure_command(
     typer.echo(format_summary(result.snapshot))
     for warning in result.warnings:
         typer.echo(style(f"warning: {warning}", "yellow"), err=True)
-    _echo_written(project.root, (result.path,))
+    echo_written(project.root, (result.path,))
 
 
 @app.command()
@@ -158,15 +158,15 @@ def close(
     from planner.cli.result_json import close_json
     from planner.close import close_plan
 
-    project = _project(root)
+    project = load_root(root)
     result = close_plan(project, plan, dry_run=dry_run or diff, superseded_by=tuple(superseded_by or ()))
     document = close_json(result) if json_output else None
-    if not _report_document(project, result.summary, result.written, document, dry_run=dry_run, diff=diff,
+    if not report_document(project, result.summary, result.written, document, dry_run=dry_run, diff=diff,
                             pretty=pretty):
         if result.unchanged:
             typer.echo("nothing new since the plan was closed: no new commit names it")
         typer.echo(result.facts.outcome)
-        _note_unmanaged(project)
+        note_unmanaged(project)
 
 
 @app.command()
@@ -182,14 +182,14 @@ def verify(
     from planner.cli.result_json import verify_json
     from planner.verify import verify_phase
 
-    project = _project(root)
+    project = load_root(root)
     result = verify_phase(project, phase, dry_run=dry_run or diff)
     document = verify_json(result) if json_output else None
-    if _report_document(project, result.document, result.written, document, dry_run=dry_run, diff=diff,
+    if report_document(project, result.document, result.written, document, dry_run=dry_run, diff=diff,
                         pretty=pretty):
         return
     typer.echo(f"status: {result.status} ({len(result.facts.unresolved)} open or partial gap(s))")
-    _note_unmanaged(project)
+    note_unmanaged(project)
 
 
 @app.command()
@@ -207,13 +207,13 @@ def handoff(
     from planner.cli.result_json import handoff_json
     from planner.handoff import handoff_phase
 
-    project = _project(root)
+    project = load_root(root)
     result = handoff_phase(project, phase, scaffold=scaffold, dry_run=dry_run or diff)
     document = handoff_json(result, project) if json_output else None
-    if _report_document(project, result.document, result.written, document, dry_run=dry_run, diff=diff,
+    if report_document(project, result.document, result.written, document, dry_run=dry_run, diff=diff,
                         pretty=pretty):
         return
-    _echo_written(project.root, result.created)
+    echo_written(project.root, result.created)
     typer.echo(f"{len(result.report.recommendations)} recommended plan(s); reachable: {result.report.reachable}")
 
 
@@ -229,7 +229,7 @@ def render_command(
     from planner.model import shown_path
     from planner.render_check import render_documents
 
-    project = _project(root)
+    project = load_root(root)
     result = render_documents(project, dry_run=check or dry_run or diff)
     for document in result.stale:
         shown = shown_path(document.path, project.root)
@@ -276,7 +276,7 @@ def check(
 
     chosen = "json" if json_output else output_format.value
     project_root = find_project_root(root=root)
-    _state["root"] = project_root
+    cli_state["root"] = project_root
     with progress_bar("checking", enabled=chosen != "json") as advance:
         report = check_root(project_root, git=not no_git, progress=advance)
     for warning in report.index.warnings if report.index else ():
@@ -301,7 +301,7 @@ def status(
     """Phases of the current milestone, their plans with status, progress and open gaps."""
     from planner.status import project_status
 
-    project = _project(root)
+    project = load_root(root)
     phases = (project.find_phase(phase),) if phase else None
     document = project_status(project, phases, all_milestones=all_milestones)
     if json_output:
@@ -321,7 +321,7 @@ def demo(
     from planner.tree.reader import load_project
 
     result = run_demo(directory, step=lambda message: typer.echo(f"- {message}"))
-    _state["root"] = result.directory
+    cli_state["root"] = result.directory
     typer.echo("")
     typer.echo(f"Example project: {result.directory}")
     rows = [[label, path.relative_to(result.directory).as_posix()] for label, path in result.documents]
@@ -355,15 +355,15 @@ def run(argv: list[str]) -> int:
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
     except PlannerError as error:
-        if _state["debug"]:
+        if cli_state["debug"]:
             traceback.print_exc()
-        sys.stderr.write(f"plan: error: {error.describe(_state['root'] or Path.cwd())}\n")
+        sys.stderr.write(f"plan: error: {error.describe(cli_state['root'] or Path.cwd())}\n")
         return error.exit_code
     except KeyboardInterrupt:
         sys.stderr.write("plan: interrupted\n")
         return 130
     except Exception as error:  # noqa: BLE001  (a bug: one line for people, the traceback on request)
-        if _state["debug"]:
+        if cli_state["debug"]:
             traceback.print_exc()
         sys.stderr.write(f"plan: internal error: {type(error).__name__}: {error} "
                          "(a bug in planner; rerun with --debug for the traceback and report it)\n")
