@@ -15,8 +15,10 @@ SCALARS = st.sampled_from([
     '"quoted"', '"a\\"b"', '"back\\\\slash"', '"tab\\tx"', '"\\x41"', "'single'", "'it''s'", "''", '""',
     "[a, b]", "[]", "[ ]", '["x", "y,z"]', "[a, 'b']", "[a:b]", "{}", "{a: b}", "- x", "-x", "?x", "&a x",
     "*a", "!tag x", "| x", "> x", "%x", "@x", "`x", "a #c", "x  y", "ü ñ", "a\u2028b", "x ", "[a,,b]",
-    "[a, [b]]", "[a, b", '"open',
+    "[a, [b]]", "[a, b", '"open', '"#[cfg(test)]"', "a#b", "'x # y'", '"x # y"', '"a" # why', "'it''s' #x",
+    '"a"#x', "x # y # z", "# only", "[a] # c", '"q\\" # c"', "'a' #", "#",
 ])
+COMMENTS = st.sampled_from(["", "", "", " # note", "  #x", " #", "#tight"])
 KEYS = st.sampled_from(["phase", "plan", "key-files", "must_haves", "a", "b", "null", "y", "on", "_k",
                         "k k", "\"q\"", "01"])
 INDENTS = st.sampled_from([0, 0, 1, 2, 2, 4])
@@ -29,12 +31,13 @@ def blocks(draw: st.DrawFn) -> str:
         indent = " " * draw(INDENTS)
         shape = draw(st.integers(0, 7))
         key, value = draw(KEYS), draw(SCALARS)
+        comment = draw(COMMENTS)
         if shape == 0:
-            lines.append(f"{indent}{key}: {value}")
+            lines.append(f"{indent}{key}: {value}{comment}")
         elif shape == 1:
-            lines.append(f"{indent}{key}:")
+            lines.append(f"{indent}{key}:{comment}")
         elif shape == 2:
-            lines.append(f"{indent}- {value}")
+            lines.append(f"{indent}- {value}{comment}")
         elif shape == 3:
             lines.append(f"{indent}- {key}: {value}")
         elif shape == 4:
@@ -43,6 +46,8 @@ def blocks(draw: st.DrawFn) -> str:
             lines.append(f"{indent}- - {value}")
         elif shape == 7:
             lines.append(f"{indent}- - {key}: {value}")
+        elif comment:
+            lines.append(f"{indent}{comment.strip()}")  # a comment on a line of its own
         else:
             lines.append(indent)
     return "\n".join(lines) + "\n"
@@ -77,6 +82,15 @@ def test_gsd_frontmatter_is_read_line_by_line() -> None:
     assert value["plan"] == "02" and duplicates == [("plan", 14)]
 
 
+def test_gsd_summary_comments_are_read_line_by_line() -> None:
+    block = ('phase: 166-x\nplan: 01\n\n# Dependency graph\nrequires:\n  - "166-01"  # segmentation\n'
+             '  - 166-02 # lifecycle\n# Tech tracking\nkey-files:\n  created:\n    - "a.py"  # 459 lines\n'
+             'contains: "#[cfg(test)]"\nnote: issue#12 fixed # later\n')
+    value, duplicates = load_plain(block)
+    assert (value, duplicates) == _pyyaml(block)
+    assert value["requires"] == ["166-01", "166-02"] and value["note"] == "issue#12 fixed"
+
+
 def test_every_sample_document_reads_the_same_both_ways() -> None:
     shared = Path(__file__).resolve().parent.parent.parent / "shared"
     compared = 0
@@ -92,3 +106,34 @@ def test_every_sample_document_reads_the_same_both_ways() -> None:
         assert fast == _pyyaml(block), path
         compared += 1
     assert compared or not shared.is_dir()
+
+
+@st.composite
+def commented_blocks(draw: st.DrawFn) -> str:
+    """Well-formed GSD-like blocks (a mapping, lists and mappings below it) with comments on lines
+    of their own and after values: the plain reader answers most of them."""
+    lines = []
+    for number in range(draw(st.integers(1, 8))):
+        if draw(st.booleans()):
+            lines.append(" " * draw(st.sampled_from([0, 2])) + "# " + draw(st.sampled_from(["Metrics", "x: y", "- z"])))
+        shape = draw(st.integers(0, 2))
+        key = f"k{number}"
+        if shape == 0:
+            lines.append(f"{key}: {draw(SCALARS)}{draw(COMMENTS)}")
+        elif shape == 1:
+            lines.append(f"{key}:{draw(COMMENTS)}")
+            lines += [f"  - {draw(SCALARS)}{draw(COMMENTS)}" for _ in range(draw(st.integers(1, 3)))]
+        else:
+            lines.append(f"{key}:")
+            lines += [f"  {inner}: {draw(SCALARS)}{draw(COMMENTS)}" for inner in ("a", "b")]
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=2000, deadline=None)
+@given(commented_blocks())
+def test_plain_reader_agrees_with_pyyaml_on_commented_blocks(text: str) -> None:
+    try:
+        fast = load_plain(text)
+    except NotPlain:
+        return
+    assert fast == _pyyaml(text)

@@ -2,10 +2,11 @@
 
 PyYAML composes a node object (with its marks) for every value before planner builds the value:
 most of a cold load. Frontmatter as GSD and planner write it uses a small part of YAML (block
-mappings and sequences, plain or simply quoted text, one-line flow lists), which this module reads
-line by line. Anything outside that part raises NotPlain and the caller uses PyYAML, so the two
-agree on every block this module answers (tests/test_plain_yaml.py compares them on generated
-blocks): every plain scalar is text, except the null words.
+mappings and sequences, plain or simply quoted text, one-line flow lists, comments on lines of their
+own or after a value), which this module reads line by line. Anything outside that part raises
+NotPlain and the caller uses PyYAML, so the two agree on every block this module answers
+(tests/test_plain_yaml.py compares them on generated blocks): every plain scalar is text, except
+the null words.
 """
 
 from __future__ import annotations
@@ -37,10 +38,13 @@ class NotPlain(Exception):
 
 def load_plain(text: str) -> tuple[dict[str, Any], list[tuple[str, int]]]:
     """(mapping, duplicate keys with their 0-based lines) of a plain block; NotPlain otherwise."""
-    if len(text) > MAX_TEXT or "#" in text or "\t" in text or _unusual(text):
+    if len(text) > MAX_TEXT or "\t" in text or _unusual(text):
         raise NotPlain
+    lines = _LINE.findall(text)
+    if "#" in text:  # GSD's templates write `# Metrics` lines between keys, and notes after values
+        lines = [(spaces, dash, key, _without_comment(rest)) for spaces, dash, key, rest in lines]
     tokens = [(len(spaces), dash, key, rest.rstrip(" ") if rest[-1:] == " " else rest, number)
-              for number, (spaces, dash, key, rest) in enumerate(_LINE.findall(text)) if dash or key or rest]
+              for number, (spaces, dash, key, rest) in enumerate(lines) if dash or key or rest]
     if not tokens or tokens[0][0] != 0:
         raise NotPlain
     reader = _Reader(tokens)
@@ -48,6 +52,48 @@ def load_plain(text: str) -> tuple[dict[str, Any], list[tuple[str, int]]]:
     if reader.at < len(tokens):
         raise NotPlain
     return value, reader.duplicates
+
+
+def _without_comment(rest: str) -> str:
+    """A line's text after its indent, dash and key, without a comment: `#` at its start, or after
+    a blank outside quotes (`- "a"  # why`, `done # later`); a `#` inside a word or quotes is text."""
+    if "#" not in rest:
+        return rest
+    if rest[0] == "#":
+        return ""
+    first = rest[0]
+    if first in "\"'":
+        end = _closing_quote(rest)
+        tail = rest[end + 1 :]
+        if not tail.strip(" "):
+            return rest
+        if tail[0] == " " and tail.lstrip(" ")[0] == "#":
+            return rest[: end + 1]
+        raise NotPlain  # text after a closing quote: PyYAML says what it is
+    if first in "[{":
+        raise NotPlain  # a comment after a flow collection is left to PyYAML
+    cut = rest.find(" #")
+    return rest if cut < 0 else rest[:cut].rstrip(" ")
+
+
+def _closing_quote(text: str) -> int:
+    """The index of the quote that closes the quoted scalar `text` starts with (NotPlain: none)."""
+    if text[0] == "'":
+        at = 1
+        while (at := text.find("'", at)) >= 0:
+            if text[at + 1 : at + 2] != "'":
+                return at
+            at += 2  # '' is a quote inside the text
+        raise NotPlain
+    at = 1
+    while at < len(text):
+        if text[at] == "\\":
+            at += 2
+        elif text[at] == '"':
+            return at
+        else:
+            at += 1
+    raise NotPlain
 
 
 def _unusual(text: str) -> bool:
