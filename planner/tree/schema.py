@@ -13,6 +13,7 @@ from typing import Any
 from planner.ids import PlanId
 from planner.model import PLAN_OUTCOMES, PLAN_STATUSES, PLAN_TYPES, KeyFiles, Plan
 from planner.tree.frontmatter import Diagnostic, Document
+from planner.tree.values import as_bool, as_int, as_text_list
 
 
 @dataclass(frozen=True)
@@ -75,39 +76,11 @@ def normalise_status(text: str) -> str | None:
     return None
 
 
-def _as_list(value: Any) -> tuple[str, ...] | None:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,) if value.strip() else ()
-    if isinstance(value, list):
-        items = []
-        for item in value:
-            if isinstance(item, dict):  # `requires: [{phase: 01, provides: x}]`, as GSD summaries write it
-                items.append(", ".join(f"{k}: {v}" for k, v in item.items()))
-            elif item is not None:
-                items.append(str(item))
-        return tuple(items)
-    return None
-
-
-def _as_int(value: Any) -> int | None:
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        return None
-
-
-def _as_bool(value: Any) -> bool | None:
-    text = str(value).strip().lower()
-    return {"true": True, "false": False, "yes": True, "no": False}.get(text)
-
-
 def _as_key_files(value: Any) -> KeyFiles | None:
     if isinstance(value, list):
-        return KeyFiles(modified=_as_list(value) or ())
+        return KeyFiles(modified=as_text_list(value) or ())
     if isinstance(value, dict):
-        created, modified = _as_list(value.get("created")), _as_list(value.get("modified"))
+        created, modified = as_text_list(value.get("created")), as_text_list(value.get("modified"))
         if created is None or modified is None:
             return None
         return KeyFiles(created, modified)
@@ -119,8 +92,8 @@ def _wrong(document: Document, key: str, expected: str, out: list[Diagnostic]) -
 
 
 _CONVERTERS: dict[str, tuple[Callable[[Any], Any], str]] = {
-    "list": (_as_list, "a list of text"),
-    "int": (_as_int, "a whole number"),
+    "list": (as_text_list, "a list of text"),
+    "int": (as_int, "a whole number"),
     "key_files": (_as_key_files, "a mapping with 'created' and 'modified' lists"),
 }
 
@@ -174,7 +147,7 @@ def plan_fields(document: Document, plan_id: PlanId, out: list[Diagnostic]) -> d
                 _wrong(document, key, "text", out)
                 continue
             fields[key] = str(raw)
-    if _as_bool(meta.get("gap_closure")) and "type" not in fields:
+    if as_bool(meta.get("gap_closure")) and "type" not in fields:
         fields["type"] = "gap_closure"
     fields["extra"] = {sys.intern(key): _shared(value) for key, value in meta.items()
                        if key not in value_of and not _is_alias(key)}

@@ -41,6 +41,7 @@ PARSER_MODULES = (
     "planner.tree.plain_yaml",
     "planner.tree.reader",
     "planner.tree.schema",
+    "planner.tree.values",
     "planner.tree.filenames",
     "planner.ids",
     "planner.model",
