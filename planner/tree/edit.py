@@ -116,7 +116,7 @@ def _edit_block(inner: list[str], rendered: dict[str, list[str]], ending: str, p
 def _double_quoted(key: str, lines: list[str]) -> list[str]:
     import yaml
 
-    value = load_yaml_text("\n".join(lines) + "\n")[0][key]
+    value = _mapping_of("\n".join(lines) + "\n")[key]
     return [yaml.safe_dump({key: value}, default_style='"', allow_unicode=True, width=10**9)
             .rstrip("\n").replace(f'"{key}":', f"{key}:", 1)]
 
@@ -239,7 +239,7 @@ def _check_edit(inner: list[str], edited: list[str], updates: dict[str, Any], re
         return  # invalid before: only single-line keys were replaced, nothing else was touched
     try:
         after = meta_of(edited)
-        expected = load_yaml_text("".join(f"{line}\n" for key in updates for line in rendered[key]))[0]
+        expected = _mapping_of("".join(f"{line}\n" for key in updates for line in rendered[key]))
     except (yaml.YAMLError, RecursionError, ValueError) as error:
         raise InputError(f"setting {', '.join(updates)} would break this file's frontmatter ({error}); "
                          "planner left it as it was", path, 2) from None
@@ -248,6 +248,12 @@ def _check_edit(inner: list[str], edited: list[str], updates: dict[str, Any], re
             after[key] != expected[key] for key in updates):
         raise InputError(f"cannot set {', '.join(updates)} in place without changing other keys; "
                          "planner left the file as it was", path, 2)
+
+
+def _mapping_of(text: str) -> dict[str, object]:
+    """What YAML lines dumped from a mapping (`dump_yaml`, key by key) read back as."""
+    value = load_yaml_text(text)[0]
+    return value if isinstance(value, dict) else {}
 
 
 def read_for_edit(path: Path) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -241,13 +242,20 @@ def _read_phase(directory: Path, read: Any, diagnostics: list[Diagnostic]) -> Ph
         prefix=name.prefix,
         title=str(goal_meta.get("title") or name.slug.replace("-", " ")),
         goal=str(goal_meta.get("goal") or ""),
-        targets=tuple(str(t) for t in goal_meta.get("targets") or [] if t is not None),
+        targets=_texts_of(goal_meta.get("targets")),
         plans=tuple(plans),
         gaps=_gaps_of(verification_meta, number, directory.name),
         verification_path=verification.path if verification else None,
         verification_status=str(verification_meta["status"]) if verification_meta.get("status") else None,
         documents=tuple(documents),
     )
+
+
+def _texts_of(value: object) -> tuple[str, ...]:
+    """Each item of `value` as text, nulls left out (a value that holds no items: none)."""
+    if not isinstance(value, Iterable):
+        return ()
+    return tuple(str(item) for item in value if item is not None)
 
 
 def _plan_of(number: PhaseNumber | None, directory: Path, part: str, files: _PlanFiles,
@@ -261,7 +269,7 @@ def _plan_of(number: PhaseNumber | None, directory: Path, part: str, files: _Pla
         document = files.plan
         status_written = document.has_frontmatter and "status" in document.meta
         if not document.has_frontmatter:
-            meta = bold_metadata(document.body)
+            meta: dict[str, object] = dict(bold_metadata(document.body))
             meta.pop("status", None)  # a status is read from the header block only, never a task's template line
             header = bold_metadata(header_block(document.body))
             if "status" in header:

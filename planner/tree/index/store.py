@@ -37,6 +37,7 @@ MODEL_PART = 1 << 18  # bytes of the pickled project per row (the first row also
 # Dotted names, so that moving a module keeps the fingerprint honest.
 PARSER_MODULES = (
     "planner.tree.frontmatter",
+    "planner.tree.strict_yaml",
     "planner.tree.tolerant_yaml",
     "planner.tree.plain_yaml",
     "planner.tree.reader",
