@@ -22,7 +22,7 @@ from planner.tree.markdown import bold_metadata, header_block
 # Re-exported: they live where the warm paths find them without importing the reader.
 from planner.tree.project_root import PLANNING as PLANNING  # noqa: PLC0414
 from planner.tree.project_root import find_project_root as find_project_root  # noqa: PLC0414
-from planner.tree.schema import plan_fields
+from planner.tree.schema import PlanFields, plan_fields
 from planner.tree.workstreams import planning_dir_of
 
 
@@ -262,7 +262,7 @@ def _plan_of(number: PhaseNumber | None, directory: Path, part: str, files: _Pla
              diagnostics: list[Diagnostic]) -> Plan:
     plan_id = PlanId(number or PhaseNumber(0), part)
     summaries = tuple(files.summaries or ())
-    fields: dict[str, Any]
+    fields: PlanFields
     if files.plan is None:
         fields = {"id": plan_id, "status": "complete" if summaries else "planned"}
     else:
