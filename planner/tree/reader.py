@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TypeAlias
 
 from planner.errors import InputError
 from planner.ids import PhaseNumber, PlanId, slugify
-from planner.model import Config, Gap, Phase, Plan, Project
+from planner.model import Config, Gap, GapStatus, Phase, Plan, Project
 from planner.storage.safeio import JOURNAL
 from planner.tree import regions
 from planner.tree.filenames import FileRole, classify, names_a_plan, parse_phase_dir, reconcile_part
@@ -34,7 +34,13 @@ def read_config(planning_dir: Path, inherit_from: Path | None = None) -> Config:
     return read_checked(planning_dir, inherit_from)
 
 
-def load_project(project_root: Path, document_reader: Any = None, known_phase: Any = None) -> Project:
+DocumentReader: TypeAlias = Callable[[Path], Document]
+# (the Phase, its diagnostics) of a folder whose files are known unchanged; None: read the folder
+KnownPhase: TypeAlias = Callable[[Path], tuple[Phase, tuple[Diagnostic, ...]] | None]
+
+
+def load_project(project_root: Path, document_reader: DocumentReader | None = None,
+                 known_phase: KnownPhase | None = None) -> Project:
     """Read a whole planning tree. Never fails on content: problems become diagnostics.
 
     `known_phase(directory)`, when given, may answer (Phase, its diagnostics) for a folder whose
@@ -134,15 +140,15 @@ def _state_milestone(document: Document) -> str:
     return str(value).strip() if value is not None else ""
 
 
-def _known(known_phase: Any, directory: Path, diagnostics: list[Diagnostic]) -> Phase | None:
+def _known(known_phase: KnownPhase | None, directory: Path, diagnostics: list[Diagnostic]) -> Phase | None:
     known = known_phase(directory) if known_phase is not None else None
     if known is None:
         return None
     diagnostics.extend(known[1])
-    return known[0]  # type: ignore[no-any-return]
+    return known[0]
 
 
-def _phase_order(phase: Phase) -> tuple[int, Any, str]:
+def _phase_order(phase: Phase) -> tuple[int, tuple[int, str, tuple[int, ...]] | tuple[()], str]:
     if phase.number is None:
         return (1, (), phase.directory.name)
     return (0, phase.number.sort_key(), phase.directory.name)
@@ -190,7 +196,7 @@ class _PlanFiles:
     gap: bool = False
 
 
-def _read_phase(directory: Path, read: Any, diagnostics: list[Diagnostic]) -> Phase:
+def _read_phase(directory: Path, read: DocumentReader, diagnostics: list[Diagnostic]) -> Phase:
     dir_name = directory.name
     name = parse_phase_dir(dir_name)
     groups: dict[str, _PlanFiles] = defaultdict(_PlanFiles)
@@ -286,7 +292,7 @@ def _plan_of(number: PhaseNumber | None, directory: Path, part: str, files: _Pla
     return Plan(**fields)
 
 
-def _gaps_of(meta: dict[str, Any], number: PhaseNumber | None, dir_name: str) -> tuple[Gap, ...]:
+def _gaps_of(meta: Mapping[str, object], number: PhaseNumber | None, dir_name: str) -> tuple[Gap, ...]:
     """Gaps listed in a VERIFICATION's frontmatter (GSD's `gaps:` list, or ours with ids)."""
     raw = meta.get("gaps")
     if not isinstance(raw, list):
@@ -297,14 +303,14 @@ def _gaps_of(meta: dict[str, Any], number: PhaseNumber | None, dir_name: str) ->
         if not isinstance(item, dict):
             continue
         status = str(item.get("status") or "open").lower()
-        normalised = "closed" if status in ("closed", "resolved", "verified", "passed") else (
+        normalised: GapStatus = "closed" if status in ("closed", "resolved", "verified", "passed") else (
             "partial" if status.startswith("partial") else "open")
         gaps.append(Gap(
             id=str(item.get("id") or f"{phase}-G{index:02d}"),
             phase=phase,
             title=str(item.get("truth") or item.get("title") or item.get("reason") or ""),
-            status=normalised,  # type: ignore[arg-type]
+            status=normalised,
             source=str(item.get("source") or ""),
-            closed_by=tuple(str(p) for p in item.get("closed_by") or [] if p is not None),
+            closed_by=_texts_of(item.get("closed_by")),
         ))
     return tuple(gaps)
