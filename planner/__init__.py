@@ -76,8 +76,6 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from typing import Any
-
     from planner.check import check_root, run_checks
     from planner.close import close_plan
     from planner.errors import (
@@ -104,8 +102,9 @@ if TYPE_CHECKING:
     from planner.verify import verify_phase
 
 
-def __getattr__(name: str) -> Any:
-    """The public API, imported on first use (module `__getattr__`, PEP 562)."""
+def __getattr__(name: str) -> object:
+    """The public API, imported on first use (module `__getattr__`, PEP 562); the imports above, for
+    type checkers only, give each name its type."""
     module = _API.get(name)
     if module is None:
         raise AttributeError(f"module 'planner' has no attribute {name!r}")

@@ -213,13 +213,13 @@ def test_no_use_case_imports_another_for_a_helper() -> None:
 # every finding `plan check` reports, travels through these modules as typed values (frozen
 # dataclasses), so `mypy --strict` checks them. `Any` would switch that checking off without a
 # word, so it may not appear here. Data becomes plain (dicts and lists) only at the edge:
-# `planner/render.py` (`plain`, for templates and JSON), `planner/cli/` (the JSON envelopes, the
-# MCP server) and `planner/tree/` (YAML parsing and writing, where frontmatter is untyped until
-# read). What those edges parse, the modules below read as `object` and narrow with isinstance.
+# `planner/render.py` (`plain`, for templates and JSON) and `planner/cli/` (the JSON envelopes, the
+# MCP server). What is parsed (YAML frontmatter in `tree/`, JSON reports, the index's pickles) is
+# `object` until it is read, and narrowed there with isinstance.
 TYPED_CHAIN = (
-    "facts/", "verify/", "handoff/", "check/", "targets/", "evidence/", "storage/",
+    "facts/", "verify/", "handoff/", "check/", "targets/", "evidence/", "storage/", "tree/",
     "close.py", "render_check.py", "measure.py", "status.py", "scaffold.py", "start.py", "demo.py",
-    "model.py", "ids.py", "clock.py", "errors.py",
+    "model.py", "ids.py", "clock.py", "errors.py", "__init__.py",
 )
 
 

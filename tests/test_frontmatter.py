@@ -198,9 +198,9 @@ _trees = st.recursive(_leaves, lambda children: st.one_of(
 
 
 def _constructor_value(text: str) -> object:
-    from planner.tree.frontmatter import _text_loader
+    from planner.tree.strict_yaml import TextLoader
 
-    loader = _text_loader()(text)
+    loader = TextLoader(text)
     loader.duplicate_keys = []
     try:
         return loader.get_single_data()

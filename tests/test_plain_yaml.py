@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.tree import frontmatter
+from planner.tree import frontmatter, strict_yaml
 from planner.tree.plain_yaml import NotPlain, load_plain
 
 SCALARS = st.sampled_from([
@@ -54,11 +54,11 @@ def blocks(draw: st.DrawFn) -> str:
 
 
 def _pyyaml(text: str) -> object:
-    loader = frontmatter._text_loader()(text)
+    loader = strict_yaml.TextLoader(text)
     try:
         node = loader.get_single_node()
         duplicates: list[tuple[str, int]] = []
-        return frontmatter._build(node, {}, set(), duplicates), duplicates
+        return strict_yaml._build(node, {}, set(), duplicates), duplicates
     finally:
         loader.dispose()
 

@@ -9,8 +9,11 @@ import pytest
 from conftest import TreeWriter
 
 from planner.errors import ProjectNotFound
+from planner.ids import PhaseNumber, PlanId
 from planner.model import Config, Project
+from planner.tree.frontmatter import Diagnostic, parse_document
 from planner.tree.reader import find_project_root, load_project
+from planner.tree.schema import PLAN_FIELDS, plan_from_document
 
 PHASES = ".planning/phases"
 
@@ -245,6 +248,44 @@ def test_wrong_type_is_a_diagnostic_with_the_key_line(make_tree: TreeWriter) -> 
     assert plan.wave is None
     (diagnostic,) = project.diagnostics
     assert (diagnostic.code, diagnostic.line) == ("SCH001", 3)
+
+
+def test_each_wrong_field_is_a_diagnostic_in_the_schema_order_and_keeps_its_default(make_tree: TreeWriter) -> None:
+    text = ("---\nmust_haves: [a]\nsuperseded_by: {a: b}\noutcome: late\nstarted: [x]\nkey-files: 3\n"
+            "tags: {a: b}\nwave: soon\nstatus: whenever\ntitle: {a: b}\ntype: spike\n---\n")
+    plan, project = the_plan(make_tree, text)
+    assert [d.message for d in project.diagnostics] == [
+        "'type' should be one of execute, gap_closure, tdd, fix", "'title' should be text",
+        "'status' should be one of planned, in_progress, complete, superseded", "'wave' should be a whole number",
+        "'tags' should be a list of text", "'key_files' should be a mapping with 'created' and 'modified' lists",
+        "'started' should be text", "'outcome' should be one of met, missed, superseded",
+        "'superseded_by' should be a list of text", "'must_haves' should be a mapping"]
+    assert (plan.type, plan.title, plan.status, plan.wave, plan.tags, plan.started, plan.outcome, plan.must_haves) == (
+        "execute", "", "planned", None, (), None, None, {})
+
+
+WRONG_BY_KIND = {"list": ("{a: b}", "a list of text"), "int": ("soon", "a whole number"), "text": ("[x]", "text"),
+                 "timestamp": ("[x]", "text"), "mapping": ("[a]", "a mapping"),
+                 "key_files": ("3", "a mapping with 'created' and 'modified' lists")}
+
+
+@pytest.mark.parametrize("key", [key for key, spec in PLAN_FIELDS.items()
+                                 if spec.kind != "bool" and key not in ("phase", "plan")])
+def test_the_reader_reads_each_field_as_its_kind_in_the_schema_table(key: str) -> None:
+    spec = PLAN_FIELDS[key]
+    written, expected = WRONG_BY_KIND.get(spec.kind, ("nonsense", "one of " + ", ".join(spec.choices)))
+    out: list[Diagnostic] = []
+    plan_from_document(parse_document(Path("01-01-PLAN.md"), f"---\n{key}: {written}\n---\n"),
+                       PlanId(PhaseNumber(1), "01"), out)
+    assert [(d.code, d.message) for d in out] == [("SCH001", f"'{key}' should be {expected}")]
+
+
+@pytest.mark.parametrize(("written", "type_"), [("gap_closure: true", "gap_closure"), ("gap_closure: no", "execute"),
+                                               ("gap_closure: yes\ntype: tdd", "tdd")])
+def test_gap_closure_true_makes_a_plan_without_a_type_a_gap_closure(make_tree: TreeWriter, written: str,
+                                                                   type_: str) -> None:
+    plan, _ = the_plan(make_tree, f"---\n{written}\nowner: me\n---\n")
+    assert (plan.type, plan.extra) == (type_, {"owner": "me"})
 
 
 # --- the project around the tree ---------------------------------------------------------------

@@ -16,6 +16,7 @@ from planner.facts.progress import measure_progress
 from planner.ids import PlanId, plan_key
 from planner.model import Plan, Project
 from planner.tree.frontmatter import Document, read_document
+from planner.tree.values import as_int
 
 _BAR = re.compile(r"(?P<bar>[█▓■●]*[░▒□○]*)\]?\s*\(?(?P<percent>\d{1,3}(?:\.\d+)?)\s*%")
 _CHECKBOX = re.compile(r"^\s*[-*]\s+\[(?P<mark>[ xX])\]\s+(?:\*\*)?(?:Plan\s+)?"
@@ -42,13 +43,6 @@ def check_progress_documents(project: Project) -> list[Finding]:
     return findings
 
 
-def _as_int(value: object) -> int | None:
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        return None
-
-
 def _key_line(document: Document, key: str, after: int) -> int:
     for offset, text in enumerate(document.frontmatter_text.split("\n")):
         if offset + 2 > after and text.strip().startswith(f"{key}:"):
@@ -61,14 +55,14 @@ def _state_counts(project: Project, rel: str, document: Document) -> list[Findin
     if not isinstance(progress, dict):
         return []
     anchor = document.line_of("progress") or 1
-    counts = {key: _as_int(progress.get(key)) for key in _COUNT_KEYS}
+    counts = {key: as_int(progress.get(key)) for key in _COUNT_KEYS}
     findings = []
     for kind in ("phases", "plans"):
         done, total = counts[f"completed_{kind}"], counts[f"total_{kind}"]
         if done is not None and total is not None and done > total:
             findings.append(make(rel, _key_line(document, f"completed_{kind}", anchor), "DOC601",
                                  f"completed_{kind} is {done} but total_{kind} is {total}"))
-    percent = _as_int(progress.get("percent"))
+    percent = as_int(progress.get("percent"))
     if percent is not None:
         accepted = _accepted_percents(counts)
         if accepted and percent not in accepted:

@@ -16,15 +16,15 @@ from pathlib import Path
 from planner import __version__
 from planner.errors import ConflictError, InputError
 from planner.evidence.snapshot import Snapshot
+from planner.handoff.drafts import draft_of
 from planner.handoff.recommend import FILES_PER_PLAN, FILES_PER_TARGET, NO_CONTEXTS, compute_report
 from planner.handoff.types import HandoffReport
 from planner.ids import PlanId, next_plan_part
 from planner.model import Phase, Project
-from planner.render import plain_record, render
+from planner.render import render
 from planner.scaffold import add_phase, new_plan
 from planner.tree.documents import PendingWrite, commit_write, prepare
 from planner.tree.index.session import reload_project
-from planner.tree.plan_draft import draft_of
 from planner.tree.writer import project_lock
 
 __all__ = [
@@ -132,7 +132,7 @@ def scaffold_next_phase(project: Project, phase: Phase, report: HandoffReport) -
                 for rec, part in zip(report.recommendations, parts, strict=True)}
     waves: dict[str, int] = {}
     for rec in report.recommendations:
-        draft = draft_of(plain_record(rec), plan_ids, waves, handoff_path(phase).name)  # the draft writer's data
+        draft = draft_of(rec, plan_ids, waves, handoff_path(phase).name)
         plan = new_plan(reload_project(project.root), created.phase.directory.name, title=rec.title,
                         requires=list(draft.requires), targets=list(rec.targets), closes=list(rec.gaps_closed),
                         draft=draft)

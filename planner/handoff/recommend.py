@@ -7,7 +7,7 @@ guessed: what cannot be computed is listed as such, with the reason. `compute_re
 recommendations, the path to target and what could not be computed as one `HandoffReport`
 (`planner.handoff.types`); the impact arithmetic is `planner.handoff.projection`, coverage work
 `planner.handoff.coverage_work`, the document and `--scaffold` are `planner.handoff` (drafts:
-`planner.tree.plan_draft`).
+`planner.handoff.drafts`).
 """
 
 from __future__ import annotations

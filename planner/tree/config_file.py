@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import NoReturn
 
 from planner.errors import InputError
 from planner.model import Config
@@ -59,7 +59,7 @@ def read_config(planning_dir: Path, inherit_from: Path | None = None) -> Config:
     )
 
 
-def _load(path: Path) -> tuple[Any, str]:
+def _load(path: Path) -> tuple[object, str]:
     """The parsed JSON of a config file and its text; ({}, "") when there is none."""
     import os
 
@@ -71,8 +71,8 @@ def _load(path: Path) -> tuple[Any, str]:
     return _parse(text.removeprefix("\ufeff"), path), text
 
 
-def _parse(text: str, path: Path) -> Any:
-    def refuse(name: str) -> Any:
+def _parse(text: str, path: Path) -> object:
+    def refuse(name: str) -> NoReturn:
         raise ValueError(f"{name} is not valid JSON")
 
     try:
@@ -90,7 +90,7 @@ def _line_of(text: str, key: str) -> int | None:
     return text.count("\n", 0, index) + 1 if index >= 0 else None
 
 
-def _command(value: Any, path: Path, text: str) -> tuple[str, ...]:
+def _command(value: object, path: Path, text: str) -> tuple[str, ...]:
     line = _line_of(text, "test_command")
     if isinstance(value, str):
         parts = value.split()
@@ -106,14 +106,14 @@ def _command(value: Any, path: Path, text: str) -> tuple[str, ...]:
     return tuple(parts)
 
 
-def _text(section: dict[str, Any], key: str, default: str, path: Path, text: str) -> str:
+def _text(section: dict[str, object], key: str, default: str, path: Path, text: str) -> str:
     value = section.get(key, default)
     if not isinstance(value, str) or "\0" in value:
         raise InputError(f"'planner.{key}' must be a path as a string, not {_kind(value)}", path, _line_of(text, key))
     return value
 
 
-def _groups(value: Any, path: Path, text: str) -> dict[str, tuple[str, ...]]:
+def _groups(value: object, path: Path, text: str) -> dict[str, tuple[str, ...]]:
     line = _line_of(text, "groups")
     if not isinstance(value, dict):
         raise InputError("'planner.groups' must map group names to lists of glob patterns", path, line)
@@ -126,7 +126,7 @@ def _groups(value: Any, path: Path, text: str) -> dict[str, tuple[str, ...]]:
     return groups
 
 
-def _kind(value: Any) -> str:
+def _kind(value: object) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):

@@ -6,9 +6,9 @@ One path for real runs, `--dry-run` and `--diff`, so a preview is exactly what w
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from planner.errors import InputError
 from planner.tree import regions
@@ -44,7 +44,7 @@ def _printable(text: str) -> str:
     return text.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
 
 
-def prepare(path: Path, meta: dict[str, Any], body: str) -> PendingWrite:
+def prepare(path: Path, meta: Mapping[str, object], body: str) -> PendingWrite:
     """The new text of a generated document, keeping everything people wrote outside the regions.
 
     Frontmatter keys planner generates are set in place; every other byte (keys people added,

@@ -10,12 +10,16 @@ value spanning lines YAML cannot delimit), it is refused with the file and line.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from planner.errors import InputError
 from planner.tree.frontmatter import BOM, MAX_DOCUMENT_BYTES, dump_yaml, load_yaml_text, top_level_key
+
+if TYPE_CHECKING:
+    import yaml
 
 _OPEN = re.compile(r"---[ \t]*\r?\n?")
 _CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*\r?\n?")
@@ -74,7 +78,7 @@ def split_head(raw: str) -> tuple[str, str]:
     return (BOM if had_bom else "") + head, text[len(head):]
 
 
-def set_keys(raw: str, updates: dict[str, Any], *, path: Path | None = None) -> str:
+def set_keys(raw: str, updates: Mapping[str, object], *, path: Path | None = None) -> str:
     """`raw` with each key of `updates` set (replaced where present, appended otherwise).
 
     Every line that is not the line of a key being set stays as it was, byte for byte.
@@ -116,7 +120,7 @@ def _edit_block(inner: list[str], rendered: dict[str, list[str]], ending: str, p
 def _double_quoted(key: str, lines: list[str]) -> list[str]:
     import yaml
 
-    value = load_yaml_text("\n".join(lines) + "\n")[0][key]
+    value = _mapping_of("\n".join(lines) + "\n")[key]
     return [yaml.safe_dump({key: value}, default_style='"', allow_unicode=True, width=10**9)
             .rstrip("\n").replace(f'"{key}":', f"{key}:", 1)]
 
@@ -149,7 +153,7 @@ def _key_spans(inner: list[str], keys: set[str], path: Path | None) -> list[tupl
         raise InputError("frontmatter is nested too deeply for planner to edit it in place", path, 2) from None
 
 
-def _compose(text: str) -> Any:
+def _compose(text: str) -> yaml.Node | None:
     """The YAML node tree of `text`, by libyaml where PyYAML has it (a 700-line block: 3 ms, not 34);
     where libyaml refuses the text, PyYAML's own reading decides (and names the error)."""
     import yaml
@@ -163,7 +167,7 @@ def _compose(text: str) -> Any:
     return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
-def _spans_of(root: Any, inner: list[str], keys: set[str]) -> list[tuple[str, int, int, str]]:
+def _spans_of(root: yaml.MappingNode, inner: list[str], keys: set[str]) -> list[tuple[str, int, int, str]]:
     import yaml
 
     spans = []
@@ -187,13 +191,13 @@ def _spans_of(root: Any, inner: list[str], keys: set[str]) -> list[tuple[str, in
     return spans
 
 
-def _is_empty(node: Any) -> bool:
+def _is_empty(node: yaml.Node) -> bool:
     import yaml
 
     return isinstance(node, yaml.ScalarNode) and node.value == "" and not node.style  # C loader: style ""
 
 
-def _value_end(node: Any) -> tuple[int, int]:
+def _value_end(node: yaml.Node) -> tuple[int, int]:
     """(line, column) where a value's own text ends: its last item's, for a block collection."""
     import yaml
 
@@ -224,13 +228,13 @@ def _line_spans(inner: list[str], keys: set[str], path: Path | None,
     return spans
 
 
-def _check_edit(inner: list[str], edited: list[str], updates: dict[str, Any], rendered: dict[str, list[str]],
+def _check_edit(inner: list[str], edited: list[str], updates: Mapping[str, object], rendered: dict[str, list[str]],
                 path: Path | None) -> None:
     """Refuse an edit whose block does not read back as the old keys with the new values (as
     `rendered`, each key's dumped lines, reads: a block mapping dumps key by key)."""
     import yaml
 
-    def meta_of(lines: list[str]) -> Any:
+    def meta_of(lines: list[str]) -> object:
         return load_yaml_text("".join(lines).replace("\r\n", "\n"))[0]
 
     try:
@@ -239,7 +243,7 @@ def _check_edit(inner: list[str], edited: list[str], updates: dict[str, Any], re
         return  # invalid before: only single-line keys were replaced, nothing else was touched
     try:
         after = meta_of(edited)
-        expected = load_yaml_text("".join(f"{line}\n" for key in updates for line in rendered[key]))[0]
+        expected = _mapping_of("".join(f"{line}\n" for key in updates for line in rendered[key]))
     except (yaml.YAMLError, RecursionError, ValueError) as error:
         raise InputError(f"setting {', '.join(updates)} would break this file's frontmatter ({error}); "
                          "planner left it as it was", path, 2) from None
@@ -248,6 +252,12 @@ def _check_edit(inner: list[str], edited: list[str], updates: dict[str, Any], re
             after[key] != expected[key] for key in updates):
         raise InputError(f"cannot set {', '.join(updates)} in place without changing other keys; "
                          "planner left the file as it was", path, 2)
+
+
+def _mapping_of(text: str) -> dict[str, object]:
+    """What YAML lines dumped from a mapping (`dump_yaml`, key by key) read back as."""
+    value = load_yaml_text(text)[0]
+    return value if isinstance(value, dict) else {}
 
 
 def read_for_edit(path: Path) -> str:

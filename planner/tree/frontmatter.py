@@ -1,16 +1,19 @@
 """Split, parse and dump Markdown documents with YAML frontmatter.
 
-Parsing is strict first (PyYAML's C loader, with YAML 1.1's implicit typing switched off so
-`07`, `on`, `1.10` and dates stay text), then tolerant: a line-based reader that accepts what
-GSD's own parser accepts, with a diagnostic naming the file and line of what YAML rejected.
+Parsing is strict first (the plain block YAML most frontmatter is written in read line by line by
+`plain_yaml`, the rest by PyYAML's C loader in `strict_yaml`, with YAML 1.1's implicit typing
+switched off so `07`, `on`, `1.10` and dates stay text), then tolerant: a line-based reader that
+accepts what GSD's own parser accepts, with a diagnostic naming the file and line of what YAML
+rejected. Parsed values are text, null, lists and mappings: `object` until a reader narrows them.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from planner.storage.safeio import NotReadable, read_bounded
 from planner.tree.plain_yaml import NotPlain, load_plain
@@ -20,7 +23,8 @@ if TYPE_CHECKING:
     import yaml
 
 # PyYAML (~10 ms of imports and regex compiling) is imported when the first document is parsed
-# or dumped, not with this module: a warm `plan status` served from the index parses nothing.
+# (`planner.tree.strict_yaml`) or dumped, not with this module: a warm `plan status` served from
+# the index parses nothing.
 
 BOM = "\ufeff"
 _FENCE = re.compile(r"^---[ \t]*$")
@@ -46,7 +50,7 @@ class Document:
     """A parsed Markdown file: its metadata mapping and its body, with where each came from."""
 
     path: Path
-    meta: dict[str, Any]
+    meta: dict[str, object]
     body: str
     has_frontmatter: bool
     frontmatter_text: str = ""
@@ -70,120 +74,9 @@ def top_level_key(line: str) -> str | None:
 
 
 _STR_TAG = "tag:yaml.org,2002:str"
-_NULL_TAG = "tag:yaml.org,2002:null"
-_SEQ_TAG = "tag:yaml.org,2002:seq"
-_MAP_TAG = "tag:yaml.org,2002:map"
-_NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
 
 
-# Node classes for `_build`, bound by `_text_loader()` with the rest of PyYAML.
-_ScalarNode: Any = None
-_SequenceNode: Any = None
-_MappingNode: Any = None
-_TEXT_LOADER: list[Any] = []  # the loader class, built once
-
-
-def _text_loader() -> Any:
-    """The safe loader whose plain scalars are all text, except null; it records duplicate keys."""
-    if not _TEXT_LOADER:
-        _TEXT_LOADER.append(_make_text_loader())
-    return _TEXT_LOADER[0]
-
-
-def _make_text_loader() -> Any:
-    global _ScalarNode, _SequenceNode, _MappingNode  # bound once, on first use
-    import yaml
-
-    # the C loader is ~10x faster; pure Python is the fallback where libyaml is missing
-    base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    scalar, sequence = yaml.ScalarNode, yaml.SequenceNode
-
-    class _TextLoader(base):  # type: ignore[misc]
-        duplicate_keys: list[tuple[str, int]]
-
-        # The composer asks these for every node. Only the null resolver is kept and no path
-        # resolvers exist, so a set lookup answers what PyYAML's generic regex walk would.
-        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-            if kind is scalar:
-                return _NULL_TAG if implicit[0] and value in _NULL_WORDS else _STR_TAG
-            return _SEQ_TAG if kind is sequence else _MAP_TAG
-
-        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-            return None
-
-        def ascend_resolver(self) -> None:
-            return None
-
-    # Keep only the null resolver: YAML 1.1 turns `on` into True, `07` into 7, `1.10` into 1.1 and
-    # dates into naive datetimes. The model decides types, so the loader hands it text.
-    resolvers = {first: [(tag, regexp) for tag, regexp in found if tag == _NULL_TAG]
-                 for first, found in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-    _TextLoader.yaml_implicit_resolvers = {key: value for key, value in resolvers.items() if value}
-    _TextLoader.add_constructor(_MAP_TAG, _construct_mapping)
-    _ScalarNode, _SequenceNode, _MappingNode = scalar, sequence, yaml.MappingNode
-    return _TextLoader
-
-
-def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        if isinstance(key_node, _ScalarNode):
-            if key_node.value in seen:
-                loader.duplicate_keys.append((key_node.value, key_node.start_mark.line))
-            seen.add(key_node.value)
-    loader.flatten_mapping(node)
-    mapping: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if not isinstance(key, str):
-            key = str(key)  # a list or mapping as a key: keep it addressable as text
-        mapping[key] = loader.construct_object(value_node, deep=deep)
-    return mapping
-
-
-class _Unusual(Exception):
-    """A node the fast builder leaves to PyYAML's constructor: an explicit tag, a recursive alias."""
-
-
-def _build(node: yaml.Node, memo: dict[int, Any], building: set[int], duplicates: list[tuple[str, int]]) -> Any:
-    """The value of a composed node made only of text, null, lists and mappings.
-
-    Does what the constructor below does for such nodes at a fraction of the cost (no per-node
-    generator and bookkeeping); an alias shares one built value, as PyYAML's constructor does.
-    """
-    if isinstance(node, _ScalarNode):
-        if node.tag == _STR_TAG:
-            return node.value
-        if node.tag == _NULL_TAG:
-            return None
-        raise _Unusual
-    identity = id(node)
-    if identity in memo:
-        return memo[identity]
-    if identity in building:
-        raise _Unusual
-    building.add(identity)
-    value: Any
-    if isinstance(node, _SequenceNode) and node.tag == _SEQ_TAG:
-        value = [_build(item, memo, building, duplicates) for item in node.value]
-    elif isinstance(node, _MappingNode) and node.tag == _MAP_TAG:
-        value = {}
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            key = _build(key_node, memo, building, duplicates)
-            if isinstance(key_node, _ScalarNode):
-                if key_node.value in seen:
-                    duplicates.append((key_node.value, key_node.start_mark.line))
-                seen.add(key_node.value)
-            value[key if isinstance(key, str) else str(key)] = _build(value_node, memo, building, duplicates)
-    else:
-        raise _Unusual
-    building.discard(identity)
-    memo[identity] = value
-    return value
-
-
-def load_yaml_text(text: str) -> tuple[Any, list[tuple[str, int]]]:
+def load_yaml_text(text: str) -> tuple[object, list[tuple[str, int]]]:
     """Parse YAML with every plain scalar kept as text; returns the value and duplicate keys (0-based lines).
 
     YamlTooBig when the block's aliases expand too far, nest too deep or refer to themselves."""
@@ -191,23 +84,9 @@ def load_yaml_text(text: str) -> tuple[Any, list[tuple[str, int]]]:
         return load_plain(text)  # most frontmatter: read line by line, PyYAML never imported
     except NotPlain:
         pass
-    from planner.tree.yaml_bounds import check_bounds
+    from planner.tree.strict_yaml import load_text
 
-    loader = _text_loader()(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, []
-        check_bounds(node)
-        duplicates: list[tuple[str, int]] = []
-        try:
-            return _build(node, {}, set(), duplicates), duplicates
-        except (_Unusual, RecursionError):
-            pass
-        loader.duplicate_keys = []
-        return loader.construct_document(node), loader.duplicate_keys
-    finally:
-        loader.dispose()
+    return load_text(text)
 
 
 def split(text: str) -> tuple[str | None, str, int, bool]:
@@ -278,7 +157,7 @@ def _cut_unclosed_block(block: str) -> tuple[str, str]:
     return block, ""
 
 
-def _parse_block(path: Path, block: str, diagnostics: list[Diagnostic]) -> dict[str, Any]:
+def _parse_block(path: Path, block: str, diagnostics: list[Diagnostic]) -> dict[str, object]:
     try:
         value, duplicates = load_yaml_text(block)
     except YamlTooBig as error:
@@ -345,17 +224,17 @@ def _with_diagnostic(document: Document, diagnostic: Diagnostic) -> Document:
 
 
 _UNICODE_BREAKS = frozenset("\r\x85\u2028\u2029")
-_CLEAN_DUMPER: list[Any] = []
+_CLEAN_DUMPER: list[type[yaml.SafeDumper]] = []
 
 
-def _clean_dumper() -> Any:
+def _clean_dumper() -> type[yaml.SafeDumper]:
     """A SafeDumper writing block style, no aliases, multi-line strings as literal blocks."""
     if _CLEAN_DUMPER:
         return _CLEAN_DUMPER[0]
     import yaml
 
     class _CleanDumper(yaml.SafeDumper):
-        def ignore_aliases(self, data: Any) -> bool:
+        def ignore_aliases(self, data: object) -> bool:
             return True
 
     _CleanDumper.add_representer(str, _represent_str)
@@ -374,7 +253,7 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar(_STR_TAG, value, style=style)
 
 
-def dump_yaml(meta: dict[str, Any]) -> str:
+def dump_yaml(meta: Mapping[str, object]) -> str:
     """Clean block-style YAML in the mapping's own key order; text that looks typed is quoted."""
     if not meta:
         return ""
@@ -383,7 +262,7 @@ def dump_yaml(meta: dict[str, Any]) -> str:
     return yaml.dump(meta, Dumper=_clean_dumper(), sort_keys=False, allow_unicode=True, width=100)
 
 
-def compose(meta: dict[str, Any], body: str) -> str:
+def compose(meta: Mapping[str, object], body: str) -> str:
     """A whole document: fenced frontmatter then the body (LF line endings)."""
     return f"---\n{dump_yaml(meta)}---\n{body}"
 

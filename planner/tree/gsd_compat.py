@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TypeAlias
 
 from planner.facts.progress import measure_progress
 from planner.model import Phase, Plan, Project
 from planner.tree.filenames import classify
 
 GSD_VERSION = "1.42.3"  # the release these rules were read from; .ci/run fetches the same one
+# A count planner makes differently: what (phases, plans, summaries, percent), path, delta, reason.
+Difference: TypeAlias = dict[str, str | int | None]
 
 
 def _is_gsd_plan(name: str) -> bool:
@@ -37,10 +39,10 @@ def _listing(directory: Path) -> list[str]:
         return []
 
 
-def gsd_view(project: Project, phases: tuple[Phase, ...]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def gsd_view(project: Project, phases: tuple[Phase, ...]) -> tuple[dict[str, str | int], list[Difference]]:
     """(GSD's counts of these phases, the differences from planner's counts with their reasons)."""
     gsd_plans = gsd_summaries = 0
-    differences: list[dict[str, Any]] = []
+    differences: list[Difference] = []
     for phase in phases:
         if phase.listed_only:
             differences.append({
@@ -56,7 +58,7 @@ def gsd_view(project: Project, phases: tuple[Phase, ...]) -> tuple[dict[str, Any
         gsd_summaries += len(summary_names)
         differences.extend(_phase_differences(project, phase, plan_names, summary_names))
     gsd_percent = min(100, _js_round(gsd_summaries * 100 / gsd_plans)) if gsd_plans else 0
-    gsd: dict[str, Any] = {
+    gsd: dict[str, str | int] = {
         "tool": f"gsd-tools {GSD_VERSION} progress json",
         "phases": sum(1 for phase in phases if not phase.listed_only),
         "plans": gsd_plans,
@@ -83,8 +85,8 @@ def _js_round(value: float) -> int:
 
 
 def _phase_differences(project: Project, phase: Phase, plan_names: set[str],
-                       summary_names: set[str]) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
+                       summary_names: set[str]) -> list[Difference]:
+    found: list[Difference] = []
 
     def add(what: str, path: Path, delta: int, reason: str) -> None:
         found.append({"what": what, "path": project.relative(path), "delta": delta, "reason": reason})

@@ -12,7 +12,6 @@ the null words.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 _NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
 # One line of block YAML: its indent, a sequence dash (with the spaces after it), a `key:` (with the
@@ -36,7 +35,7 @@ class NotPlain(Exception):
     """The block uses YAML this reader leaves to PyYAML."""
 
 
-def load_plain(text: str) -> tuple[dict[str, Any], list[tuple[str, int]]]:
+def load_plain(text: str) -> tuple[dict[str, object], list[tuple[str, int]]]:
     """(mapping, duplicate keys with their 0-based lines) of a plain block; NotPlain otherwise."""
     if len(text) > MAX_TEXT or "\t" in text or _unusual(text):
         raise NotPlain
@@ -118,17 +117,17 @@ class _Reader:
         self.at = 0
         self.duplicates: list[tuple[str, int]] = []
 
-    def node(self, indent: int, depth: int) -> Any:
+    def node(self, indent: int, depth: int) -> dict[str, object] | list[object]:
         """The block node whose first line (the current one) starts at column `indent`."""
         if self.tokens[self.at][1]:
             return self.sequence(indent, depth)
         return self.mapping(indent, depth)
 
-    def mapping(self, indent: int, depth: int) -> dict[str, Any]:
+    def mapping(self, indent: int, depth: int) -> dict[str, object]:
         if depth > MAX_DEPTH:
             raise NotPlain
         tokens, count = self.tokens, self.count
-        result: dict[str, Any] = {}
+        result: dict[str, object] = {}
         while self.at < count:
             at = self.at
             column, dash, key, rest, number = tokens[at]
@@ -155,11 +154,11 @@ class _Reader:
                 result[key] = _inline(rest)
         return result
 
-    def sequence(self, indent: int, depth: int) -> list[Any]:
+    def sequence(self, indent: int, depth: int) -> list[object]:
         if depth > MAX_DEPTH:
             raise NotPlain
         tokens, count = self.tokens, self.count
-        result: list[Any] = []
+        result: list[object] = []
         while self.at < count:
             at = self.at
             column, dash, key, rest, number = tokens[at]
@@ -186,7 +185,7 @@ class _Reader:
                 result.append((None if rest in _NULL_WORDS else rest) if _is_plain(rest) else _inline(rest))
         return result
 
-    def nested(self, indent: int, depth: int, *, in_mapping: bool) -> Any:
+    def nested(self, indent: int, depth: int, *, in_mapping: bool) -> dict[str, object] | list[object] | None:
         """The value after `key:` or a bare `-`: a block below (or a sequence at the key's own
         column, in a mapping), else null."""
         at = self.at
@@ -200,7 +199,7 @@ class _Reader:
         return None
 
 
-def _inline(text: str) -> Any:
+def _inline(text: str) -> str | list[str | None] | dict[str, object] | None:
     """A value written on its key's (or dash's) line."""
     first = text[0]
     if first == '"':

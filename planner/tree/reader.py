@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TypeAlias
 
 from planner.errors import InputError
 from planner.ids import PhaseNumber, PlanId, slugify
-from planner.model import Config, Gap, Phase, Plan, Project
+from planner.model import Config, Gap, GapStatus, Phase, Plan, Project
 from planner.storage.safeio import JOURNAL
 from planner.tree import regions
 from planner.tree.filenames import FileRole, classify, names_a_plan, parse_phase_dir, reconcile_part
@@ -21,7 +22,7 @@ from planner.tree.markdown import bold_metadata, header_block
 # Re-exported: they live where the warm paths find them without importing the reader.
 from planner.tree.project_root import PLANNING as PLANNING  # noqa: PLC0414
 from planner.tree.project_root import find_project_root as find_project_root  # noqa: PLC0414
-from planner.tree.schema import plan_fields
+from planner.tree.schema import PlanFields, plan_fields
 from planner.tree.workstreams import planning_dir_of
 
 
@@ -33,7 +34,13 @@ def read_config(planning_dir: Path, inherit_from: Path | None = None) -> Config:
     return read_checked(planning_dir, inherit_from)
 
 
-def load_project(project_root: Path, document_reader: Any = None, known_phase: Any = None) -> Project:
+DocumentReader: TypeAlias = Callable[[Path], Document]
+# (the Phase, its diagnostics) of a folder whose files are known unchanged; None: read the folder
+KnownPhase: TypeAlias = Callable[[Path], tuple[Phase, tuple[Diagnostic, ...]] | None]
+
+
+def load_project(project_root: Path, document_reader: DocumentReader | None = None,
+                 known_phase: KnownPhase | None = None) -> Project:
     """Read a whole planning tree. Never fails on content: problems become diagnostics.
 
     `known_phase(directory)`, when given, may answer (Phase, its diagnostics) for a folder whose
@@ -133,15 +140,15 @@ def _state_milestone(document: Document) -> str:
     return str(value).strip() if value is not None else ""
 
 
-def _known(known_phase: Any, directory: Path, diagnostics: list[Diagnostic]) -> Phase | None:
+def _known(known_phase: KnownPhase | None, directory: Path, diagnostics: list[Diagnostic]) -> Phase | None:
     known = known_phase(directory) if known_phase is not None else None
     if known is None:
         return None
     diagnostics.extend(known[1])
-    return known[0]  # type: ignore[no-any-return]
+    return known[0]
 
 
-def _phase_order(phase: Phase) -> tuple[int, Any, str]:
+def _phase_order(phase: Phase) -> tuple[int, tuple[int, str, tuple[int, ...]] | tuple[()], str]:
     if phase.number is None:
         return (1, (), phase.directory.name)
     return (0, phase.number.sort_key(), phase.directory.name)
@@ -189,7 +196,7 @@ class _PlanFiles:
     gap: bool = False
 
 
-def _read_phase(directory: Path, read: Any, diagnostics: list[Diagnostic]) -> Phase:
+def _read_phase(directory: Path, read: DocumentReader, diagnostics: list[Diagnostic]) -> Phase:
     dir_name = directory.name
     name = parse_phase_dir(dir_name)
     groups: dict[str, _PlanFiles] = defaultdict(_PlanFiles)
@@ -241,7 +248,7 @@ def _read_phase(directory: Path, read: Any, diagnostics: list[Diagnostic]) -> Ph
         prefix=name.prefix,
         title=str(goal_meta.get("title") or name.slug.replace("-", " ")),
         goal=str(goal_meta.get("goal") or ""),
-        targets=tuple(str(t) for t in goal_meta.get("targets") or [] if t is not None),
+        targets=_texts_of(goal_meta.get("targets")),
         plans=tuple(plans),
         gaps=_gaps_of(verification_meta, number, directory.name),
         verification_path=verification.path if verification else None,
@@ -250,18 +257,25 @@ def _read_phase(directory: Path, read: Any, diagnostics: list[Diagnostic]) -> Ph
     )
 
 
+def _texts_of(value: object) -> tuple[str, ...]:
+    """Each item of `value` as text, nulls left out (a value that holds no items: none)."""
+    if not isinstance(value, Iterable):
+        return ()
+    return tuple(str(item) for item in value if item is not None)
+
+
 def _plan_of(number: PhaseNumber | None, directory: Path, part: str, files: _PlanFiles,
              diagnostics: list[Diagnostic]) -> Plan:
     plan_id = PlanId(number or PhaseNumber(0), part)
     summaries = tuple(files.summaries or ())
-    fields: dict[str, Any]
+    fields: PlanFields
     if files.plan is None:
         fields = {"id": plan_id, "status": "complete" if summaries else "planned"}
     else:
         document = files.plan
         status_written = document.has_frontmatter and "status" in document.meta
         if not document.has_frontmatter:
-            meta = bold_metadata(document.body)
+            meta: dict[str, object] = dict(bold_metadata(document.body))
             meta.pop("status", None)  # a status is read from the header block only, never a task's template line
             header = bold_metadata(header_block(document.body))
             if "status" in header:
@@ -278,7 +292,7 @@ def _plan_of(number: PhaseNumber | None, directory: Path, part: str, files: _Pla
     return Plan(**fields)
 
 
-def _gaps_of(meta: dict[str, Any], number: PhaseNumber | None, dir_name: str) -> tuple[Gap, ...]:
+def _gaps_of(meta: Mapping[str, object], number: PhaseNumber | None, dir_name: str) -> tuple[Gap, ...]:
     """Gaps listed in a VERIFICATION's frontmatter (GSD's `gaps:` list, or ours with ids)."""
     raw = meta.get("gaps")
     if not isinstance(raw, list):
@@ -289,14 +303,14 @@ def _gaps_of(meta: dict[str, Any], number: PhaseNumber | None, dir_name: str) ->
         if not isinstance(item, dict):
             continue
         status = str(item.get("status") or "open").lower()
-        normalised = "closed" if status in ("closed", "resolved", "verified", "passed") else (
+        normalised: GapStatus = "closed" if status in ("closed", "resolved", "verified", "passed") else (
             "partial" if status.startswith("partial") else "open")
         gaps.append(Gap(
             id=str(item.get("id") or f"{phase}-G{index:02d}"),
             phase=phase,
             title=str(item.get("truth") or item.get("title") or item.get("reason") or ""),
-            status=normalised,  # type: ignore[arg-type]
+            status=normalised,
             source=str(item.get("source") or ""),
-            closed_by=tuple(str(p) for p in item.get("closed_by") or [] if p is not None),
+            closed_by=_texts_of(item.get("closed_by")),
         ))
     return tuple(gaps)

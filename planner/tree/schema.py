@@ -1,18 +1,31 @@
-"""The PLAN frontmatter schema: one table that types the model, validates files and
-generates the published JSON Schema (`docs/plan.schema.json`, via `plan schema`).
+"""The PLAN frontmatter schema: one table of the fields (kind, aliases, description) that the
+published JSON Schema is generated from (`docs/plan.schema.json`, via `plan schema`), and the
+reader that narrows a PLAN's frontmatter to a Plan's typed fields by it (tests/test_reader.py
+reads every field of the table as its kind).
 """
 
 from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Required, TypedDict, TypeVar
 
 from planner.ids import PlanId
-from planner.model import PLAN_OUTCOMES, PLAN_STATUSES, PLAN_TYPES, KeyFiles, Plan
+from planner.model import (
+    PLAN_OUTCOMES,
+    PLAN_STATUSES,
+    PLAN_TYPES,
+    KeyFiles,
+    Plan,
+    PlanOutcome,
+    PlanStatus,
+    PlanType,
+)
 from planner.tree.frontmatter import Diagnostic, Document
+from planner.tree.values import as_bool, as_int, as_text_list
 
 
 @dataclass(frozen=True)
@@ -55,7 +68,7 @@ KNOWN_FOREIGN_PLAN_KEYS = frozenset(
     {"files_modified", "autonomous", "requirements", "user_setup", "objective", "depends-on", "name",
      "description", "priority", "estimated_time", "duration", "created", "updated", "gap_source"}
 )
-_STATUS_WORDS = {
+_STATUS_WORDS: dict[PlanStatus, tuple[str, ...]] = {
     "planned": ("planned", "pending", "todo", "to do", "ready", "ready to start", "not started", "planning",
                 "draft", "proposed", "queued"),
     "in_progress": ("in_progress", "in progress", "in-progress", "started", "executing", "active", "wip",
@@ -65,7 +78,7 @@ _STATUS_WORDS = {
 }
 
 
-def normalise_status(text: str) -> str | None:
+def normalise_status(text: str) -> PlanStatus | None:
     """`✅ READY TO START` -> planned, `Completed` -> complete; None when the word is unknown."""
     without_asides = re.sub(r"\([^)]*\)|\s[-–—:].*$", "", text.lower())  # `PLANNING (no code changes)`
     words = "".join(char for char in without_asides if char.isalnum() or char in " _-").strip()
@@ -75,54 +88,35 @@ def normalise_status(text: str) -> str | None:
     return None
 
 
-def _as_list(value: Any) -> tuple[str, ...] | None:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,) if value.strip() else ()
-    if isinstance(value, list):
-        items = []
-        for item in value:
-            if isinstance(item, dict):  # `requires: [{phase: 01, provides: x}]`, as GSD summaries write it
-                items.append(", ".join(f"{k}: {v}" for k, v in item.items()))
-            elif item is not None:
-                items.append(str(item))
-        return tuple(items)
-    return None
+class PlanFields(TypedDict, total=False):
+    """The keyword arguments of a Plan as a reader gathers them, to make the Plan once: `Plan(**fields)`."""
 
-
-def _as_int(value: Any) -> int | None:
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        return None
-
-
-def _as_bool(value: Any) -> bool | None:
-    text = str(value).strip().lower()
-    return {"true": True, "false": False, "yes": True, "no": False}.get(text)
-
-
-def _as_key_files(value: Any) -> KeyFiles | None:
-    if isinstance(value, list):
-        return KeyFiles(modified=_as_list(value) or ())
-    if isinstance(value, dict):
-        created, modified = _as_list(value.get("created")), _as_list(value.get("modified"))
-        if created is None or modified is None:
-            return None
-        return KeyFiles(created, modified)
-    return KeyFiles() if value is None else None
-
-
-def _wrong(document: Document, key: str, expected: str, out: list[Diagnostic]) -> None:
-    out.append(Diagnostic(document.path, document.line_of(key), "SCH001", f"'{key}' should be {expected}"))
-
-
-_CONVERTERS: dict[str, tuple[Callable[[Any], Any], str]] = {
-    "list": (_as_list, "a list of text"),
-    "int": (_as_int, "a whole number"),
-    "key_files": (_as_key_files, "a mapping with 'created' and 'modified' lists"),
-}
+    id: Required[PlanId]
+    title: str
+    type: PlanType
+    status: PlanStatus
+    subsystem: str
+    tags: tuple[str, ...]
+    requires: tuple[str, ...]
+    provides: tuple[str, ...]
+    affects: tuple[str, ...]
+    depends_on: tuple[str, ...]
+    key_files: KeyFiles
+    targets: tuple[str, ...]
+    tasks: tuple[str, ...]
+    closes: tuple[str, ...]
+    started: str | None
+    completed: str | None
+    base_commit: str | None
+    baseline: str | None
+    outcome: PlanOutcome | None
+    superseded_by: tuple[str, ...]
+    wave: int | None
+    must_haves: dict[str, object]
+    extra: dict[str, object]
+    plan_path: Path | None
+    summary_paths: tuple[Path, ...]
+    variant: str
 
 
 def plan_from_document(document: Document, plan_id: PlanId, out: list[Diagnostic]) -> Plan:
@@ -130,93 +124,158 @@ def plan_from_document(document: Document, plan_id: PlanId, out: list[Diagnostic
     return Plan(**plan_fields(document, plan_id, out))
 
 
-def plan_fields(document: Document, plan_id: PlanId, out: list[Diagnostic]) -> dict[str, Any]:
+def plan_fields(document: Document, plan_id: PlanId, out: list[Diagnostic]) -> PlanFields:
     """The keyword arguments of the Plan a PLAN document describes (`plan_from_document`), for a
-    reader that adds its own before making the Plan once."""
-    meta = document.meta
-    value_of: dict[str, Any] = {}
-    for key, spec in PLAN_FIELDS.items():
-        for name in (key, *spec.aliases):
-            if name in meta:
-                value_of[key] = meta[name]
-                break
-    converters = _CONVERTERS
-    fields: dict[str, Any] = {}
-    for key, raw in value_of.items():
-        spec = PLAN_FIELDS[key]
-        if raw is None or key in ("phase", "plan"):
-            continue
-        if spec.kind in converters:
-            convert, expected = converters[spec.kind]
-            converted = convert(raw)
-            if converted is None:
-                _wrong(document, key, expected, out)
-                continue
-            fields[key] = converted
-        elif key == "status":
-            status = normalise_status(str(raw))
-            if status is None:
-                _wrong(document, key, "one of " + ", ".join(spec.choices), out)
-                continue
-            fields[key] = status
-        elif spec.kind == "enum":
-            if str(raw) not in spec.choices:
-                _wrong(document, key, "one of " + ", ".join(spec.choices), out)
-                continue
-            fields[key] = str(raw)
-        elif spec.kind == "mapping":
-            if not isinstance(raw, dict):
-                _wrong(document, key, "a mapping", out)
-                continue
-            fields[key] = _shared(raw)
-        elif spec.kind in ("text", "timestamp"):
-            if isinstance(raw, (dict, list)):
-                _wrong(document, key, "text", out)
-                continue
-            fields[key] = str(raw)
-    if _as_bool(meta.get("gap_closure")) and "type" not in fields:
-        fields["type"] = "gap_closure"
-    fields["extra"] = {sys.intern(key): _shared(value) for key, value in meta.items()
-                       if key not in value_of and not _is_alias(key)}
-    fields["id"], fields["plan_path"] = plan_id, document.path
-    return fields
+    reader that adds its own before making the Plan once. A value of the wrong type is an SCH001
+    diagnostic in `out`, and its field keeps the Plan's default."""
+    read = _FieldReader(document, out)
+    # A dict display is evaluated in order: the diagnostics come in the order of PLAN_FIELDS.
+    return {
+        "id": plan_id, "type": read.plan_type(), "title": read.text("title") or "", "status": read.status(),
+        "wave": read.whole_number("wave"), "subsystem": read.text("subsystem") or "",
+        "tags": read.texts("tags"), "requires": read.texts("requires"), "provides": read.texts("provides"),
+        "affects": read.texts("affects"), "depends_on": read.texts("depends_on"), "key_files": read.key_files(),
+        "targets": read.texts("targets"), "tasks": read.texts("tasks"), "closes": read.texts("closes"),
+        "started": read.text("started"), "completed": read.text("completed"),
+        "base_commit": read.text("base_commit"), "baseline": read.text("baseline"),
+        "outcome": read.choice("outcome", PLAN_OUTCOMES), "superseded_by": read.texts("superseded_by"),
+        "must_haves": read.mapping("must_haves"), "extra": read.extra(), "plan_path": document.path,
+    }
 
 
-def _shared(value: Any) -> Any:
+_Choice = TypeVar("_Choice", bound=str)
+_NO_KEY_FILES = KeyFiles()  # one shared default, as the Plan's own: the index pickles it once
+
+
+class _FieldReader:
+    """The PLAN_FIELDS of one document's frontmatter, each narrowed to its field's type: an absent
+    or null value gives the field's default, a value of the wrong type that and an SCH001 diagnostic."""
+
+    def __init__(self, document: Document, out: list[Diagnostic]) -> None:
+        self.document, self.meta, self.out = document, document.meta, out
+
+    def _wrong(self, key: str, expected: str) -> None:
+        self.out.append(Diagnostic(self.document.path, self.document.line_of(key), "SCH001",
+                                   f"'{key}' should be {expected}"))
+
+    def text(self, key: str) -> str | None:
+        raw = self.meta.get(key)
+        if raw is None:
+            return None
+        if isinstance(raw, (dict, list)):
+            self._wrong(key, "text")
+            return None
+        return str(raw)
+
+    def texts(self, key: str) -> tuple[str, ...]:
+        raw = self.meta.get(key)
+        found = as_text_list(raw)
+        if found is None:
+            self._wrong(key, "a list of text")
+            return ()
+        return found
+
+    def whole_number(self, key: str) -> int | None:
+        raw = self.meta.get(key)
+        if raw is None:
+            return None
+        number = as_int(raw)
+        if number is None:
+            self._wrong(key, "a whole number")
+        return number
+
+    def choice(self, key: str, choices: tuple[_Choice, ...]) -> _Choice | None:
+        raw = self.meta.get(key)
+        if raw is None:
+            return None
+        text = str(raw)
+        for choice in choices:
+            if choice == text:
+                return choice
+        self._wrong(key, "one of " + ", ".join(choices))
+        return None
+
+    def plan_type(self) -> PlanType:
+        written = self.choice("type", PLAN_TYPES)
+        if written is None and as_bool(self.meta.get("gap_closure")):
+            return "gap_closure"
+        return written or "execute"
+
+    def status(self) -> PlanStatus:
+        raw = self.meta.get("status")
+        if raw is None:
+            return "planned"
+        status = normalise_status(str(raw))
+        if status is None:
+            self._wrong("status", "one of " + ", ".join(PLAN_STATUSES))
+            return "planned"
+        return status
+
+    def key_files(self) -> KeyFiles:
+        meta = self.meta
+        raw = meta["key_files"] if "key_files" in meta else meta.get("key-files")  # the first name written
+        if raw is None:
+            return _NO_KEY_FILES
+        if isinstance(raw, list):
+            return KeyFiles(modified=as_text_list(raw) or ())
+        if isinstance(raw, dict):
+            created, modified = as_text_list(raw.get("created")), as_text_list(raw.get("modified"))
+            if created is not None and modified is not None:
+                return KeyFiles(created, modified)
+        self._wrong("key_files", "a mapping with 'created' and 'modified' lists")
+        return _NO_KEY_FILES
+
+    def mapping(self, key: str) -> dict[str, object]:
+        raw = self.meta.get(key)
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            self._wrong(key, "a mapping")
+            return {}
+        return _shared_mapping(raw)
+
+    def extra(self) -> dict[str, object]:
+        """The keys planner does not own, as written."""
+        return {sys.intern(key): _shared(value) for key, value in self.meta.items()
+                if key not in PLAN_FIELDS and key not in _ALIASES}
+
+
+def _shared(value: object) -> object:
     """`value` with its keys and text interned: the model holds thousands of plans whose
     must_haves and other keys repeat the same words and paths, and the index pickles (and every
     command unpickles) one copy of each instead of one per plan. (Text leaves are interned in
     place, without a call each: most of the values are text.)"""
-    intern = sys.intern
     if isinstance(value, dict):
-        return {intern(key) if type(key) is str else key: intern(item) if type(item) is str else _shared(item)
-                for key, item in value.items()}
+        return _shared_mapping(value)
     if isinstance(value, list):
+        intern = sys.intern
         return [intern(item) if type(item) is str else _shared(item) for item in value]
     if isinstance(value, str):
-        return intern(value)
+        return sys.intern(value)
     return value
+
+
+def _shared_mapping(mapping: dict[str, object]) -> dict[str, object]:
+    intern = sys.intern
+    return {intern(key) if type(key) is str else key: intern(item) if type(item) is str else _shared(item)
+            for key, item in mapping.items()}
 
 
 _ALIASES = frozenset({alias for spec in PLAN_FIELDS.values() for alias in spec.aliases} | {"gap_closure"})
 
 
-def _is_alias(key: str) -> bool:
-    return key in _ALIASES
-
-
-def unknown_plan_keys(meta: dict[str, Any]) -> list[str]:
+def unknown_plan_keys(meta: Mapping[str, object]) -> list[str]:
     known = set(PLAN_FIELDS) | KNOWN_FOREIGN_PLAN_KEYS
     known |= {alias for spec in PLAN_FIELDS.values() for alias in spec.aliases}
     return [key for key in meta if key not in known]
 
 
-def plan_to_meta(plan: Plan, phase_dir_name: str) -> dict[str, Any]:
+def plan_to_meta(plan: Plan, phase_dir_name: str) -> dict[str, object]:
     """Frontmatter for a plan, keys in the schema's order; empty values left out."""
-    meta: dict[str, Any] = {"phase": phase_dir_name, "plan": plan.id.part, "type": plan.type}
+    meta: dict[str, object] = {"phase": phase_dir_name, "plan": plan.id.part, "type": plan.type}
     if plan.is_gap_closure:
         meta["gap_closure"] = True
-    values: dict[str, Any] = {
+    values: dict[str, object] = {
         "title": plan.title, "status": plan.status, "wave": plan.wave, "subsystem": plan.subsystem,
         "tags": list(plan.tags), "requires": list(plan.requires), "provides": list(plan.provides),
         "affects": list(plan.affects), "depends_on": list(plan.depends_on),
@@ -235,9 +294,9 @@ def plan_to_meta(plan: Plan, phase_dir_name: str) -> dict[str, Any]:
     return meta
 
 
-def json_schema() -> dict[str, Any]:
+def json_schema() -> dict[str, object]:
     """A JSON Schema (draft 2020-12) for PLAN frontmatter, generated from PLAN_FIELDS."""
-    kinds: dict[str, dict[str, Any]] = {
+    kinds: dict[str, dict[str, object]] = {
         "text": {"type": ["string", "number"]},
         "list": {"type": "array", "items": {"type": ["string", "object"]}},
         "int": {"type": ["integer", "string"], "pattern": r"^\d+$"},
@@ -248,9 +307,9 @@ def json_schema() -> dict[str, Any]:
             "created": {"type": "array", "items": {"type": "string"}},
             "modified": {"type": "array", "items": {"type": "string"}}}},
     }
-    properties: dict[str, Any] = {}
+    properties: dict[str, object] = {}
     for key, spec in PLAN_FIELDS.items():
-        entry: dict[str, Any] = {"enum": list(spec.choices)} if spec.kind == "enum" else dict(kinds[spec.kind])
+        entry: dict[str, object] = {"enum": list(spec.choices)} if spec.kind == "enum" else dict(kinds[spec.kind])
         entry["description"] = spec.description
         properties[key] = entry
         for alias in spec.aliases:

@@ -9,7 +9,6 @@ lists without brackets (`contains: "a", "b"`) all come through as text instead o
 from __future__ import annotations
 
 import re
-from typing import Any
 
 # Possessive quantifiers and a greedy value (trailing blanks stripped in code, see _value_of):
 # the lazy `.*?` followed by `\s*$` these replaced took time quadratic in a run of blanks, so a
@@ -57,7 +56,7 @@ def _split_inline(body: str) -> list[str]:
     return [unquote(item) for item in items if item.strip()]
 
 
-def scalar(value: str) -> Any:
+def scalar(value: str) -> str | list[str] | dict[str, str | None] | None:
     """A value as text, an inline list, or None for an explicit null."""
     stripped = value.strip()
     if stripped in ("", "~", "null", "Null", "NULL"):
@@ -67,7 +66,7 @@ def scalar(value: str) -> Any:
     if _QUOTED_LIST.match(stripped):
         return _split_inline(stripped)
     if stripped.startswith("{") and stripped.endswith("}"):
-        pairs = {}
+        pairs: dict[str, str | None] = {}
         for item in _split_inline(stripped[1:-1]):
             key, _, item_value = item.partition(":")
             pairs[unquote(key)] = unquote(item_value) if item_value.strip() else None
@@ -79,15 +78,15 @@ def _indent_of(line: str) -> int:
     return len(line) - len(line.lstrip(" \t"))
 
 
-def parse_tolerant(block: str) -> dict[str, Any]:
+def parse_tolerant(block: str) -> dict[str, object]:
     """Best-effort mapping from a frontmatter block; never raises."""
     lines = [line for line in block.split("\n") if line.strip() and not line.lstrip().startswith("#")]
     result, _ = _parse_mapping(lines, 0, 0)
     return result
 
 
-def _parse_mapping(lines: list[str], start: int, indent: int) -> tuple[dict[str, Any], int]:
-    mapping: dict[str, Any] = {}
+def _parse_mapping(lines: list[str], start: int, indent: int) -> tuple[dict[str, object], int]:
+    mapping: dict[str, object] = {}
     index = start
     while index < len(lines):
         line = lines[index]
@@ -121,8 +120,8 @@ def _parse_mapping(lines: list[str], start: int, indent: int) -> tuple[dict[str,
     return mapping, index
 
 
-def _parse_list(lines: list[str], start: int, indent: int) -> tuple[list[Any], int]:
-    items: list[Any] = []
+def _parse_list(lines: list[str], start: int, indent: int) -> tuple[list[object], int]:
+    items: list[object] = []
     index = start
     while index < len(lines):
         line = lines[index]

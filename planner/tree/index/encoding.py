@@ -13,10 +13,13 @@ import pickle
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path, PosixPath, PurePath, WindowsPath
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from planner.model import Phase, Project
 from planner.tree.frontmatter import Diagnostic, Document
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 _ALLOWED_GLOBALS = frozenset({
     ("planner.tree.index.encoding", "_path"), ("pathlib", "PosixPath"), ("pathlib", "WindowsPath"),
@@ -30,6 +33,14 @@ _ALLOWED_GLOBALS = frozenset({
 
 class IndexCorrupt(Exception):
     """The index file is not one planner wrote, or is damaged: rebuild it."""
+
+
+class Readable(Protocol):
+    """What an unpickler reads from: a file, a BytesIO, the index's project parts."""
+
+    def read(self, size: int, /) -> bytes: ...
+
+    def readline(self) -> bytes: ...
 
 
 def _path(text: str) -> Path:
@@ -47,25 +58,25 @@ def _path(text: str) -> Path:
 _FOLDERS: dict[str, Path] = {}
 
 
-def _reduce_path(path: PurePath) -> tuple[Any, tuple[str]]:
+def _reduce_path(path: PurePath) -> tuple[Callable[[str], Path], tuple[str]]:
     return _path, (str(path),)
 
 
 class _ModelUnpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str) -> Any:
+    def find_class(self, module: str, name: str) -> object:
         if (module, name) not in _ALLOWED_GLOBALS:
             raise IndexCorrupt(f"index holds a foreign object ({module}.{name})")
         return super().find_class(module, name)
 
 
-def pickle_model(value: Any) -> bytes:
+def pickle_model(value: object) -> bytes:
     """`value` pickled with paths stored as text (rebuilt by `_path`)."""
     buffer = io.BytesIO()
     _pickler(buffer).dump(value)
     return buffer.getvalue()
 
 
-def _pickler(stream: Any) -> pickle.Pickler:
+def _pickler(stream: SupportsWrite[bytes]) -> pickle.Pickler:
     pickler = pickle.Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = {PosixPath: _reduce_path, WindowsPath: _reduce_path}
     return pickler
@@ -74,7 +85,7 @@ def _pickler(stream: Any) -> pickle.Pickler:
 PHASES_PER_PICKLE = 64
 
 
-def dump_project(project: Project, stream: Any) -> None:
+def dump_project(project: Project, stream: SupportsWrite[bytes]) -> None:
     """`project` pickled into `stream` as a head (the project without its phases and their count)
     then its phases, PHASES_PER_PICKLE to a pickle: the pickler keeps a table entry for every
     object it wrote, so one pickle of a 24,000-document project holds 15 MB while it is written."""
@@ -86,19 +97,19 @@ def dump_project(project: Project, stream: Any) -> None:
         pickler.dump(phases[start:start + PHASES_PER_PICKLE])
 
 
-def load_project(stream: Any) -> Project:
+def load_project(stream: Readable) -> Project:
     """The project `dump_project` wrote into `stream`; IndexCorrupt when it is not one."""
     try:
         head, current, count = _ModelUnpickler(stream).load()
         if not (isinstance(head, Project) and isinstance(current, int) and isinstance(count, int)):
             raise IndexCorrupt("index holds something other than a project")
-        phases: list[Any] = []
+        phases: list[Phase] = []
         while len(phases) < count:
             group = _ModelUnpickler(stream).load()  # a new memo for each, as the pickler's was cleared
-            if not isinstance(group, tuple) or not group:
+            if not (isinstance(group, tuple) and group and all(isinstance(phase, Phase) for phase in group)):
                 raise IndexCorrupt("index holds something other than a project's phases")
             phases.extend(group)
-        if len(phases) != count or not all(isinstance(phase, Phase) for phase in phases):
+        if len(phases) != count:
             raise IndexCorrupt("index holds something other than a project's phases")
         return replace(head, phases=tuple(phases[:current]), archived_phases=tuple(phases[current:]))
     except IndexCorrupt:
@@ -109,14 +120,14 @@ def load_project(stream: Any) -> Project:
         _FOLDERS.clear()
 
 
-def unpickle(blob: bytes, *, second: bool = False) -> Any:
-    """The first pickle in `blob`; with `second`, (the first, the one after it or None)."""
+def unpickle(blob: bytes, *, second: bool = False) -> tuple[object, object | None]:
+    """(the first pickle in `blob`, the one after it: with `second` and when there is one, else None)."""
     try:
         stream = io.BytesIO(blob)
         unpickler = _ModelUnpickler(stream)
         first = unpickler.load()
         if not second:
-            return first
+            return first, None
         return first, (unpickler.load() if stream.tell() < len(blob) else None)
     except IndexCorrupt:
         raise
@@ -156,8 +167,7 @@ def encode_document(document: Document) -> bytes:
 def decode_document(path: Path, blob: bytes, *, with_body: bool) -> tuple[Document, bool]:
     """The stored document, and whether it has its body (always without frontmatter; else only
     `with_body` and when `_keeps_body` stored it: the reader needs no body beside frontmatter)."""
-    value, stored_body = unpickle(blob, second=True) if with_body else (unpickle(blob), None)
-    return _document(path, value, stored_body)
+    return _document(path, *unpickle(blob, second=with_body))
 
 
 def decode_trusted(path: Path, blob: bytes, *, with_body: bool) -> tuple[Document, bool]:
@@ -170,14 +180,14 @@ def decode_trusted(path: Path, blob: bytes, *, with_body: bool) -> tuple[Documen
     return _document(path, value, pickle.load(stream) if stream.tell() < len(blob) else None)
 
 
-def _document(path: Path, value: Any, stored_body: Any) -> tuple[Document, bool]:
+def _document(path: Path, value: object, stored_body: object) -> tuple[Document, bool]:
     try:
+        if not isinstance(value, tuple) or not (stored_body is None or isinstance(stored_body, str)):
+            raise TypeError
         meta, has_frontmatter, frontmatter_text, body, body_line, line_ending, had_bom, diagnostics = value
         checks = (isinstance(meta, dict), isinstance(has_frontmatter, bool), isinstance(frontmatter_text, str),
-                  isinstance(body, str) if not has_frontmatter else body is None,
-                  stored_body is None or isinstance(stored_body, str),
-                  isinstance(body_line, int), isinstance(line_ending, str), isinstance(had_bom, bool),
-                  isinstance(diagnostics, list))
+                  isinstance(body, str) if not has_frontmatter else body is None, isinstance(body_line, int),
+                  isinstance(line_ending, str), isinstance(had_bom, bool), isinstance(diagnostics, list))
         if not all(checks):
             raise TypeError
         found = tuple(Diagnostic(path, line, str(code), str(message)) for line, code, message in diagnostics)

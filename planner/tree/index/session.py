@@ -27,7 +27,6 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from planner.errors import PlannerError
 from planner.model import Phase, Project
@@ -245,7 +244,8 @@ class _Session:
             _RECENT[str(self.project_root)] = (signature, project, self.stamps)
         return project
 
-    def _known_phases(self, recent: tuple[str, Project, dict[str, str]]) -> Callable[[Path], Any]:
+    def _known_phases(self, recent: tuple[str, Project, dict[str, str]]
+                      ) -> Callable[[Path], tuple[Phase, tuple[Diagnostic, ...]] | None]:
         """Phases of this process's last load whose folder holds the same files with the same
         stamps now (after a command's own write, all but one or two): reused, not read again."""
         _, project, before = recent

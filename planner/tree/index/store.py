@@ -21,7 +21,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import planner
 from planner.model import Project
@@ -37,10 +36,12 @@ MODEL_PART = 1 << 18  # bytes of the pickled project per row (the first row also
 # Dotted names, so that moving a module keeps the fingerprint honest.
 PARSER_MODULES = (
     "planner.tree.frontmatter",
+    "planner.tree.strict_yaml",
     "planner.tree.tolerant_yaml",
     "planner.tree.plain_yaml",
     "planner.tree.reader",
     "planner.tree.schema",
+    "planner.tree.values",
     "planner.tree.filenames",
     "planner.ids",
     "planner.model",
@@ -121,7 +122,7 @@ class _Parts:
             return True
         return False
 
-    def readinto(self, buffer: Any) -> int:
+    def readinto(self, buffer: bytearray | memoryview) -> int:
         target = memoryview(buffer).cast("B")
         filled = 0
         while filled < len(target) and (self._part or self._next()):
@@ -159,7 +160,7 @@ class _PartWriter:
         self.buffer = bytearray()
         self.part = 0
 
-    def write(self, data: Any) -> int:
+    def write(self, data: bytes | bytearray | memoryview) -> int:
         self.buffer += data
         while len(self.buffer) >= MODEL_PART:
             self._insert(bytes(self.buffer[:MODEL_PART]))
