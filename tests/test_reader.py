@@ -316,3 +316,15 @@ def test_invalid_config_json_is_a_diagnostic_with_line_and_reading_goes_on(make_
 
 def test_empty_tree_reads_as_no_phases(make_tree: TreeWriter) -> None:
     assert load_project(make_tree({})).phases == ()
+
+
+def test_a_goal_target_written_as_one_text_is_one_target(make_tree: TreeWriter) -> None:
+    project = load(make_tree, {".planning/phases/01-core/01-GOAL.md": "---\ntargets: coverage >= 80\n---\n# Goal\n"})
+    assert project.phases[0].targets == ("coverage >= 80",)
+
+
+def test_a_gap_closed_by_one_plan_written_as_text_is_that_plan(make_tree: TreeWriter) -> None:
+    from planner.verify.gaps import RecordedGap
+
+    gap = RecordedGap.read({"id": "coverage", "status": "closed", "closed_by": "01-02"})
+    assert gap.closed_by == ("01-02",)

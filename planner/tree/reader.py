@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeAlias
@@ -23,6 +23,7 @@ from planner.tree.markdown import bold_metadata, header_block
 from planner.tree.project_root import PLANNING as PLANNING  # noqa: PLC0414
 from planner.tree.project_root import find_project_root as find_project_root  # noqa: PLC0414
 from planner.tree.schema import PlanFields, plan_fields
+from planner.tree.values import as_text_list
 from planner.tree.workstreams import planning_dir_of
 
 
@@ -258,10 +259,9 @@ def _read_phase(directory: Path, read: DocumentReader, diagnostics: list[Diagnos
 
 
 def _texts_of(value: object) -> tuple[str, ...]:
-    """Each item of `value` as text, nulls left out (a value that holds no items: none)."""
-    if not isinstance(value, Iterable):
-        return ()
-    return tuple(str(item) for item in value if item is not None)
+    """Each item of a list as text, nulls left out; one text is a list of one (`targets: coverage
+    >= 80` is one target, not one per character); anything else holds no items."""
+    return as_text_list(value) or ()
 
 
 def _plan_of(number: PhaseNumber | None, directory: Path, part: str, files: _PlanFiles,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from planner.clock import parse_time
 from planner.facts.types import TargetRow, TestsFacts
 from planner.model import GapStatus, Phase
 from planner.tree.frontmatter import read_document
+from planner.tree.values import as_text_list
 from planner.verify.types import GapKind, GapValue, VerificationGap
 
 Failing = Mapping[str, tuple[GapValue, str]]  # source -> (value now, the gap's words)
@@ -47,10 +48,10 @@ class RecordedGap:
 
     @classmethod
     def read(cls, entry: Mapping[str, object]) -> RecordedGap:
-        kind, closed_by = entry.get("kind"), entry.get("closed_by") or ()
+        kind = entry.get("kind")
         return cls(str(entry.get("id")), kind if isinstance(kind, str) else None, str(entry.get("source")),
                    str(entry.get("truth")), entry.get("status") == "closed", entry.get("value"),
-                   tuple(str(plan) for plan in closed_by) if isinstance(closed_by, Iterable) else (), entry)
+                   as_text_list(entry.get("closed_by")) or (), entry)
 
 
 @dataclass(frozen=True, slots=True)
