@@ -17,9 +17,7 @@ without it.
 from __future__ import annotations
 
 import contextlib
-import io
 import os
-import pickle
 import stat
 import time
 from collections.abc import Callable, Mapping
@@ -30,7 +28,7 @@ from typing import NamedTuple
 from planner.check.findings import Finding
 from planner.check.summary_claims import SummaryClaims, read_claims
 from planner.tree.frontmatter import Document
-from planner.tree.index.encoding import _ALLOWED_GLOBALS, pickle_model
+from planner.tree.index.encoding import MODEL_CLASSES, pickle_model, unpickle_with
 from planner.tree.index.outputs import code_fingerprint
 from planner.tree.index.scan import file_stamp
 from planner.tree.index.store import cache_dir
@@ -39,7 +37,7 @@ CACHE_FILE = "check.pickle"
 FORMAT = "4"
 RACY_NS = 2_000_000_000
 MAX_BYTES = 1024 * 1024 * 1024
-_ALLOWED = _ALLOWED_GLOBALS | {
+_ALLOWED = MODEL_CLASSES | {
     ("planner.check.summary_claims", "SummaryClaims"), ("planner.check.claim_text", "Claim"),
     ("planner.check.claim_text", "Table"), ("planner.check.claim_text", "TableRow"),
     ("planner.check.findings", "Finding"), ("planner.check.cache", "Row"),
@@ -57,22 +55,10 @@ class Row(NamedTuple):
     findings: list[Finding]
 
 
-class _Unpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str) -> object:
-        if (module, name) not in _ALLOWED:
-            raise pickle.UnpicklingError(f"foreign object {module}.{name}")
-        return super().find_class(module, name)
-
-
 def load_kept(blob: bytes, size: int) -> tuple[object, ...] | None:
     """The tuple of `size` items pickled in `blob`, or None when it holds something else; raises
     when `blob` is no pickle or holds a class other than planner's own."""
-    from planner.tree.index.encoding import _FOLDERS
-
-    try:
-        stored: object = _Unpickler(io.BytesIO(blob)).load()
-    finally:
-        _FOLDERS.clear()
+    stored = unpickle_with(blob, _ALLOWED)
     return stored if isinstance(stored, tuple) and len(stored) == size else None
 
 

@@ -21,7 +21,8 @@ from planner.tree.frontmatter import Diagnostic, Document
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
 
-_ALLOWED_GLOBALS = frozenset({
+# The classes a pickled model may hold; anything else in a cache file is foreign and refused.
+MODEL_CLASSES = frozenset({
     ("planner.tree.index.encoding", "_path"), ("pathlib", "PosixPath"), ("pathlib", "WindowsPath"),
     ("planner.model", "Project"), ("planner.model", "Phase"), ("planner.model", "Plan"),
     ("planner.model", "Gap"), ("planner.model", "Config"), ("planner.model", "KeyFiles"),
@@ -64,9 +65,29 @@ def _reduce_path(path: PurePath) -> tuple[Callable[[str], Path], tuple[str]]:
 
 class _ModelUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> object:
-        if (module, name) not in _ALLOWED_GLOBALS:
+        if (module, name) not in MODEL_CLASSES:
             raise IndexCorrupt(f"index holds a foreign object ({module}.{name})")
         return super().find_class(module, name)
+
+
+class _RestrictedUnpickler(pickle.Unpickler):
+    def __init__(self, stream: Readable, allowed: frozenset[tuple[str, str]]) -> None:
+        super().__init__(stream)
+        self.allowed = allowed
+
+    def find_class(self, module: str, name: str) -> object:
+        if (module, name) not in self.allowed:
+            raise pickle.UnpicklingError(f"foreign object {module}.{name}")
+        return super().find_class(module, name)
+
+
+def unpickle_with(blob: bytes, allowed: frozenset[tuple[str, str]]) -> object:
+    """The value `pickle_model` wrote into `blob`, holding only the classes in `allowed`
+    (pickle.UnpicklingError otherwise): for other caches that store model objects."""
+    try:
+        return _RestrictedUnpickler(io.BytesIO(blob), allowed).load()
+    finally:
+        _FOLDERS.clear()
 
 
 def pickle_model(value: object) -> bytes:
