@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import os
+import shutil
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,6 +114,47 @@ def in_tmp(tmp_path: Path) -> Iterator[Path]:
         yield tmp_path
     finally:
         os.chdir(before)
+
+
+# --- built once per session, handed out as private copies ------------------------------------------
+
+
+def copy_tree(source: Path, destination: Path) -> Path:
+    """A private copy of a built project, its git repository included, for a test to change."""
+    shutil.copytree(source, destination, symlinks=True)
+    return destination
+
+
+@dataclass(frozen=True)
+class DemoBuild:
+    """The example project `plan demo DIR` built, and what it printed."""
+
+    directory: Path  # read it; a test that runs a command on it takes `demo_copy`
+    printed: str  # with DIR shown as README shows it: /tmp/planner-demo
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DemoBuild:
+    """`plan demo DIR` through the real entry point, once per session: it runs pytest under
+    coverage three times, seconds that every test reading the demo would otherwise pay again."""
+    from planner.cli.commands import _state, run
+
+    directory = tmp_path_factory.mktemp("demo") / "example"
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NO_COLOR", "1")
+        _state.update({"debug": False, "root": None})
+        with redirect_stdout(stdout), redirect_stderr(stderr):
+            code = run(["demo", str(directory)])
+        _state.update({"debug": False, "root": None})
+    assert code == 0, stderr.getvalue()
+    return DemoBuild(directory, stdout.getvalue().replace(str(directory), "/tmp/planner-demo"))
+
+
+@pytest.fixture
+def demo_copy(demo_build: DemoBuild, tmp_path: Path) -> Path:
+    """A private copy of the demo project (repository and all), for a test that changes it."""
+    return copy_tree(demo_build.directory, tmp_path / "demo")
 
 
 # Whole files that belong to the stress set (`-m stress`); a single test can also be marked
