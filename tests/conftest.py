@@ -7,7 +7,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import redirect_stderr, redirect_stdout
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -123,6 +123,32 @@ def copy_tree(source: Path, destination: Path) -> Path:
     """A private copy of a built project, its git repository included, for a test to change."""
     shutil.copytree(source, destination, symlinks=True)
     return destination
+
+
+@dataclass
+class Pristine:
+    """Projects built once per session (per xdist worker) by a builder, copied for each test.
+
+    `pristine.copy(two_plan_project, tmp_path / "repo")` builds on first use with
+    `two_plan_project(path)` into a session folder, then copies; a builder must make the same
+    project wherever it is built (planning documents hold no absolute path of their root)."""
+
+    folder: Path
+    built: dict[str, Path] = field(default_factory=dict)
+
+    def copy(self, builder: Callable[[Path], object], destination: Path) -> Path:
+        key = f"{builder.__module__}.{builder.__qualname__}"
+        if key not in self.built:
+            source = self.folder / str(len(self.built)) / destination.name
+            source.parent.mkdir(parents=True)
+            builder(source)
+            self.built[key] = source
+        return copy_tree(self.built[key], destination)
+
+
+@pytest.fixture(scope="session")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Pristine:
+    return Pristine(tmp_path_factory.mktemp("pristine"))
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import CliResult, CliRunner, Pristine
 from gitrepo import two_plan_project
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,16 +22,15 @@ from hypothesis import strategies as st
 from planner.tree.edit import set_keys
 from planner.tree.frontmatter import dump_yaml, parse_document
 from planner.tree.reader import load_project
-from tests.conftest import CliResult, CliRunner
 
 ENV = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
+def project(pristine: Pristine, tmp_path: Path) -> Path:
     """A repository with phase 1 of two plans (01-01 not started, 01-02 started), committed."""
-    return two_plan_project(tmp_path / "repo")
+    return pristine.copy(two_plan_project, tmp_path / "repo")
 
 
 def files(root: Path) -> dict[str, bytes]:

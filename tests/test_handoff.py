@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import Pristine
 
 from planner import __version__, handoff
 from planner.cli.result_json import handoff_json
@@ -89,9 +90,13 @@ def make_project(root: Path, *snapshots: Snapshot, targets: list[str] | None = N
     return root
 
 
+def default_project(root: Path) -> None:
+    make_project(root)
+
+
 @pytest.fixture
-def root(tmp_path: Path) -> Path:
-    return make_project(tmp_path / "project")
+def root(pristine: Pristine, tmp_path: Path) -> Path:
+    return pristine.copy(default_project, tmp_path / "project")
 
 
 def report_of(root: Path) -> dict[str, Any]:

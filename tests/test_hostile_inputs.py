@@ -16,22 +16,26 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import Pristine
 
 from planner.tree.reader import load_project
 
 TIMEOUT = 60  # generous for a loaded machine: a hang is minutes, a fixed case is a second
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
+def one_phase_one_plan(root: Path) -> None:
+    """Phase 1 (goal `g`, target coverage >= 1) with plan 01-01; no git."""
     from planner.scaffold import add_phase, init_project, new_plan
 
-    root = tmp_path / "project"
     root.mkdir()
     init_project(root)
     add_phase(load_project(root), "One", goal="g", targets=["coverage >= 1"])
     new_plan(load_project(root), "1")
-    return root
+
+
+@pytest.fixture
+def project(pristine: Pristine, tmp_path: Path) -> Path:
+    return pristine.copy(one_phase_one_plan, tmp_path / "project")
 
 
 def _phase(project: Path) -> Path:

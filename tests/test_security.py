@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import Pristine
 
 from planner.errors import InputError
 from planner.tree.frontmatter import read_document
@@ -26,16 +27,19 @@ def _listing(folder: Path) -> set[str]:
     return {str(path.relative_to(folder)) for path in folder.rglob("*") if ".planning" not in path.parts}
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
+def one_phase_one_plan(root: Path) -> None:
+    """Phase 1 with plan 01-01; no git."""
     from planner.scaffold import add_phase, init_project, new_plan
 
-    root = tmp_path / "project"
     root.mkdir()
     init_project(root)
     add_phase(load_project(root), "One")
     new_plan(load_project(root), "1")
-    return root
+
+
+@pytest.fixture
+def project(pristine: Pristine, tmp_path: Path) -> Path:
+    return pristine.copy(one_phase_one_plan, tmp_path / "project")
 
 
 @pytest.fixture
