@@ -11,6 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests take their example counts from a profile, never from the clock: no deadline (a
+# loaded machine is not a failure). `default` is the plain `pytest` run; `--hypothesis-profile=stress`
+# (the stress step of .ci/run) searches ten times as far.
+settings.register_profile("default", max_examples=100, deadline=None)
+settings.register_profile("stress", max_examples=1000, deadline=None)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT_ROOT.parent / "shared"

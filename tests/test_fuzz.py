@@ -28,7 +28,7 @@ from planner.tree.tolerant_yaml import parse_tolerant
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SAMPLES = SHARED / "samples"
 CORPORA = SHARED / "corpora"
-FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(suppress_health_check=[HealthCheck.too_slow])
 
 # Text that looks like the inputs: YAML and Markdown punctuation, markers, ids, odd characters.
 _PIECES = [

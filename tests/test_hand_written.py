@@ -357,7 +357,7 @@ def _expected_pattern(entries: list[tuple[str, str | None, list[str], str]], upd
     return re.compile("".join(parts), re.DOTALL)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(hand_frontmatter(), st.dictionaries(st.sampled_from(OWNED), _NEW_VALUES, min_size=1, max_size=3))
 def test_setting_owned_keys_leaves_every_other_byte_unchanged(
         written: tuple[list[tuple[str, str | None, list[str], str]], str, bool, str], updates: dict[str, str]) -> None:
@@ -391,7 +391,7 @@ _HAND_CHARS = st.characters(blacklist_categories=("Cs",), blacklist_characters="
     st.sampled_from(["\udce9", "\udcff", "\udc93"])  # bytes that are not UTF-8, as read
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture])
 @given(before=st.lists(st.text(_HAND_CHARS, max_size=20), max_size=4),
        after=st.lists(st.text(_HAND_CHARS, max_size=20), max_size=4),

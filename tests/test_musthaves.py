@@ -461,7 +461,7 @@ _SHAPES: Any = st.recursive(
 )
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(must_haves=_SHAPES)
 def test_any_must_haves_shape_gives_a_report_not_an_exception(repo: Path, must_haves: Any) -> None:
     plan = Plan(id=PlanId.parse("01-01"), must_haves=must_haves if isinstance(must_haves, dict) else {})
@@ -477,14 +477,13 @@ _YAML_PIECES = st.sampled_from(["  ", "    ", "- ", "truths:", "artifacts:", "ke
                                 "]", "(", ": ", ", ", "x", "\n", "\t", "#", "{", "}", "`", "contains", "../"])
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(pieces=st.lists(_YAML_PIECES, max_size=40))
 def test_any_frontmatter_text_under_must_haves_gives_a_report(repo: Path, pieces: list[str]) -> None:
     report = check(repo, "  " + "".join(pieces).replace("---", "") + "\n")
     assert report.score[0] <= report.score[1]
 
 
-@settings(max_examples=200, deadline=None)
 @given(pattern=st.text(max_size=20))
 def test_any_pattern_compiles_or_gives_its_error(pattern: str) -> None:
     compiled = textscan.compile_pattern(pattern)

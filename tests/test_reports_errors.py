@@ -168,9 +168,7 @@ _SEEDS = [
 ]
 
 
-@settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.sampled_from(_SEEDS), cut=st.integers(0, 4000), junk=st.text(max_size=20))
 def test_mangled_reports_raise_only_input_error(
     tmp_path: Path, seed: str, cut: int, junk: str
@@ -184,9 +182,7 @@ def test_mangled_reports_raise_only_input_error(
             pass
 
 
-@settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.binary(max_size=300))
 def test_arbitrary_bytes_raise_only_input_error(tmp_path: Path, data: bytes) -> None:
     path = _write(tmp_path, "report.bin", data)

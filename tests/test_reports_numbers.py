@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from planner.evidence.reports import (
@@ -101,7 +101,6 @@ def test_format_percent_examples(percent: float | None, digits: int, shown: str)
     assert format_percent(percent, digits) == shown
 
 
-@settings(max_examples=200, deadline=None)
 @given(covered=st.integers(0, 5000), extra=st.integers(0, 5000), digits=st.integers(0, 4))
 def test_format_percent_matches_coverage_py_display(covered: int, extra: int, digits: int) -> None:
     from coverage.results import display_covered

@@ -50,9 +50,7 @@ def test_warning_quotes_at_most_three_examples(tmp_path: Path) -> None:
     assert result.warnings[0].count(".py") == 3
 
 
-@settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.text(min_size=1, max_size=30).filter(lambda s: "\x00" not in s), max_size=5))
 def test_any_relative_path_maps_to_something(tmp_path: Path, raws: list[str]) -> None:
     result = normalise_paths(raws, tmp_path)

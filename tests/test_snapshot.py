@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from planner.errors import ConflictError, InputError
@@ -120,7 +120,6 @@ _snapshots = st.builds(
 )
 
 
-@settings(max_examples=200, deadline=None)
 @given(_snapshots)
 def test_snapshot_round_trips_through_json_exactly(snapshot: Snapshot) -> None:
     text = snapshot_to_json(snapshot)
@@ -147,7 +146,6 @@ def _paths(value: object, prefix: tuple[object, ...] = ()) -> list[tuple[object,
     return found
 
 
-@settings(max_examples=200, deadline=None)
 @given(_snapshots, st.data(), _json_values)
 def test_damaged_snapshot_loads_or_raises_input_error_only(
     snapshot: Snapshot, data: st.DataObject, replacement: object
