@@ -63,9 +63,15 @@ def _limited() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
 
 
-def _run(project: Path, *argv: str) -> subprocess.CompletedProcess[str]:
-    """`plan ARGV --root PROJECT` in a child capped at 1 GB; a hang fails the test by its timeout."""
-    return subprocess.run([sys.executable, "-m", "planner", *argv, "--root", str(project)], capture_output=True,
+def _run(project: Path, *argv: str, render_seconds: float | None = None) -> subprocess.CompletedProcess[str]:
+    """`plan ARGV --root PROJECT` in a child capped at 1 GB; a hang fails the test by its timeout.
+
+    `render_seconds` replaces the render time budget (planner.render.RENDER_SECONDS) in the child,
+    so a test of the budget does not wait out the real one."""
+    entry = ["-m", "planner"] if render_seconds is None else [
+        "-c", (f"import sys, planner.render; planner.render.RENDER_SECONDS = {render_seconds!r}; "
+               "from planner.__main__ import main; sys.argv[0] = 'plan'; sys.exit(main())")]
+    return subprocess.run([sys.executable, *entry, *argv, "--root", str(project)], capture_output=True,
                           text=True, timeout=TIMEOUT, preexec_fn=_limited, check=False,
                           env={**os.environ, "NO_COLOR": "1"})
 
@@ -395,10 +401,11 @@ def test_template_looping_silently_for_ever_is_stopped_by_the_time_budget(projec
     templates.mkdir()
     (templates / "plan.md.j2").write_text("{% for a in 'x' * 9999 %}{% for b in 'x' * 9999 %}"
                                           "{% for c in 'x' * 9999 %}{% endfor %}{% endfor %}{% endfor %}\n")
-    result = _run(project, "new", "1")
+    result = _run(project, "new", "1", render_seconds=0.5)
     assert result.returncode == 2, result.stderr
     _one_line_error(result.stderr, ".planning/templates/plan.md.j2")
-    assert "seconds" in result.stderr
+    assert "rendering took over 0.5 seconds; refused" in result.stderr
+    assert not (_phase(project) / "01-02-PLAN.md").exists()
 
 
 # --- a test command is code: consent before its first run ------------------------------------
