@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from conftest import Pristine
+from gsd_tools import gsd
 
 from planner import __version__, handoff
 from planner.cli.result_json import handoff_json
@@ -368,23 +369,11 @@ def test_a_scaffolded_draft_carries_its_recommendation(root: Path) -> None:
         plans[0].plan_path).body
 
 
-def _gsd(root: Path, *args: str) -> dict[str, Any]:
-    import shutil
-    import subprocess
-
-    tools = Path("/work/gsd/package/get-shit-done/bin/gsd-tools.cjs")
-    if shutil.which("node") is None or not tools.is_file():
-        pytest.skip("GSD's gsd-tools (node) is not installed here")
-    done = subprocess.run(["node", str(tools), *args], cwd=root, capture_output=True, text=True, timeout=120,
-                          check=False)
-    return json.loads(done.stdout)
-
-
 def test_scaffolded_drafts_pass_gsd_plan_structure(root: Path) -> None:
     handoff_phase(load_project(root), "1", scaffold=True)
     for plan in load_project(root).phases[1].plans:
         assert plan.plan_path is not None
-        checked = _gsd(root, "verify", "plan-structure", str(plan.plan_path))
+        checked = gsd(root, "verify", "plan-structure", str(plan.plan_path))
         assert (checked["valid"], checked["errors"], checked["warnings"]) == (True, [], [])
 
 
@@ -392,7 +381,7 @@ def test_scaffolded_drafts_add_no_gsd_health_issue_of_their_own(root: Path) -> N
     # GSD judges the tree as a whole (PROJECT.md, ROADMAP headings): what the drafts add must be
     # nothing beyond the new phase itself being a phase
     def issues() -> set[tuple[str, str]]:
-        report = _gsd(root, "validate", "health")
+        report = gsd(root, "validate", "health")
         return {(item["code"], item["message"]) for kind in ("errors", "warnings") for item in report[kind]}
 
     before = issues()
