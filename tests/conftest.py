@@ -6,7 +6,7 @@ import io
 import os
 import shutil
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import redirect_stderr, redirect_stdout
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,6 +110,27 @@ def make_tree(tmp_path: Path) -> TreeWriter:
         return root
 
     return write
+
+
+@contextmanager
+def no_hang(seconds: float = 60.0) -> Iterator[None]:
+    """Fail the test when the block is still running after `seconds`: a hang turned into a failure
+    (a quadratic scan of megabytes runs for hours), never a claim about speed, which bench/ measures.
+
+    A real-time alarm, so only in the main thread (where pytest and its xdist workers run tests), and
+    never around a template render: planner.render's own time budget uses the same alarm."""
+    import signal
+
+    def expire(signum: int, frame: object) -> None:
+        pytest.fail(f"still running after {seconds:g} s: a hang")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture

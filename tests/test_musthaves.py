@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -289,9 +288,7 @@ def test_javascript_slash_delimited_pattern_with_flags_is_honoured(repo: Path) -
 def test_catastrophic_pattern_ends_within_the_timeout(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(textscan, "PATTERN_TIMEOUT_SECONDS", 0.5)
     (repo / "evil.txt").write_text("a" * 60 + "!\n")
-    started = time.monotonic()
     result = link(repo, '    - from: evil.txt\n      to: x\n      pattern: "^(a+)+$"\n')
-    assert time.monotonic() - started < 5
     assert result.status == BAD_PATTERN
     assert "catastrophic backtracking" in result.reason
 
