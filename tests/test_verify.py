@@ -124,3 +124,23 @@ def test_a_must_have_gap_closes_when_the_artifact_appears(tmp_path: Path) -> Non
     (closed,) = second.context["gaps"]
     assert (closed["id"], closed["status"]) == (opened["id"], "closed")
     assert second.status == "passed"
+
+
+def test_a_target_where_lower_is_better_that_improved_but_still_misses_is_partial(tmp_path: Path) -> None:
+    root, _ = make_project(tmp_path / "p", ["tests.failed == 0"])
+    measure(root, covered=5, statements=10, failed=3, minute=10)
+    first = _gap(verify_phase(load_project(root), "1", now=at(11)).context, "tests.failed == 0")
+    _close_plan_between(root, 12, 20)
+    measure(root, covered=5, statements=10, failed=1, minute=21)
+    gap = _gap(verify_phase(load_project(root), "1", now=at(22)).context, "tests.failed == 0")
+    assert (gap["id"], gap["status"], gap["closed_by"], gap["value"]) == (first["id"], "partial", ["01-01"], "1")
+
+
+def test_a_target_that_moved_away_from_its_threshold_stays_open(tmp_path: Path) -> None:
+    root, _ = make_project(tmp_path / "p", ["tests.failed == 0"])
+    measure(root, covered=5, statements=10, failed=1, minute=10)
+    verify_phase(load_project(root), "1", now=at(11))
+    _close_plan_between(root, 12, 20)
+    measure(root, covered=5, statements=10, failed=2, minute=21)
+    gap = _gap(verify_phase(load_project(root), "1", now=at(22)).context, "tests.failed == 0")
+    assert (gap["status"], gap["closed_by"]) == ("open", [])

@@ -90,21 +90,30 @@ def _number(text: Any) -> float | None:
         return None
 
 
-def _improved(kind: str, old: dict[str, Any] | None, value: Any) -> bool:
-    if old is None:
+def _improved(kind: str, old: dict[str, Any] | None, value: Any, goal: str | None) -> bool:
+    """Whether a gap that still fails came nearer to closing since the last verification: fewer
+    failing tests in a cluster; for a target (`goal`: its "OP THRESHOLD", e.g. "== 0", ">= 90.00%")
+    a value nearer the threshold, whichever side it must reach. A closed gap that fails again has
+    regressed: it reopens."""
+    if old is None or old.get("status") == "closed":
         return False
     before, now = _number(old.get("value")), _number(value)
     if before is None or now is None:
         return False
-    return now < before if kind == "cluster" else now > before
+    if kind == "cluster":
+        return now < before
+    threshold = _number(goal.split(" ", 1)[1]) if goal and " " in goal else None
+    if threshold is None:
+        return False
+    return abs(now - threshold) < abs(before - threshold)
 
 
 def _gap(phase: Phase, kind: str, source: str, value: Any, failing: bool, title: str,
-         baseline: _Baseline) -> dict[str, Any] | None:
+         baseline: _Baseline, goal: str | None = None) -> dict[str, Any] | None:
     identifier = gap_id(phase, kind, source)
     old = baseline.previous.get(identifier)
     if failing:
-        status = "partial" if _improved(kind, old, value) else "open"
+        status = "partial" if _improved(kind, old, value, goal) else "open"
         closed_by = _closers(phase, identifier, baseline) if status == "partial" else []
     elif old is not None and old.get("status") != "closed":
         status, closed_by = "closed", _closers(phase, identifier, baseline)
@@ -122,7 +131,7 @@ def _gaps(phase: Phase, targets: list[dict[str, Any]], tests: dict[str, Any] | N
     gaps = []
     for row in targets:
         gap = _gap(phase, "target", row["expression"], row["after"], row["status"] != "PASS",
-                   f"{row['expression']}: {row['detail']}", baseline)
+                   f"{row['expression']}: {row['detail']}", baseline, row["target"])
         if gap:
             gaps.append(gap)
     clusters = {c["signature"]: (c["count"], f"{c['count']} failing test(s): {c['signature']}")
