@@ -72,6 +72,15 @@ def test_deleted_roadmap_marker_fails_with_the_path_and_writes_nothing(cli: CliR
     assert "begins inside region 'phases'" in result.stderr
 
 
+def test_state_whose_frontmatter_an_edit_would_break_is_refused_in_one_line(cli: CliRunner, project: Path) -> None:
+    # found by the CLI fuzz test (seed 104): YAML's message for the edited block spans four lines
+    state = project / ".planning/STATE.md"
+    state.write_text("---\nstatus: \nprogress:\n  - ~\n  - #]* &{b}}\n---\n# Project State\n\n"
+                     "<!-- planner:begin progress -->\n<!-- planner:end progress -->\n")
+    result = assert_refused(cli, project, ["new", "1"], ".planning/STATE.md:2:")
+    assert "would break this file's frontmatter (did not find expected key); planner left it as it was" in result.stderr
+
+
 def test_retrying_a_failed_new_adds_no_plan(cli: CliRunner, project: Path) -> None:
     roadmap = project / ".planning/ROADMAP.md"
     roadmap.write_text(roadmap.read_text().replace("<!-- planner:end phases -->\n", ""))
