@@ -131,6 +131,12 @@ def test_unclosed_block_ends_at_first_heading() -> None:
     assert [(d.line, d.code) for d in document.diagnostics] == [(1, "FM003")]
 
 
+def test_unclosed_block_with_no_markdown_after_it_is_all_frontmatter() -> None:
+    document = parse("---\nplan: 01\nstatus: done\n")
+    assert (document.meta, document.body) == ({"plan": "01", "status": "done"}, "")
+    assert [(d.line, d.code) for d in document.diagnostics] == [(1, "FM003")]
+
+
 def test_line_of_finds_top_level_key() -> None:
     assert parse("---\nplan: 01\ntags:\n  - a\nwave: 2\n---\n").line_of("wave") == 5
 

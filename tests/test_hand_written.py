@@ -366,6 +366,20 @@ def _expected_pattern(entries: list[tuple[str, str | None, list[str], str]], upd
     return re.compile("".join(parts), re.DOTALL)
 
 
+def test_a_value_of_several_lines_before_an_indented_comment_is_set_double_quoted() -> None:
+    # a literal block (`|`) would swallow the indented comment that follows it
+    raw = "---\nstatus: planned\n  # my note\nwave: 1\n---\nbody\n"
+    edited = set_keys(raw, {"status": "line one\nline two"}, path=Path("01-01-PLAN.md"))
+    assert edited == '---\nstatus: "line one\\nline two"\n  # my note\nwave: 1\n---\nbody\n'
+    assert parse_document(Path("01-01-PLAN.md"), edited).meta == {"status": "line one\nline two", "wave": "1"}
+
+
+def test_a_note_after_an_empty_key_stays_after_the_value_set_there() -> None:
+    edited = set_keys("---\nstatus:  # to fill in\nwave: 1\n---\nbody\n", {"status": "complete"},
+                      path=Path("01-01-PLAN.md"))
+    assert edited == "---\nstatus: complete  # to fill in\nwave: 1\n---\nbody\n"
+
+
 @settings(suppress_health_check=[HealthCheck.too_slow])
 @given(hand_frontmatter(), st.dictionaries(st.sampled_from(OWNED), _NEW_VALUES, min_size=1, max_size=3))
 def test_setting_owned_keys_leaves_every_other_byte_unchanged(

@@ -118,6 +118,18 @@ def truth(repo: Path, text: str) -> musthave_results.TruthResult:
 # ---------------------------------------------------------------- artifacts
 
 
+@pytest.mark.parametrize(("item", "line"), [
+    ('"A clean API for everyone"', 6),  # prose: the finding points at its own line
+    ("{provides: nothing}", 4),  # a mapping without a path: not found as written, so at must_haves:
+], ids=["prose", "mapping_without_path"])
+def test_artifact_that_names_no_file_needs_a_person_and_says_so_on_its_line(repo: Path, item: str, line: int) -> None:
+    report = check(repo, f"  artifacts:\n    - {item}\n")
+    (result,) = report.artifacts
+    assert (result.status, result.reasons, result.plan_line) == (NEEDS_PERSON, ("names no file path",), line)
+    assert [(finding.line, finding.code) for finding in report.findings] == [(line, "MH003")]
+    assert report.findings[0].message.endswith("names no path; not checked")
+
+
 def test_artifact_meeting_every_check_exists_and_is_substantive(repo: Path) -> None:
     result = artifact(repo, '    - path: src/db.py\n      provides: "pool"\n      min_lines: "5"\n'
                             '      contains: "POOL_SIZE"\n      exports: [connect, Database]\n')
@@ -291,6 +303,11 @@ def test_catastrophic_pattern_ends_within_the_timeout(repo: Path, monkeypatch: p
     result = link(repo, '    - from: evil.txt\n      to: x\n      pattern: "^(a+)+$"\n')
     assert result.status == BAD_PATTERN
     assert "catastrophic backtracking" in result.reason
+
+
+def test_link_without_a_target_is_judged_by_its_pattern_in_its_source(repo: Path) -> None:
+    result = link(repo, '    - from: src/db.py\n      pattern: "POOL_SIZE"\n')
+    assert (result.to, result.status, result.evidence) == ("", WIRED, ("src/db.py", 4))
 
 
 def test_risky_pattern_that_matches_is_still_wired(repo: Path) -> None:

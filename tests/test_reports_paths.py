@@ -44,6 +44,14 @@ def test_each_file_may_live_under_a_different_base(tmp_path: Path) -> None:
     assert result.mapping == {"a.py": "src/a.py", "b.py": "lib/b.py"}
 
 
+def test_a_path_naming_the_repository_itself_is_kept_as_given_with_a_warning(tmp_path: Path) -> None:
+    result = normalise_paths([".", str(tmp_path)], tmp_path)
+    assert result.mapping == {".": ".", str(tmp_path): str(tmp_path)}
+    (warning,) = result.warnings
+    kept = "lie outside the repository and are kept as given"
+    assert warning == f"2 of 2 paths in the report {kept} (e.g. ., {tmp_path})"
+
+
 def test_warning_quotes_at_most_three_examples(tmp_path: Path) -> None:
     result = normalise_paths([f"m{i}.py" for i in range(10)], tmp_path)
     assert result.warnings[0].startswith("10 of 10 paths")
