@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import os
+import shutil
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests take their example counts from a profile, never from the clock: no deadline (a
+# loaded machine is not a failure). `default` is the plain `pytest` run; `--hypothesis-profile=stress`
+# (the stress step of .ci/run) searches ten times as far.
+settings.register_profile("default", max_examples=100, deadline=None)
+settings.register_profile("stress", max_examples=1000, deadline=None)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT_ROOT.parent / "shared"
@@ -102,6 +112,27 @@ def make_tree(tmp_path: Path) -> TreeWriter:
     return write
 
 
+@contextmanager
+def no_hang(seconds: float = 60.0) -> Iterator[None]:
+    """Fail the test when the block is still running after `seconds`: a hang turned into a failure
+    (a quadratic scan of megabytes runs for hours), never a claim about speed, which bench/ measures.
+
+    A real-time alarm, so only in the main thread (where pytest and its xdist workers run tests), and
+    never around a template render: planner.render's own time budget uses the same alarm."""
+    import signal
+
+    def expire(signum: int, frame: object) -> None:
+        pytest.fail(f"still running after {seconds:g} s: a hang")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 @pytest.fixture
 def in_tmp(tmp_path: Path) -> Iterator[Path]:
     """Run the test from tmp_path (for commands that look for a project upwards)."""
@@ -111,6 +142,73 @@ def in_tmp(tmp_path: Path) -> Iterator[Path]:
         yield tmp_path
     finally:
         os.chdir(before)
+
+
+# --- built once per session, handed out as private copies ------------------------------------------
+
+
+def copy_tree(source: Path, destination: Path) -> Path:
+    """A private copy of a built project, its git repository included, for a test to change."""
+    shutil.copytree(source, destination, symlinks=True)
+    return destination
+
+
+@dataclass
+class Pristine:
+    """Projects built once per session (per xdist worker) by a builder, copied for each test.
+
+    `pristine.copy(two_plan_project, tmp_path / "repo")` builds on first use with
+    `two_plan_project(path)` into a session folder, then copies; a builder must make the same
+    project wherever it is built (planning documents hold no absolute path of their root)."""
+
+    folder: Path
+    built: dict[str, Path] = field(default_factory=dict)
+
+    def copy(self, builder: Callable[[Path], object], destination: Path) -> Path:
+        key = f"{builder.__module__}.{builder.__qualname__}"
+        if key not in self.built:
+            source = self.folder / str(len(self.built)) / destination.name
+            source.parent.mkdir(parents=True)
+            builder(source)
+            self.built[key] = source
+        return copy_tree(self.built[key], destination)
+
+
+@pytest.fixture(scope="session")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Pristine:
+    return Pristine(tmp_path_factory.mktemp("pristine"))
+
+
+@dataclass(frozen=True)
+class DemoBuild:
+    """The example project `plan demo DIR` built, and what it printed."""
+
+    directory: Path  # read it; a test that runs a command on it takes `demo_copy`
+    printed: str  # with DIR shown as README shows it: /tmp/planner-demo
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DemoBuild:
+    """`plan demo DIR` through the real entry point, once per session: it runs pytest under
+    coverage three times, seconds that every test reading the demo would otherwise pay again."""
+    from planner.cli.commands import _state, run
+
+    directory = tmp_path_factory.mktemp("demo") / "example"
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NO_COLOR", "1")
+        _state.update({"debug": False, "root": None})
+        with redirect_stdout(stdout), redirect_stderr(stderr):
+            code = run(["demo", str(directory)])
+        _state.update({"debug": False, "root": None})
+    assert code == 0, stderr.getvalue()
+    return DemoBuild(directory, stdout.getvalue().replace(str(directory), "/tmp/planner-demo"))
+
+
+@pytest.fixture
+def demo_copy(demo_build: DemoBuild, tmp_path: Path) -> Path:
+    """A private copy of the demo project (repository and all), for a test that changes it."""
+    return copy_tree(demo_build.directory, tmp_path / "demo")
 
 
 # Whole files that belong to the stress set (`-m stress`); a single test can also be marked

@@ -2,8 +2,11 @@
 
 Off GitHub, a `uses:` step (actions/setup-python) cannot run; every `run:` step runs as the
 runner would run it (`bash --noprofile --norc -eo pipefail`), with `${{ inputs.* }}` and
-`${{ github.action_path }}` filled in the way GitHub fills them. The install step really installs
-planner from this checkout into a fresh virtual environment.
+`${{ github.action_path }}` filled in the way GitHub fills them. The check steps run with the `plan`
+of the environment running the tests (this checkout, installed by the test command). The install
+step really installs planner from this checkout into a fresh virtual environment: pip builds the
+package, ten seconds or more that nothing can shorten, so that test is in the `integration` set
+(`.ci/run` runs it; `python -m pytest -m integration`).
 """
 
 from __future__ import annotations
@@ -66,6 +69,7 @@ def run_action(workspace: Path, bin_dir: Path, given: dict[str, str], *,
     """Every step that runs off GitHub, in order, as a runner would: a failed step skips the
     later ones, except a step whose `if:` asks to run anyway."""
     inputs = {name: str(spec.get("default", "")) for name, spec in ACTION["inputs"].items()}
+    assert set(given) <= set(inputs), f"action.yml declares no input {set(given) - set(inputs)}: GitHub drops it"
     inputs.update(given)
     runs: list[StepRun] = []
     failed = False
@@ -87,6 +91,16 @@ def run_action(workspace: Path, bin_dir: Path, given: dict[str, str], *,
         runs.append(StepRun(step["name"], done.returncode, done.stdout + done.stderr))
         failed = failed or done.returncode != 0
     return runs
+
+
+@pytest.fixture(scope="module")
+def checkout_bin() -> Path:
+    """The bin folder of the environment running the tests, where the test command's
+    `pip install -e .` put `plan`: this checkout, as the install step would put it."""
+    folder = Path(sys.executable).parent
+    if not (folder / "plan").is_file():
+        pytest.skip(f"no `plan` beside {sys.executable}: install the project (pip install -e '.[test]')")
+    return folder
 
 
 @pytest.fixture(scope="module")
@@ -122,40 +136,44 @@ def scratch_repository(path: Path, summary: str) -> Path:
     return path
 
 
-def test_action_declares_strict_and_root_inputs() -> None:
-    assert ACTION["runs"]["using"] == "composite"
-    assert {"strict", "root"} <= set(ACTION["inputs"])
-    commands = " ".join(step.get("run", "") for step in ACTION["runs"]["steps"])
-    assert "plan check --format github" in commands and "plan render --check" in commands
-
-
-def test_errors_become_annotations_and_fail_the_job(installed: Path, tmp_path: Path) -> None:
+def test_errors_become_annotations_and_fail_the_job(checkout_bin: Path, tmp_path: Path) -> None:
     workspace = scratch_repository(tmp_path / "repo", (FIXTURES / "NUM401-fail.md").read_text())
-    check, render = run_action(workspace, installed, {"root": "sub"})
+    check, render = run_action(workspace, checkout_bin, {"root": "sub"})
     assert check.name == "plan check" and check.code == 1
     assert "::error file=sub/.planning/phases/01-core/01-01-SUMMARY.md,line=7,title=NUM401::" in check.output
     assert render.name == "plan render --check" and render.code == 0  # runs after a failed check
 
 
-def test_warnings_fail_only_with_strict(installed: Path, tmp_path: Path) -> None:
+def test_warnings_fail_only_with_strict(checkout_bin: Path, tmp_path: Path) -> None:
     workspace = scratch_repository(tmp_path / "repo", (FIXTURES / "TIM302-fail.md").read_text())
-    lenient = run_action(workspace, installed, {"root": "sub"})
+    lenient = run_action(workspace, checkout_bin, {"root": "sub"})
     assert [run.code for run in lenient] == [0, 0]
     assert "::warning file=sub/.planning/phases/01-core/01-01-SUMMARY.md" in lenient[0].output
-    strict = run_action(workspace, installed, {"root": "sub", "strict": "true"})
+    strict = run_action(workspace, checkout_bin, {"root": "sub", "strict": "true"})
     assert strict[0].code == 1
 
 
-def test_a_strict_value_that_is_not_a_boolean_is_refused(installed: Path, tmp_path: Path) -> None:
+def test_a_strict_value_that_is_not_a_boolean_is_refused(checkout_bin: Path, tmp_path: Path) -> None:
     workspace = scratch_repository(tmp_path / "repo", (FIXTURES / "TIM302-fail.md").read_text())
-    check = run_action(workspace, installed, {"root": "sub", "strict": "maybe"})[0]
+    check = run_action(workspace, checkout_bin, {"root": "sub", "strict": "maybe"})[0]
     assert check.code == 2 and "::error title=planner::input strict must be true or false" in check.output
 
 
-def test_a_missing_root_fails_with_one_line(installed: Path, tmp_path: Path) -> None:
+def test_a_missing_root_fails_with_one_line(checkout_bin: Path, tmp_path: Path) -> None:
     workspace = scratch_repository(tmp_path / "repo", (FIXTURES / "TIM302-fail.md").read_text())
-    check = run_action(workspace, installed, {"root": "nowhere"})[0]
+    check = run_action(workspace, checkout_bin, {"root": "nowhere"})[0]
     assert check.code != 0 and "Traceback" not in check.output
+
+
+@pytest.mark.integration
+def test_the_install_step_puts_this_checkout_in_a_fresh_environment_and_its_plan_runs_the_checks(
+        installed: Path, tmp_path: Path) -> None:
+    # `installed` ran the install step and checked that `plan` and `import planner` come from the
+    # new environment; the check steps then run with that copy
+    workspace = scratch_repository(tmp_path / "repo", (FIXTURES / "NUM401-fail.md").read_text())
+    check, render = run_action(workspace, installed, {"root": "sub"})
+    assert (check.code, render.code) == (1, 0)
+    assert "::error file=sub/.planning/phases/01-core/01-01-SUMMARY.md,line=7,title=NUM401::" in check.output
 
 
 def test_readme_ci_section_uses_this_action() -> None:

@@ -6,29 +6,30 @@ import json
 import subprocess
 from pathlib import Path
 
-import pytest
+from conftest import DemoBuild
 from coverage.results import display_covered
 
-from planner.demo import run_demo
 from planner.tree.frontmatter import read_document
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    return run_demo(tmp_path_factory.mktemp("demo") / "example")
 
 
 def _summaries(directory: Path) -> list[Path]:
     return sorted(directory.glob(".planning/phases/*/*-SUMMARY.md"))
 
 
-def test_demo_writes_every_document(demo) -> None:  # type: ignore[no-untyped-def]
-    labels = [label for label, _ in demo.documents]
-    assert labels == ["01-01 summary", "01-02 summary", "01 verification", "01 handoff"]
-    assert all(path.is_file() for _, path in demo.documents)
+def _documents(demo: DemoBuild) -> dict[str, Path]:
+    """{label: path} from the table of documents `plan demo` prints."""
+    table = demo.printed.split("Document ", 1)[1].split("\n\n", 1)[0].splitlines()[2:]
+    return {label.strip(): demo.directory / path for label, path in (row.rsplit("  ", 1) for row in table)}
 
 
-def test_summary_hashes_exist_in_the_demo_repository(demo) -> None:  # type: ignore[no-untyped-def]
+def test_demo_writes_every_document(demo_build: DemoBuild) -> None:
+    documents = _documents(demo_build)
+    assert list(documents) == ["01-01 summary", "01-02 summary", "01 verification", "01 handoff"]
+    assert all(path.is_file() for path in documents.values())
+
+
+def test_summary_hashes_exist_in_the_demo_repository(demo_build: DemoBuild) -> None:
+    demo = demo_build
     for path in _summaries(demo.directory):
         commits = read_document(path).meta["evidence"]["git"]["commits"]
         assert commits, f"{path.name} lists no commits"
@@ -36,7 +37,8 @@ def test_summary_hashes_exist_in_the_demo_repository(demo) -> None:  # type: ign
             subprocess.run(["git", "cat-file", "-e", f"{commit}^{{commit}}"], cwd=demo.directory, check=True)
 
 
-def test_summary_coverage_equals_coverage_py_total(demo) -> None:  # type: ignore[no-untyped-def]
+def test_summary_coverage_equals_coverage_py_total(demo_build: DemoBuild) -> None:
+    demo = demo_build
     report = json.loads((demo.directory / ".planning" / "metrics" / "coverage.json").read_text(encoding="utf-8"))
     totals = report["totals"]
     latest = _summaries(demo.directory)[-1]  # 01-02 was closed on the last measurement
@@ -45,11 +47,11 @@ def test_summary_coverage_equals_coverage_py_total(demo) -> None:  # type: ignor
     assert display_covered(float(ours.rstrip("%")), 0) == totals["percent_covered_display"]
 
 
-def test_demo_status_is_derived_from_the_failing_test(demo) -> None:  # type: ignore[no-untyped-def]
-    second = read_document(_summaries(demo.directory)[-1]).meta
+def test_demo_status_is_derived_from_the_failing_test(demo_build: DemoBuild) -> None:
+    second = read_document(_summaries(demo_build.directory)[-1]).meta
     assert second["status"] == "complete"  # executed: GSD's reading of a SUMMARY
     assert second["outcome"] == "missed"  # but its target was not met: a separate claim
-    verification = read_document(next(p for label, p in demo.documents if label == "01 verification")).meta
+    verification = read_document(_documents(demo_build)["01 verification"]).meta
     assert verification["status"] == "gaps_found"
 
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from conftest import Pristine
 from gitrepo import GitRepo, git_env
 
 from planner.close import close_plan
@@ -68,9 +69,14 @@ def at(minute: int) -> datetime:
 
 
 @pytest.fixture
-def project_repo(tmp_path: Path) -> tuple[Path, GitRepo]:
+def project_repo(pristine: Pristine, tmp_path: Path) -> tuple[Path, GitRepo]:
     """A repository with one phase (goal targets) and one plan, started, with two commits and a snapshot."""
-    repo = GitRepo.create(tmp_path / "proj")
+    root = pristine.copy(build_project_repo, tmp_path / "proj")
+    return root, GitRepo.open(root)
+
+
+def build_project_repo(path: Path) -> None:
+    repo = GitRepo.create(path)
     # Planning files stay out of history here so commit hashes (and the golden files) do not
     # depend on the dates planner writes into STATE.md.
     repo.write(".gitignore", ".planning/\nreports/\n")
@@ -91,7 +97,6 @@ def project_repo(tmp_path: Path) -> tuple[Path, GitRepo]:
     (reports / "junit.xml").write_text(JUNIT, encoding="utf-8")
     project = load_project(root)
     save_snapshot(project, take_snapshot(project, reports / "coverage.json", reports / "junit.xml", now=at(30)))
-    return root, repo
 
 
 def _golden(name: str, text: str) -> None:

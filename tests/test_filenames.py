@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from planner.tree.filenames import classify, parse_phase_dir
@@ -114,13 +114,11 @@ def test_plan_verification_keeps_its_plan_part() -> None:
     assert classify("04-01-VERIFICATION.md", "04-flox").plan_part == "01"
 
 
-@settings(max_examples=200, deadline=None)
 @given(st.text(max_size=40), st.text(max_size=30))
 def test_classify_never_raises(file_name: str, dir_name: str) -> None:
     classify(file_name + ".md", dir_name)
 
 
-@settings(max_examples=200, deadline=None)
 @given(st.text(max_size=40))
 def test_parse_phase_dir_never_raises(name: str) -> None:
     parse_phase_dir(name)

@@ -7,12 +7,12 @@ Nothing may escape these entry points but planner's own error family (and `parse
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import no_hang
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,7 +28,7 @@ from planner.tree.tolerant_yaml import parse_tolerant
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SAMPLES = SHARED / "samples"
 CORPORA = SHARED / "corpora"
-FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(suppress_health_check=[HealthCheck.too_slow])
 
 # Text that looks like the inputs: YAML and Markdown punctuation, markers, ids, odd characters.
 _PIECES = [
@@ -123,13 +123,12 @@ def test_parse_tolerant_never_raises_and_gives_a_mapping(text: str) -> None:
     assert isinstance(parse_tolerant(text), dict)
 
 
-def test_tolerant_reader_is_linear_in_a_long_run_of_blanks() -> None:
-    # Was quadratic (lazy `.*?` then `\s*$`): 200 000 blanks took hours. Now milliseconds.
+def test_tolerant_reader_reads_values_around_a_long_run_of_blanks() -> None:
+    # Was quadratic (lazy `.*?` then `\s*$`): 200 000 blanks took hours. Now milliseconds (bench/).
     blanks = " " * 200_000
     block = f"a: x{blanks}y\nitems:\n  - x{blanks}y\nb{blanks}c\nbad: [\n"
-    started = time.perf_counter()
-    parsed = parse_tolerant(block)
-    assert time.perf_counter() - started < 2.0
+    with no_hang():
+        parsed = parse_tolerant(block)
     assert parsed["a"] == f"x{blanks}y"
     assert parsed["items"] == [f"x{blanks}y"]
 
@@ -303,18 +302,16 @@ def test_merge_raises_only_input_error(existing: str, fresh: str) -> None:
         pass
 
 
-def test_regions_marker_scan_is_fast_on_a_long_line() -> None:
+def test_regions_marker_scan_finds_no_region_in_a_long_unclosed_marker_line() -> None:
     line = "<!-- planner:begin " + "a" * 2_000_000 + " " * 2_000_000
-    started = time.perf_counter()
-    assert find_regions(line) == {}
-    assert time.perf_counter() - started < 2.0
+    with no_hang():
+        assert find_regions(line) == {}
 
 
-def test_frontmatter_line_lookup_is_fast_on_a_long_key_line() -> None:
+def test_frontmatter_line_lookup_finds_no_key_in_a_long_key_line() -> None:
     document = parse_document(Path("X.md"), "---\n" + "k" * 3_000_000 + "\n---\nbody\n")
-    started = time.perf_counter()
-    assert document.line_of("status") is None
-    assert time.perf_counter() - started < 2.0
+    with no_hang():
+        assert document.line_of("status") is None
 
 
 @pytest.mark.parametrize("encoding", [b"utf-4", b"utf-32", b"rot13", b"punycode", b"idna"])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from gitrepo import GitRepo, git_env
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from planner.errors import EXIT_ENVIRONMENT, GitProblem, InputError
@@ -516,14 +516,12 @@ PARTS = st.from_regex(r"(GAP-)?\d{1,3}", fullmatch=True)
 SLUGS = st.from_regex(r"[a-z][a-z0-9]*(-[a-z0-9]+){0,4}", fullmatch=True)
 
 
-@settings(max_examples=200, deadline=None)
 @given(phase=PHASES, part=PARTS, slug=SLUGS)
 def test_slugged_scope_reduces_to_its_plan_id(phase: str, part: str, slug: str) -> None:
     _, scope = plan_ids_in_message(f"feat({phase}-{slug}-{part}): x")
     assert scope == (f"{phase}-{part}",)
 
 
-@settings(max_examples=200, deadline=None)
 @given(subject=st.text(), trailer=st.text())
 def test_message_parsing_never_raises(subject: str, trailer: str) -> None:
     plan_ids_in_message(subject, [trailer])
@@ -534,7 +532,6 @@ PATHS = st.text(
 )
 
 
-@settings(max_examples=200, deadline=None)
 @given(
     changes=st.lists(
         st.tuples(st.sampled_from("AMDRT"), PATHS, PATHS, st.none() | st.integers(0, 999)),

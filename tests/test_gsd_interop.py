@@ -15,16 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CORPUS_ROOTS, CliRunner, TreeWriter
+from conftest import CORPUS_ROOTS, CliRunner, DemoBuild, TreeWriter, copy_tree
 from gsd_tools import gsd, gsd_tools
 
-from planner.demo import run_demo
 
-
-@pytest.fixture(scope="module")
-def demo_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    gsd_tools()  # skip before the demo's 20 seconds when GSD cannot run
-    return run_demo(tmp_path_factory.mktemp("gsd-demo") / "example").directory
+@pytest.fixture
+def demo_root(demo_build: DemoBuild, tmp_path: Path) -> Path:
+    gsd_tools()  # skip when GSD cannot run
+    return copy_tree(demo_build.directory, tmp_path / "example")
 
 
 def plan_status(cli: CliRunner, root: Path) -> dict[str, Any]:

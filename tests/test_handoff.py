@@ -14,22 +14,29 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import CliRunner, Pristine
 from gsd_tools import gsd
 
-from planner import __version__, handoff
+from planner import (
+    ConflictError,
+    InputError,
+    __version__,
+    add_phase,
+    handoff,
+    handoff_phase,
+    init_project,
+    load_project,
+    verify_phase,
+)
 from planner.cli.result_json import handoff_json
-from planner.errors import ConflictError, InputError
 from planner.evidence.clusters import FailureCluster
 from planner.evidence.reports.types import TestTotals
 from planner.evidence.snapshot import FailedTest, FileMetrics, ReportSource, Snapshot, TestResults, snapshot_id
 from planner.evidence.snapshot.store import save_snapshot
-from planner.handoff import build_handoff, handoff_phase
+from planner.handoff import build_handoff
 from planner.handoff.types import ClosedGap
 from planner.render import plain_record
-from planner.scaffold import add_phase, init_project
 from planner.status import project_status
-from planner.tree.reader import load_project
-from planner.verify import verify_phase
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "handoff"
 T0 = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
@@ -92,9 +99,13 @@ def make_project(root: Path, *snapshots: Snapshot, targets: list[str] | None = N
     return root
 
 
+def default_project(root: Path) -> None:
+    make_project(root)
+
+
 @pytest.fixture
-def root(tmp_path: Path) -> Path:
-    return make_project(tmp_path / "project")
+def root(pristine: Pristine, tmp_path: Path) -> Path:
+    return pristine.copy(default_project, tmp_path / "project")
 
 
 def report_of(root: Path) -> dict[str, Any]:
@@ -724,3 +735,46 @@ def test_a_scaffold_failing_at_its_second_plan_leaves_every_file_as_it_was(root:
     assert len(calls) == 2
     assert files() == before
     assert sorted(path for path in planning.rglob("*") if path.is_dir()) == folders
+
+
+# ------------------------------------------------------------------------- through the CLI
+
+HANDOFF = ".planning/phases/01-coverage-push/01-HANDOFF.md"
+
+
+def test_plan_handoff_writes_the_document_the_library_builds(root: Path, cli: CliRunner) -> None:
+    library = handoff_phase(load_project(root), "1", dry_run=True)
+    result = cli("handoff", "1", "--root", str(root))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [f"wrote {HANDOFF}", "4 recommended plan(s); reachable: True"]
+    assert (root / HANDOFF).read_text(encoding="utf-8") == library.document.new_text
+
+
+def test_plan_handoff_json_carries_the_recommendations_of_the_document(root: Path, cli: CliRunner) -> None:
+    result = cli("handoff", "1", "--json", "--root", str(root))
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.stdout)
+    assert (shown["path"], shown["written"], shown["created"]) == (HANDOFF, True, [])
+    assert shown["recommendations"] == json.loads(json.dumps(
+        handoff_phase(load_project(root), "1", dry_run=True).report["recommendations"]))
+    document = (root / HANDOFF).read_text(encoding="utf-8")
+    assert all(recommendation["title"] in document for recommendation in shown["recommendations"])
+
+
+def test_plan_handoff_scaffold_creates_the_next_phase_once(root: Path, cli: CliRunner) -> None:
+    result = cli("handoff", "1", "--scaffold", "--json", "--root", str(root))
+    assert result.exit_code == 0, result.output
+    created = json.loads(result.stdout)["created"]
+    plans = load_project(root).phases[1].plans
+    assert len(plans) == 4 and all(plan.plan_path is not None and plan.plan_path.is_file() for plan in plans)
+    assert {str(load_project(root).relative(plan.plan_path)) for plan in plans if plan.plan_path} <= set(created)
+    again = cli("handoff", "1", "--scaffold", "--root", str(root))
+    assert again.exit_code == 2 and len(again.stderr.strip().splitlines()) == 1
+    assert len(load_project(root).phases[1].plans) == 4
+
+
+def test_plan_handoff_before_any_verification_asks_for_one(tmp_path: Path, cli: CliRunner) -> None:
+    root = make_project(tmp_path / "project", verify=False)
+    result = cli("handoff", "1", "--root", str(root))
+    assert result.exit_code == 2
+    assert "run `plan verify 01` first" in result.stderr and not (root / HANDOFF).exists()

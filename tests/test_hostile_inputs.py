@@ -16,22 +16,26 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import Pristine
 
 from planner.tree.reader import load_project
 
 TIMEOUT = 60  # generous for a loaded machine: a hang is minutes, a fixed case is a second
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
+def one_phase_one_plan(root: Path) -> None:
+    """Phase 1 (goal `g`, target coverage >= 1) with plan 01-01; no git."""
     from planner.scaffold import add_phase, init_project, new_plan
 
-    root = tmp_path / "project"
     root.mkdir()
     init_project(root)
     add_phase(load_project(root), "One", goal="g", targets=["coverage >= 1"])
     new_plan(load_project(root), "1")
-    return root
+
+
+@pytest.fixture
+def project(pristine: Pristine, tmp_path: Path) -> Path:
+    return pristine.copy(one_phase_one_plan, tmp_path / "project")
 
 
 def _phase(project: Path) -> Path:
@@ -59,9 +63,15 @@ def _limited() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
 
 
-def _run(project: Path, *argv: str) -> subprocess.CompletedProcess[str]:
-    """`plan ARGV --root PROJECT` in a child capped at 1 GB; a hang fails the test by its timeout."""
-    return subprocess.run([sys.executable, "-m", "planner", *argv, "--root", str(project)], capture_output=True,
+def _run(project: Path, *argv: str, render_seconds: float | None = None) -> subprocess.CompletedProcess[str]:
+    """`plan ARGV --root PROJECT` in a child capped at 1 GB; a hang fails the test by its timeout.
+
+    `render_seconds` replaces the render time budget (planner.render.RENDER_SECONDS) in the child,
+    so a test of the budget does not wait out the real one."""
+    entry = ["-m", "planner"] if render_seconds is None else [
+        "-c", (f"import sys, planner.render; planner.render.RENDER_SECONDS = {render_seconds!r}; "
+               "from planner.__main__ import main; sys.argv[0] = 'plan'; sys.exit(main())")]
+    return subprocess.run([sys.executable, *entry, *argv, "--root", str(project)], capture_output=True,
                           text=True, timeout=TIMEOUT, preexec_fn=_limited, check=False,
                           env={**os.environ, "NO_COLOR": "1"})
 
@@ -391,10 +401,11 @@ def test_template_looping_silently_for_ever_is_stopped_by_the_time_budget(projec
     templates.mkdir()
     (templates / "plan.md.j2").write_text("{% for a in 'x' * 9999 %}{% for b in 'x' * 9999 %}"
                                           "{% for c in 'x' * 9999 %}{% endfor %}{% endfor %}{% endfor %}\n")
-    result = _run(project, "new", "1")
+    result = _run(project, "new", "1", render_seconds=0.5)
     assert result.returncode == 2, result.stderr
     _one_line_error(result.stderr, ".planning/templates/plan.md.j2")
-    assert "seconds" in result.stderr
+    assert "rendering took over 0.5 seconds; refused" in result.stderr
+    assert not (_phase(project) / "01-02-PLAN.md").exists()
 
 
 # --- a test command is code: consent before its first run ------------------------------------

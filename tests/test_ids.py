@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from planner.errors import InputError
@@ -138,7 +138,6 @@ def test_slug_of_nothing_usable_is_untitled() -> None:
     assert slugify("日本 !!") == "untitled"
 
 
-@settings(max_examples=200, deadline=None)
 @given(st.text())
 def test_slug_is_always_file_name_safe(title: str) -> None:
     slug = slugify(title)
@@ -155,20 +154,17 @@ phase_numbers = st.builds(
 )
 
 
-@settings(max_examples=200, deadline=None)
 @given(phase_numbers)
 def test_phase_number_text_parses_back_to_itself(number: PhaseNumber) -> None:
     assert PhaseNumber.parse(str(number)) == number
 
 
-@settings(max_examples=200, deadline=None)
 @given(phase_numbers, st.integers(min_value=1, max_value=150), st.booleans())
 def test_plan_id_text_parses_back_to_itself(phase: PhaseNumber, number: int, gap: bool) -> None:
     plan_id = PlanId(phase, f"GAP-{number:02d}" if gap else f"{number:02d}")
     assert PlanId.parse(str(plan_id)) == plan_id
 
 
-@settings(max_examples=200, deadline=None)
 @given(st.text(max_size=20))
 def test_plan_id_parse_raises_only_input_errors(text: str) -> None:
     try:

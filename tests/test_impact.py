@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from planner.evidence.reports.types import TestTotals
@@ -118,7 +118,6 @@ def test_format_fixed_rounds_half_to_even_once() -> None:
     assert impact.format_fixed(Fraction(0), signed=True) == "+0.00"
 
 
-@settings(max_examples=200, deadline=None)
 @given(statements=st.integers(1, 5000), covered_share=st.fractions(0, 1),
        goal=st.fractions(0, 100).map(lambda f: f.limit_denominator(100)))
 def test_statements_to_reach_is_the_least_count_that_reaches_the_goal(
@@ -130,7 +129,6 @@ def test_statements_to_reach_is_the_least_count_that_reaches_the_goal(
         assert impact.percent(covered + needed - 1, statements) < goal
 
 
-@settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.integers(1, 500), st.integers(0, 500)), min_size=1, max_size=8),
        st.integers(0, 100))
 def test_raising_every_file_below_the_goal_reaches_it_overall(

@@ -10,7 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from planner.model import Project
@@ -489,7 +489,6 @@ def test_markdown_listing_is_what_sorted_glob_gives(tmp_path: Path) -> None:
     assert _markdown_files(tmp_path / "missing") == []
 
 
-@settings(max_examples=200, deadline=None)
 @given(st.lists(st.text(alphabet=st.characters(min_codepoint=1, max_codepoint=0xD7FF, blacklist_characters="/"),
                         min_size=1, max_size=8), min_size=0, max_size=5), st.booleans())
 def test_stored_paths_come_back_equal(parts: list[str], absolute: bool) -> None:
@@ -633,7 +632,6 @@ def test_endless_file_reporting_size_zero_is_read_only_to_the_limit(tmp_path: Pa
     assert [d.code for d in read_document(link).diagnostics] == ["FM006"]
 
 
-@settings(max_examples=200, deadline=None)
 @given(st.text(max_size=300), st.sampled_from(["01-01-SUMMARY.md", "01-VERIFICATION.md", "01-01-PLAN.md"]))
 def test_stored_document_comes_back_equal_with_its_body_where_kept(text: str, name: str) -> None:
     from planner.tree.frontmatter import parse_document

@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-from planner.demo import run_demo
+from conftest import CliRunner
 
 GOLDEN = Path(__file__).parent / "golden" / "json_keys"
 REGENERATE = os.environ.get("PLANNER_REGENERATE_GOLDEN") == "1"
@@ -30,11 +26,6 @@ COMMANDS = {
     "verify": ["verify", "1", "--json", "--dry-run"],
     "handoff": ["handoff", "1", "--json", "--dry-run"],
 }
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return run_demo(tmp_path_factory.mktemp("json") / "demo").directory
 
 
 def key_paths(value: Any, prefix: str = "") -> set[str]:
@@ -51,12 +42,10 @@ def key_paths(value: Any, prefix: str = "") -> set[str]:
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
-def test_json_keeps_every_recorded_key_and_says_its_schema_version(name: str, demo: Path, tmp_path: Path) -> None:
-    copy = tmp_path / "demo"
-    shutil.copytree(demo, copy, symlinks=True)
-    shown = subprocess.run([sys.executable, "-m", "planner", *COMMANDS[name], "--root", str(copy)],
-                           capture_output=True, text=True, timeout=300, check=False)
-    assert shown.returncode in (0, 1), shown.stderr  # 1: targets missed / findings, still a document
+def test_json_keeps_every_recorded_key_and_says_its_schema_version(name: str, demo_copy: Path,
+                                                                    cli: CliRunner) -> None:
+    shown = cli(*COMMANDS[name], "--root", str(demo_copy))
+    assert shown.exit_code in (0, 1), shown.stderr  # 1: targets missed / findings, still a document
     document = json.loads(shown.stdout)
     assert document["schema_version"] == 1
     paths = key_paths(document)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import CliRunner
 
 pytest.importorskip("mcp", reason="plan mcp needs the optional extra planner[mcp]")
 
@@ -20,19 +20,14 @@ EXPECTED_TOOLS = {"status", "check", "measure", "start", "close", "verify", "han
                   "render_check"}
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture
+def project(demo_copy: Path) -> Path:
     """The demo project: a real repository with plans, summaries and a verification."""
-    root = tmp_path_factory.mktemp("mcp") / "demo"
-    subprocess.run([sys.executable, "-m", "planner", "demo", str(root)], check=True,
-                   capture_output=True, stdin=subprocess.DEVNULL)
-    return root
+    return demo_copy
 
 
-def plan_json(root: Path, *argv: str) -> Any:
-    done = subprocess.run([sys.executable, "-m", "planner", *argv, "--json", "--root", str(root)],
-                          check=False, capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    return json.loads(done.stdout)
+def plan_json(cli: CliRunner, root: Path, *argv: str) -> Any:
+    return json.loads(cli(*argv, "--json", "--root", str(root)).stdout)
 
 
 def session(root: Path, calls: list[tuple[str, dict[str, Any]]]) -> tuple[list[Any], list[Any]]:
@@ -53,15 +48,15 @@ def text_of(result: Any) -> str:
     return "".join(part.text for part in result.content if getattr(part, "type", "") == "text")
 
 
-def test_server_lists_planner_tools_and_answers_status_and_check(project: Path) -> None:
+def test_server_lists_planner_tools_and_answers_status_and_check(project: Path, cli: CliRunner) -> None:
     tools, (status, check, strict) = session(project, [
         ("status", {}), ("check", {"no_git": True}), ("check", {"strict": True})])
     assert EXPECTED_TOOLS <= {tool.name for tool in tools}
     schemas = {tool.name: tool.input_schema for tool in tools}
     assert "no_git" in schemas["check"]["properties"]
     assert not status.is_error and not check.is_error and not strict.is_error
-    assert json.loads(text_of(status)) == plan_json(project, "status")
-    assert json.loads(text_of(check)) == plan_json(project, "check", "--no-git")
+    assert json.loads(text_of(status)) == plan_json(cli, project, "status")
+    assert json.loads(text_of(check)) == plan_json(cli, project, "check", "--no-git")
     assert json.loads(text_of(status))["progress"]["total_plans"] == 2
 
 
@@ -77,10 +72,9 @@ def test_a_tool_without_a_project_is_a_tool_error(tmp_path: Path) -> None:
     assert status.is_error and ".planning" in text_of(status)
 
 
-def test_a_writing_tool_writes_through_the_cli(tmp_path: Path) -> None:
+def test_a_writing_tool_writes_through_the_cli(tmp_path: Path, cli: CliRunner) -> None:
     for argv in (["init", str(tmp_path)], ["phase", "add", "Core", "--root", str(tmp_path)]):
-        subprocess.run([sys.executable, "-m", "planner", *argv], check=True, capture_output=True,
-                       stdin=subprocess.DEVNULL)
+        assert cli(*argv).exit_code == 0
     _, (created, status) = session(tmp_path, [("new_plan", {"phase": "1", "title": "Parser"}),
                                               ("status", {})])
     written = json.loads(text_of(created))["written"]

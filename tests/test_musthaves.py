@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -119,6 +118,18 @@ def truth(repo: Path, text: str) -> musthave_results.TruthResult:
 
 
 # ---------------------------------------------------------------- artifacts
+
+
+@pytest.mark.parametrize(("item", "line"), [
+    ('"A clean API for everyone"', 6),  # prose: the finding points at its own line
+    ("{provides: nothing}", 4),  # a mapping without a path: not found as written, so at must_haves:
+], ids=["prose", "mapping_without_path"])
+def test_artifact_that_names_no_file_needs_a_person_and_says_so_on_its_line(repo: Path, item: str, line: int) -> None:
+    report = check(repo, f"  artifacts:\n    - {item}\n")
+    (result,) = report.artifacts
+    assert (result.status, result.reasons, result.plan_line) == (NEEDS_PERSON, ("names no file path",), line)
+    assert [(finding.line, finding.code) for finding in report.findings] == [(line, "MH003")]
+    assert report.findings[0].message.endswith("names no path; not checked")
 
 
 def test_artifact_meeting_every_check_exists_and_is_substantive(repo: Path) -> None:
@@ -291,11 +302,14 @@ def test_javascript_slash_delimited_pattern_with_flags_is_honoured(repo: Path) -
 def test_catastrophic_pattern_ends_within_the_timeout(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(textscan, "PATTERN_TIMEOUT_SECONDS", 0.5)
     (repo / "evil.txt").write_text("a" * 60 + "!\n")
-    started = time.monotonic()
     result = link(repo, '    - from: evil.txt\n      to: x\n      pattern: "^(a+)+$"\n')
-    assert time.monotonic() - started < 5
     assert result.status == BAD_PATTERN
     assert "catastrophic backtracking" in result.reason
+
+
+def test_link_without_a_target_is_judged_by_its_pattern_in_its_source(repo: Path) -> None:
+    result = link(repo, '    - from: src/db.py\n      pattern: "POOL_SIZE"\n')
+    assert (result.to, result.status, result.evidence) == ("", WIRED, ("src/db.py", 4))
 
 
 def test_risky_pattern_that_matches_is_still_wired(repo: Path) -> None:
@@ -462,7 +476,7 @@ _SHAPES: Any = st.recursive(
 )
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(must_haves=_SHAPES)
 def test_any_must_haves_shape_gives_a_report_not_an_exception(repo: Path, must_haves: Any) -> None:
     plan = Plan(id=PlanId.parse("01-01"), must_haves=must_haves if isinstance(must_haves, dict) else {})
@@ -478,14 +492,13 @@ _YAML_PIECES = st.sampled_from(["  ", "    ", "- ", "truths:", "artifacts:", "ke
                                 "]", "(", ": ", ", ", "x", "\n", "\t", "#", "{", "}", "`", "contains", "../"])
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(pieces=st.lists(_YAML_PIECES, max_size=40))
 def test_any_frontmatter_text_under_must_haves_gives_a_report(repo: Path, pieces: list[str]) -> None:
     report = check(repo, "  " + "".join(pieces).replace("---", "") + "\n")
     assert report.score[0] <= report.score[1]
 
 
-@settings(max_examples=200, deadline=None)
 @given(pattern=st.text(max_size=20))
 def test_any_pattern_compiles_or_gives_its_error(pattern: str) -> None:
     compiled = textscan.compile_pattern(pattern)

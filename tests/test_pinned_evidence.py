@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import DemoBuild
 
-from planner.demo import run_demo
 from planner.tree.frontmatter import read_document
 
 PHASE = ".planning/phases/01-calculator-core"
@@ -20,16 +20,11 @@ GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t.invalid",
            "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t.invalid"}
 
 
-@pytest.fixture(scope="module")
-def built_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return run_demo(tmp_path_factory.mktemp("pinned") / "demo").directory
-
-
 @pytest.fixture()
-def demo(built_demo: Path, tmp_path: Path) -> Path:
-    """A private clone of the demo repository, so each test may change it."""
+def demo(demo_build: DemoBuild, tmp_path: Path) -> Path:
+    """A private clone of the demo repository (what was committed, nothing else), so each test may change it."""
     clone = tmp_path / "clone"
-    subprocess.run(["git", "clone", "-q", str(built_demo), str(clone)], check=True)
+    subprocess.run(["git", "clone", "-q", str(demo_build.directory), str(clone)], check=True)
     return clone
 
 
@@ -44,8 +39,8 @@ def _tree_bytes(directory: Path) -> dict[str, bytes]:
             if p.is_file() and ".cache" not in p.parts}
 
 
-def test_render_check_passes_on_the_demo_and_in_a_fresh_clone(built_demo: Path, demo: Path, cli) -> None:  # type: ignore[no-untyped-def]
-    for directory in (built_demo, demo):
+def test_render_check_passes_on_the_demo_and_in_a_fresh_clone(demo_copy: Path, demo: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    for directory in (demo_copy, demo):
         result = cli("render", "--check", "--root", str(directory))
         assert result.exit_code == 0, result.output
         assert result.output.strip().endswith("0 of 3 generated document(s) stale")
@@ -246,29 +241,20 @@ def test_coverage_is_coverage_py_total_and_respects_the_projects_configuration(t
     assert facts.line_percent != total  # branches count: statement coverage alone differs
 
 
-@pytest.fixture(scope="module")
-def printed_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
-    """What `plan demo DIR` prints, with DIR shown as README shows it, and DIR."""
-    directory = tmp_path_factory.mktemp("tour") / "demo"
-    printed = subprocess.run([sys.executable, "-m", "planner", "demo", str(directory)], capture_output=True,
-                             text=True, check=True, env={**os.environ, "NO_COLOR": "1"}).stdout
-    return printed.replace(str(directory), "/tmp/planner-demo"), directory
-
-
 def _readme() -> str:
     return (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 
 
-def test_readme_tour_is_what_the_demo_prints(printed_demo: tuple[str, Path]) -> None:
+def test_readme_tour_is_what_the_demo_prints(demo_build: DemoBuild) -> None:
     block = _readme().split("<!-- demo-output -->", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
-    assert block == printed_demo[0]
+    assert block == demo_build.printed
 
 
-def test_readme_excerpts_are_in_the_demos_documents(printed_demo: tuple[str, Path]) -> None:
+def test_readme_excerpts_are_in_the_demos_documents(demo_build: DemoBuild) -> None:
     excerpts = re.findall(r"<!-- demo-excerpt (\S+) -->\n```markdown\n(.*?)```", _readme(), re.DOTALL)
     assert excerpts, "README shows no demo excerpt"
     for name, text in excerpts:
-        document = (printed_demo[1] / PHASE / name).read_text(encoding="utf-8").splitlines()
+        document = (demo_build.directory / PHASE / name).read_text(encoding="utf-8").splitlines()
         for line in text.splitlines():
             assert not line or line in document, f"README line not in the demo's {name}: {line}"
 
@@ -288,9 +274,9 @@ def test_init_says_to_commit_snapshots_and_how_to_turn_on_branches_and_contexts(
     assert "coverage:" not in quiet.output
 
 
-def test_the_demo_passes_its_own_checker(built_demo: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_passes_its_own_checker(demo_copy: Path, cli) -> None:  # type: ignore[no-untyped-def]
     # `status: complete` with `outcome: missed` says "executed, targets missed": no STA501; the
     # coverage lines name coverage.py's percent beside the counts it comes from: no NUM403
-    result = cli("check", "--root", str(built_demo))
+    result = cli("check", "--root", str(demo_copy))
     assert result.exit_code == 0, result.output
     assert "0 errors, 0 warnings" in result.output

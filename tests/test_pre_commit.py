@@ -3,7 +3,9 @@
 pre-commit clones this checkout at its HEAD commit (`--ref`: uncommitted changes are not in it)
 and builds the hooks' virtual environment with pip, from whatever package index pip is configured
 for; when that cannot be reached the tests skip with pre-commit's reason. try-repo builds that
-environment afresh on every call (a minute or more), so one call runs both hooks on one tree.
+environment afresh on every call (seconds with a local package index, a minute or more without),
+so one call runs both hooks on one tree, and it is in the `integration` set that `.ci/run` runs
+apart (`python -m pytest -m integration`): nothing in the test can make pip's build shorter.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ def hook_lines(done: subprocess.CompletedProcess[str]) -> dict[str, str]:
     return found
 
 
+@pytest.mark.integration
 def test_hooks_pass_and_fail_on_a_tree_with_a_warning(tmp_path: Path) -> None:
     """One run shows both: plan-check lets a warning through, plan-check-strict fails on it."""
     assert shutil.which("git")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from planner.errors import InputError
@@ -75,7 +75,6 @@ def test_marker_inside_a_line_of_prose_is_not_a_marker() -> None:
 _prose = st.text(alphabet=st.characters(blacklist_characters="<>\r"), max_size=60)
 
 
-@settings(max_examples=200, deadline=None)
 @given(_prose, _prose, _prose, _prose)
 def test_text_outside_markers_survives_any_merge(before: str, old: str, after: str, new: str) -> None:
     existing = f"{before}\n{wrap('r', old)}\n{after}"

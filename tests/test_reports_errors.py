@@ -40,6 +40,17 @@ def test_truncated_json_names_file_line_and_column(tmp_path: Path) -> None:
     assert "truncated" in caught.value.message
 
 
+@pytest.mark.parametrize(("content", "reason"), [
+    (b'{"meta": {"format": 3}, "files": {"\xff.py": {}}}', "UnicodeDecodeError"),
+    (b'{"meta": {"format": 3}, "totals": ' + b"1" * 5000 + b"}", "ValueError"),  # past int's digit limit
+], ids=["not_utf8", "five_thousand_digits"])
+def test_json_that_decodes_to_nothing_is_an_unreadable_report(tmp_path: Path, content: bytes, reason: str) -> None:
+    path = _write(tmp_path, "coverage.json", content)
+    with pytest.raises(InputError) as caught:
+        read_coverage(path, tmp_path)
+    assert (caught.value.path, caught.value.message) == (path, f"unreadable JSON ({reason}): is this a report?")
+
+
 def test_truncated_xml_names_file_and_line(tmp_path: Path) -> None:
     text = (FIXTURES / "cobertura-jest.xml").read_text()
     path = _write(tmp_path, "coverage.xml", text[: len(text) // 2])
@@ -168,9 +179,7 @@ _SEEDS = [
 ]
 
 
-@settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.sampled_from(_SEEDS), cut=st.integers(0, 4000), junk=st.text(max_size=20))
 def test_mangled_reports_raise_only_input_error(
     tmp_path: Path, seed: str, cut: int, junk: str
@@ -184,9 +193,7 @@ def test_mangled_reports_raise_only_input_error(
             pass
 
 
-@settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.binary(max_size=300))
 def test_arbitrary_bytes_raise_only_input_error(tmp_path: Path, data: bytes) -> None:
     path = _write(tmp_path, "report.bin", data)

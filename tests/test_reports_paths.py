@@ -44,15 +44,21 @@ def test_each_file_may_live_under_a_different_base(tmp_path: Path) -> None:
     assert result.mapping == {"a.py": "src/a.py", "b.py": "lib/b.py"}
 
 
+def test_a_path_naming_the_repository_itself_is_kept_as_given_with_a_warning(tmp_path: Path) -> None:
+    result = normalise_paths([".", str(tmp_path)], tmp_path)
+    assert result.mapping == {".": ".", str(tmp_path): str(tmp_path)}
+    (warning,) = result.warnings
+    kept = "lie outside the repository and are kept as given"
+    assert warning == f"2 of 2 paths in the report {kept} (e.g. ., {tmp_path})"
+
+
 def test_warning_quotes_at_most_three_examples(tmp_path: Path) -> None:
     result = normalise_paths([f"m{i}.py" for i in range(10)], tmp_path)
     assert result.warnings[0].startswith("10 of 10 paths")
     assert result.warnings[0].count(".py") == 3
 
 
-@settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.text(min_size=1, max_size=30).filter(lambda s: "\x00" not in s), max_size=5))
 def test_any_relative_path_maps_to_something(tmp_path: Path, raws: list[str]) -> None:
     result = normalise_paths(raws, tmp_path)

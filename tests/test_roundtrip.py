@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from hypothesis import example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from planner.ids import PhaseNumber, PlanId, normalise_plan_part
@@ -102,7 +102,6 @@ def read_back(plan: Plan) -> tuple[Plan, list[Diagnostic], dict[str, Any]]:
     return plan_from_document(document, plan.id, diagnostics), diagnostics, document.meta
 
 
-@settings(max_examples=200, deadline=None)
 @given(plans)
 @example(Plan(id=PlanId.parse("07-07"), title="on", tags=("yes", "07", "1.10", "null")))
 @example(Plan(id=PlanId.parse("12A.1-GAP-03"), title="- x", subsystem="@scope", tasks=(": ", "#")))
@@ -112,7 +111,6 @@ def test_plan_written_then_read_back_is_equal(plan: Plan) -> None:
     assert again == plan
 
 
-@settings(max_examples=200, deadline=None)
 @given(plans)
 @example(Plan(id=PlanId.parse("05-01"), title="3 tier rollout"))
 def test_written_ids_name_the_same_plan(plan: Plan) -> None:
@@ -121,14 +119,12 @@ def test_written_ids_name_the_same_plan(plan: Plan) -> None:
     assert parse_phase_dir(meta["phase"]).number == plan.id.phase
 
 
-@settings(max_examples=200, deadline=None)
 @given(plans)
 def test_written_frontmatter_is_plain_yaml_any_tool_reads(plan: Plan) -> None:
     block = written(plan).split("---\n")[1]
     assert isinstance(yaml.safe_load(block), dict)
 
 
-@settings(max_examples=100, deadline=None)
 @given(plans)
 def test_writing_is_deterministic_and_idempotent(plan: Plan) -> None:
     again, _, _ = read_back(plan)

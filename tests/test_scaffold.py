@@ -1,15 +1,18 @@
-"""plan init, plan phase add, plan new: the library calls behind them, one behaviour per test."""
+"""plan init, plan phase add, plan new: the library calls behind them, one behaviour per test.
+
+Through the library (`planner.init_project`, `add_phase`, `new_plan`) and through the CLI; the
+commands' everyday messages and errors are in test_cli_foundation.py.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from conftest import CliRunner
 
-from planner.errors import ConflictError, InputError
-from planner.scaffold import add_phase, init_project, new_plan
+from planner import ConflictError, InputError, add_phase, init_project, load_project, new_plan
 from planner.tree.frontmatter import read_document
-from planner.tree.reader import load_project
 
 
 @pytest.fixture
@@ -63,3 +66,52 @@ def test_new_plans_take_the_next_free_id_and_gap_plans_their_own_series(root: Pa
 def test_a_plan_in_an_unknown_phase_is_an_input_error(root: Path) -> None:
     with pytest.raises(InputError, match="no phase"):
         new_plan(load_project(root), "7", title="Nowhere")
+
+
+# --- through the CLI ------------------------------------------------------------------------------
+
+
+def _planning_files(root: Path) -> dict[str, bytes]:
+    planning = root / ".planning"
+    return {path.relative_to(planning).as_posix(): path.read_bytes() for path in sorted(planning.rglob("*"))
+            if path.is_file() and ".cache" not in path.parts}
+
+
+def test_the_cli_writes_the_tree_the_library_writes(tmp_path: Path, cli: CliRunner) -> None:
+    library, command_line = tmp_path / "library" / "proj", tmp_path / "cli" / "proj"
+    library.mkdir(parents=True)
+    command_line.mkdir(parents=True)
+    init_project(library)
+    add_phase(load_project(library), "Core", goal="It works", targets=["coverage >= 80"])
+    new_plan(load_project(library), "1", title="First", targets=["tests.failed == 0"])
+    new_plan(load_project(library), "1", title="Fix", gap=True, closes=["G01-t123456"], requires=["01-01"])
+    root = ["--root", str(command_line)]
+    for argv in (["init", str(command_line)],
+                 ["phase", "add", "Core", "--goal", "It works", "--target", "coverage >= 80", *root],
+                 ["new", "1", "--title", "First", "--target", "tests.failed == 0", *root],
+                 ["new", "1", "--title", "Fix", "--gap", "--closes", "G01-t123456", "--requires", "01-01", *root]):
+        assert cli(*argv).exit_code == 0, argv
+    written, expected = _planning_files(command_line), _planning_files(library)
+    assert sorted(written) == [".gitignore", "PROJECT.md", "ROADMAP.md", "STATE.md", "config.json",
+                               "phases/01-core/01-01-PLAN.md", "phases/01-core/01-GAP-01-PLAN.md",
+                               "phases/01-core/01-GOAL.md"]
+    # byte for byte, but STATE.md's body, which dates the last activity: its frontmatter then
+    state = ".planning/STATE.md"
+    assert read_document(command_line / state).meta == read_document(library / state).meta
+    assert written | {"STATE.md": b""} == expected | {"STATE.md": b""}
+
+
+def test_plan_new_with_a_bad_target_writes_no_plan(tmp_path: Path, cli: CliRunner) -> None:
+    assert cli("init", str(tmp_path)).exit_code == 0
+    assert cli("phase", "add", "Core", "--root", str(tmp_path)).exit_code == 0
+    before = _planning_files(tmp_path)
+    result = cli("new", "1", "--target", "coverage >>= 80", "--root", str(tmp_path))
+    assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert _planning_files(tmp_path) == before
+
+
+def test_plan_init_a_second_time_is_refused_and_changes_nothing(tmp_path: Path, cli: CliRunner) -> None:
+    assert cli("init", str(tmp_path)).exit_code == 0
+    before = _planning_files(tmp_path)
+    assert cli("init", str(tmp_path)).exit_code == 2
+    assert _planning_files(tmp_path) == before

@@ -3,13 +3,17 @@ huge inputs are refused with a message instead of a traceback or an exhausted ma
 
 from __future__ import annotations
 
+import json
 import resource
 import subprocess
 import sys
-import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from conftest import Pristine, no_hang
 
 from planner.errors import InputError
 from planner.tree.frontmatter import read_document
@@ -26,16 +30,19 @@ def _listing(folder: Path) -> set[str]:
     return {str(path.relative_to(folder)) for path in folder.rglob("*") if ".planning" not in path.parts}
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
+def one_phase_one_plan(root: Path) -> None:
+    """Phase 1 with plan 01-01; no git."""
     from planner.scaffold import add_phase, init_project, new_plan
 
-    root = tmp_path / "project"
     root.mkdir()
     init_project(root)
     add_phase(load_project(root), "One")
     new_plan(load_project(root), "1")
-    return root
+
+
+@pytest.fixture
+def project(pristine: Pristine, tmp_path: Path) -> Path:
+    return pristine.copy(one_phase_one_plan, tmp_path / "project")
 
 
 @pytest.fixture
@@ -182,15 +189,30 @@ def _limited() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
 
 
-def _run_limited(project: Path, *argv: str, timeout: float = 20) -> tuple[int, str, float]:
-    """Run `plan` in a child capped at 1 GB of memory; (exit code, stderr, seconds) or -1 on timeout."""
-    started = time.perf_counter()
+HANG_SECONDS = 60  # a hang is minutes; every case here ends in a fraction of a second
+
+
+def _run_limited(project: Path, *argv: str) -> tuple[int, str, str]:
+    """Run `plan` in a child capped at 1 GB of memory; (exit code, stdout, stderr). A hang fails the test."""
     try:
-        result = subprocess.run([sys.executable, "-m", "planner", *argv, "--root", str(project)],
-                                capture_output=True, text=True, timeout=timeout, preexec_fn=_limited, check=False)
+        result = subprocess.run([sys.executable, "-m", "planner", *argv, "--root", str(project)], capture_output=True,
+                                text=True, timeout=HANG_SECONDS, preexec_fn=_limited, check=False)
     except subprocess.TimeoutExpired:
-        return -1, "timed out", time.perf_counter() - started
-    return result.returncode, result.stderr, time.perf_counter() - started
+        pytest.fail(f"plan {' '.join(argv)} still running after {HANG_SECONDS} s: a hang")
+    return result.returncode, result.stdout, result.stderr
+
+
+@contextmanager
+def _peak_memory() -> Iterator[Callable[[], int]]:
+    """The most bytes Python held at once inside the block, above what it held before."""
+    tracemalloc.start()
+    try:
+        yield lambda: tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+NOT_READ = 1 << 20  # a refused 1 GB file costs kilobytes; reading any real part of it costs megabytes
 
 
 RESOURCE_BOMBS = {
@@ -201,11 +223,12 @@ RESOURCE_BOMBS = {
 
 
 @pytest.mark.parametrize("payload", RESOURCE_BOMBS.values(), ids=RESOURCE_BOMBS.keys())
-def test_template_resource_bomb_is_refused_quickly(project: Path, payload: str) -> None:
+def test_template_resource_bomb_is_refused(project: Path, payload: str) -> None:
     _project_template(project, payload)
-    code, stderr, _ = _run_limited(project, "new", "1", timeout=10)
+    code, _, stderr = _run_limited(project, "new", "1")
     assert code == 2, stderr
-    assert "Traceback" not in stderr
+    assert "Traceback" not in stderr and ".planning/templates/plan.md.j2" in stderr
+    assert not (project / ".planning" / "phases" / "01-one" / "01-02-PLAN.md").exists()
 
 
 # --- XML readers ----------------------------------------------------------------------------
@@ -266,32 +289,33 @@ def test_one_gigabyte_report_is_refused_by_size_without_reading(tmp_path: Path, 
 
     report = _sparse(tmp_path / name, 1 << 30)
     reader = read_coverage if name.startswith("coverage") else read_junit
-    started = time.perf_counter()
-    with pytest.raises(InputError, match="limit"):
+    with _peak_memory() as peak, pytest.raises(InputError, match="limit"):
         reader(report, tmp_path)
-    assert time.perf_counter() - started < 1.0
+    assert peak() < NOT_READ  # reading even a slice of the file would show here
 
 
 def test_one_gigabyte_plan_file_is_refused_by_size_without_reading(project: Path) -> None:
     huge = _sparse(project / ".planning" / "phases" / "01-one" / "01-02-PLAN.md", 1 << 30)
-    started = time.perf_counter()
-    document = read_document(huge)
-    loaded = load_project(project)
-    assert time.perf_counter() - started < 1.0
+    with _peak_memory() as peak:
+        document = read_document(huge)
+        loaded = load_project(project)
+    assert peak() < NOT_READ
     assert [d.code for d in document.diagnostics] == ["FM006"]
     assert any(d.code == "FM006" for d in loaded.diagnostics)
 
 
-def test_status_reads_a_project_with_a_one_gigabyte_plan_quickly(project: Path) -> None:
+def test_status_reports_a_one_gigabyte_plan_without_reading_it(project: Path) -> None:
+    # the child is capped at 1 GB of memory: reading the file whole would kill it
     _sparse(project / ".planning" / "phases" / "01-one" / "01-02-PLAN.md", 1 << 30)
-    code, stderr, seconds = _run_limited(project, "status", "--json")
+    code, stdout, stderr = _run_limited(project, "status", "--json")
     assert code == 0, stderr
-    assert seconds < 10
+    (diagnostic,) = json.loads(stdout)["diagnostics"]
+    assert (diagnostic["code"], diagnostic["path"]) == ("FM006", ".planning/phases/01-one/01-02-PLAN.md")
 
 
 def test_start_refuses_a_one_gigabyte_plan_with_a_message(project: Path) -> None:
     _sparse(project / ".planning" / "phases" / "01-one" / "01-02-PLAN.md", 1 << 30)
-    code, stderr, _ = _run_limited(project, "start", "01-02")
+    code, _, stderr = _run_limited(project, "start", "01-02")
     assert code == 2, stderr
     assert "Traceback" not in stderr
 
@@ -304,16 +328,16 @@ def test_ten_megabyte_line_in_a_plan_is_refused_with_a_diagnostic(project: Path)
     assert "limit" in document.diagnostics[0].message
 
 
-def test_seven_megabyte_broken_line_in_a_plan_is_read_in_seconds(project: Path) -> None:
+def test_seven_megabyte_broken_line_in_a_plan_still_gives_its_status(project: Path) -> None:
     path = project / ".planning" / "phases" / "01-one" / "01-02-PLAN.md"
     path.write_text("---\nstatus: planned\nnote: a" + " " * (7 << 20) + "b: [\n---\nbody\n", encoding="utf-8")
-    started = time.perf_counter()
-    document = read_document(path)
-    assert time.perf_counter() - started < 5.0
+    with no_hang():  # the tolerant reader was once quadratic in a long line: hours
+        document = read_document(path)
     assert document.meta["status"] == "planned"
+    assert document.body == "body\n"
 
 
-def test_ten_megabyte_line_in_junit_is_read_in_seconds(tmp_path: Path) -> None:
+def test_ten_megabyte_failure_message_in_junit_is_read_as_one_failure(tmp_path: Path) -> None:
     from planner.evidence.reports import read_junit
 
     report = tmp_path / "junit.xml"
@@ -321,8 +345,7 @@ def test_ten_megabyte_line_in_junit_is_read_in_seconds(tmp_path: Path) -> None:
     report.write_bytes(b'<?xml version="1.0"?><testsuites><testsuite name="s" tests="1" failures="1">'
                        b'<testcase classname="c" name="t"><failure message="' + message + b'">x</failure>'
                        b"</testcase></testsuite></testsuites>")
-    started = time.perf_counter()
-    result = read_junit(report, tmp_path)
-    assert time.perf_counter() - started < 5.0
+    with no_hang():
+        result = read_junit(report, tmp_path)
     assert result.totals.failed == 1
 

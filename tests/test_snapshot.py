@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from planner.errors import ConflictError, InputError
@@ -120,7 +121,6 @@ _snapshots = st.builds(
 )
 
 
-@settings(max_examples=200, deadline=None)
 @given(_snapshots)
 def test_snapshot_round_trips_through_json_exactly(snapshot: Snapshot) -> None:
     text = snapshot_to_json(snapshot)
@@ -147,7 +147,6 @@ def _paths(value: object, prefix: tuple[object, ...] = ()) -> list[tuple[object,
     return found
 
 
-@settings(max_examples=200, deadline=None)
 @given(_snapshots, st.data(), _json_values)
 def test_damaged_snapshot_loads_or_raises_input_error_only(
     snapshot: Snapshot, data: st.DataObject, replacement: object
@@ -162,6 +161,24 @@ def test_damaged_snapshot_loads_or_raises_input_error_only(
         snapshot_from_json(json.dumps(stored))
     except InputError as error:
         assert error.message.startswith("corrupt snapshot")
+
+
+@pytest.mark.parametrize(("where", "value", "said"), [
+    (("taken_at",), "yesterday", "snapshot.taken_at is not an ISO-8601 time"),
+    (("files", "a.py", "missing_lines"), ["9"], "snapshot.files.a.py.missing_lines should hold only line numbers"),
+    (("contexts", "a.py"), {"three": ["t1"]}, "snapshot.contexts.a.py should be keyed by line numbers"),
+], ids=["time", "missing_lines", "contexts"])
+def test_a_damaged_field_is_an_input_error_naming_it(where: tuple[str, ...], value: object, said: str) -> None:
+    snapshot = replace(make_snapshot(files={"a.py": FileMetrics("ab" * 32, 10, 8, (9, 10))}),
+                       contexts={"a.py": {3: ("t1",)}})
+    stored = json.loads(snapshot_to_json(snapshot))
+    holder = stored
+    for key in where[:-1]:
+        holder = holder[key]
+    holder[where[-1]] = value
+    with pytest.raises(InputError) as raised:
+        snapshot_from_json(json.dumps(stored))
+    assert raised.value.message == f"corrupt snapshot: {said}; delete or restore the file"
 
 
 def test_stored_json_carries_derived_percentages_beside_counts() -> None:

@@ -1,17 +1,19 @@
-"""plan start: the start time and base commit land in the PLAN; a second start needs --force."""
+"""plan start: the start time and base commit land in the PLAN; a second start needs --force.
+
+Through the library (`planner.start_plan`, fixed times) and through `plan start` (the real clock).
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from conftest import CliRunner
 from gitrepo import git_env
 from usecase_repo import at, make_project, measure
 
-from planner.close import close_plan
-from planner.errors import ConflictError, InputError
-from planner.start import start_plan
-from planner.tree.reader import load_project
+from planner import ConflictError, InputError, close_plan, load_project, start_plan
 
 
 @pytest.fixture(autouse=True)
@@ -75,3 +77,42 @@ def test_an_unknown_plan_is_an_input_error(tmp_path: Path) -> None:
     root, _ = make_project(tmp_path / "p", ["coverage >= 50"])
     with pytest.raises(InputError, match="no plan 01-09"):
         start_plan(load_project(root), "01-09", now=at(1))
+
+
+# --- through the CLI ------------------------------------------------------------------------------
+
+PLAN = ".planning/phases/01-core/01-01-PLAN.md"
+
+
+def test_plan_start_says_when_and_from_which_commit_and_records_both(tmp_path: Path, cli: CliRunner) -> None:
+    root, repo = make_project(tmp_path / "p", ["coverage >= 50"])
+    measure(root, covered=5, statements=10, failed=0, minute=2)
+    result = cli("start", "01-01", "--root", str(root))
+    assert result.exit_code == 0, result.output
+    shown = re.fullmatch(r"started 01-01 at (\S+) \(base commit ([0-9a-f]{12})\)\n", result.stdout)
+    assert shown is not None, result.stdout
+    plan = _plan(root)
+    assert (plan.status, plan.started, plan.base_commit) == ("in_progress", shown[1], repo.head())
+    assert repo.head().startswith(shown[2])
+
+
+def test_plan_start_twice_is_refused_in_one_line_and_force_restarts(tmp_path: Path, cli: CliRunner) -> None:
+    root, repo = make_project(tmp_path / "p", ["coverage >= 50"])
+    assert cli("start", "01-01", "--root", str(root)).exit_code == 0
+    first = _plan(root).started
+    refused = cli("start", "01-01", "--root", str(root))
+    assert refused.exit_code == 2
+    (line,) = refused.stderr.strip().splitlines()
+    assert line.startswith(f"plan: error: {PLAN}: plan 01-01 was already started at {first}") and "--force" in line
+    assert _plan(root).started == first
+    repo.commit("feat(01-01): more", {"pkg/extra.py": "X = 1\n"})
+    assert cli("start", "01-01", "--force", "--root", str(root)).exit_code == 0
+    assert _plan(root).base_commit == repo.head()
+
+
+def test_plan_start_of_an_unknown_plan_changes_nothing(tmp_path: Path, cli: CliRunner) -> None:
+    root, _ = make_project(tmp_path / "p", ["coverage >= 50"])
+    before = (root / PLAN).read_bytes()
+    result = cli("start", "01-09", "--root", str(root))
+    assert (result.exit_code, result.stderr.strip()) == (2, "plan: error: no plan 01-09 in phase 01 (plans: 01-01)")
+    assert (root / PLAN).read_bytes() == before

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from planner.errors import InputError
@@ -27,8 +27,6 @@ from planner.targets.judging import (
     format_delta,
     format_value,
 )
-
-HYPOTHESIS = settings(max_examples=200, deadline=None)
 
 
 def syntax_error(text: str, **where: object) -> InputError:
@@ -442,13 +440,11 @@ def targets(draw: st.DrawFn) -> Target:
     return Target(metric.name, selector, draw(st.sampled_from(OPERATORS)), threshold)
 
 
-@HYPOTHESIS
 @given(targets())
 def test_canonical_form_round_trips(target: Target) -> None:
     assert parse_target(str(target)) == target
 
 
-@HYPOTHESIS
 @given(targets(), st.sampled_from(["", " ", "\t", "  "]), st.booleans())
 def test_blanks_and_percent_do_not_change_the_parse(target: Target, blank: str, pct: bool) -> None:
     where = f"{blank}[{blank}{target.selector}{blank}]" if target.selector is not None else ""
@@ -487,7 +483,6 @@ _PIECES = st.sampled_from(
 )
 
 
-@HYPOTHESIS
 @given(
     st.one_of(st.text(max_size=40), st.lists(_PIECES, max_size=12).map("".join)), st.integers(0, 10)
 )
@@ -501,7 +496,6 @@ def test_any_text_parses_or_raises_input_error_with_a_column(text: str, offset: 
         assert parse_target(str(target)) == target
 
 
-@HYPOTHESIS
 @given(targets(), st.floats(-1e6, 1e6), st.floats(-1e6, 1e6))
 def test_evaluation_status_agrees_with_the_shortfall(
     target: Target, now: float, before: float

@@ -162,9 +162,8 @@ def test_a_range_links_both_ends_except_root() -> None:
 
 
 
-def test_handoff_links_its_snapshot_commit_on_gitlab(tmp_path: Path, cli: CliRunner) -> None:
-    root = tmp_path / "demo"
-    assert cli("demo", str(root)).exit_code == 0
+def test_handoff_links_its_snapshot_commit_on_gitlab(demo_copy: Path, cli: CliRunner) -> None:
+    root = demo_copy
     handoff = root / ".planning/phases/01-calculator-core/01-HANDOFF.md"
     assert "](https://" not in handoff.read_text(encoding="utf-8")
     GitRepo(root).git("remote", "add", "origin", "git@gitlab.com:acme/tools/calc.git")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import yaml
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from planner.tree.tolerant_yaml import parse_tolerant, scalar, unquote
@@ -90,7 +90,6 @@ def test_scalar_of_mismatched_quotes_is_kept() -> None:
     assert scalar("\"abc'") == "\"abc'"
 
 
-@settings(max_examples=200, deadline=None)
 @given(st.text(max_size=300))
 def test_never_raises_and_always_gives_a_mapping(block: str) -> None:
     assert isinstance(parse_tolerant(block), dict)
@@ -101,7 +100,6 @@ _values = st.one_of(_words, st.lists(_words, min_size=1, max_size=4),
                     st.dictionaries(_words.filter(lambda w: w[0].isalpha()), _words, min_size=1, max_size=3))
 
 
-@settings(max_examples=200, deadline=None)
 @given(st.dictionaries(_words.filter(lambda w: w[0].isalpha()), _values, max_size=6))
 def test_agrees_with_yaml_on_plain_block_documents(meta: dict[str, object]) -> None:
     block = yaml.safe_dump(meta, default_flow_style=False, sort_keys=False)

@@ -1,6 +1,8 @@
 """A small real project for the use-case tests: a git repository, one phase, reports on disk.
 
-Not a test module: test_close.py, test_verify.py and test_start.py build on it.
+Not a test module: test_close.py, test_verify.py and test_start.py build on it. The library calls
+take fixed times (`at(minute)`); a test through the CLI runs on the real clock from start to end
+(`plan measure` with the options `write_reports` returns), so its times keep their order.
 """
 
 from __future__ import annotations
@@ -60,10 +62,16 @@ def make_project(path: Path, targets: list[str]) -> tuple[Path, GitRepo]:
     return repo.path, repo
 
 
-def measure(root: Path, covered: int, statements: int, failed: int, minute: int) -> Project:
-    """Write both reports and store a snapshot taken at `minute`; the reloaded project."""
+def write_reports(root: Path, covered: int, statements: int, failed: int) -> list[str]:
+    """Write reports/coverage.json and reports/junit.xml; the `plan measure` options that read them."""
     (root / "reports" / "coverage.json").write_text(coverage_json(covered, statements), encoding="utf-8")
     (root / "reports" / "junit.xml").write_text(junit_xml(failed), encoding="utf-8")
+    return ["--coverage", str(root / "reports" / "coverage.json"), "--junit", str(root / "reports" / "junit.xml")]
+
+
+def measure(root: Path, covered: int, statements: int, failed: int, minute: int) -> Project:
+    """Write both reports and store a snapshot taken at `minute`; the reloaded project."""
+    write_reports(root, covered, statements, failed)
     project = load_project(root)
     snapshot = take_snapshot(project, root / "reports" / "coverage.json", root / "reports" / "junit.xml",
                              now=at(minute))

@@ -245,7 +245,8 @@ def _check_edit(inner: list[str], edited: list[str], updates: Mapping[str, objec
         after = meta_of(edited)
         expected = _mapping_of("".join(f"{line}\n" for key in updates for line in rendered[key]))
     except (yaml.YAMLError, RecursionError, ValueError) as error:
-        raise InputError(f"setting {', '.join(updates)} would break this file's frontmatter ({error}); "
+        problem = getattr(error, "problem", None) or (str(error).splitlines() or [type(error).__name__])[0]
+        raise InputError(f"setting {', '.join(updates)} would break this file's frontmatter ({problem}); "
                          "planner left it as it was", path, 2) from None
     before_keys = set(before) if isinstance(before, dict) else set()
     if not isinstance(after, dict) or not before_keys | set(updates) == set(after) or any(

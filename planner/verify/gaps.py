@@ -97,22 +97,31 @@ def _number(text: object) -> float | None:
         return None
 
 
-def _improved(kind: GapKind, old: RecordedGap | None, value: GapValue) -> bool:
-    if old is None:
+def _improved(kind: GapKind, old: RecordedGap | None, value: GapValue, goal: str | None) -> bool:
+    """Whether a gap that still fails came nearer to closing since the last verification: fewer
+    failing tests in a cluster; for a target (`goal`: its "OP THRESHOLD", e.g. "== 0", ">= 90.00%")
+    a value nearer the threshold, whichever side it must reach. A closed gap that fails again has
+    regressed: it reopens."""
+    if old is None or old.closed:
         return False
     before, now = _number(old.value), _number(value)
     if before is None or now is None:
         return False
-    return now < before if kind == "cluster" else now > before
+    if kind == "cluster":
+        return now < before
+    threshold = _number(goal.split(" ", 1)[1]) if goal and " " in goal else None
+    if threshold is None:
+        return False
+    return abs(now - threshold) < abs(before - threshold)
 
 
 def _gap(phase: Phase, kind: GapKind, source: str, value: GapValue, failing: bool, title: str,
-         baseline: Baseline) -> VerificationGap | None:
+         baseline: Baseline, goal: str | None = None) -> VerificationGap | None:
     identifier = gap_id(phase, kind, source)
     old = baseline.previous.get(identifier)
     status: GapStatus
     if failing:
-        status = "partial" if _improved(kind, old, value) else "open"
+        status = "partial" if _improved(kind, old, value, goal) else "open"
         closed_by = _closers(phase, identifier, baseline) if status == "partial" else ()
     elif old is not None and not old.closed:
         status, closed_by = "closed", _closers(phase, identifier, baseline)
@@ -130,7 +139,7 @@ def phase_gaps(phase: Phase, targets: Sequence[TargetRow], tests: TestsFacts | N
     gaps = []
     for row in targets:
         gap = _gap(phase, "target", row.expression, row.after, not row.passed,
-                   f"{row.expression}: {row.detail}", baseline)
+                   f"{row.expression}: {row.detail}", baseline, row.target)
         if gap:
             gaps.append(gap)
     clusters = {c.signature: (c.count, f"{c.count} failing test(s): {c.signature}")
