@@ -236,7 +236,6 @@ def test_recursive_alias_is_refused_without_hanging() -> None:
 _CLOSE_LINE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)  # the rule `_closing_line` keeps by str.find
 
 
-@settings(max_examples=2000, deadline=None)
 @given(st.lists(st.sampled_from(["---", "...", "--- ", "...\t", "----", "-- -", " ---", "a", "", "x: 1", ".. .",
                                  "--- x", "---\t \t"]), min_size=1, max_size=8))
 def test_closing_line_is_found_where_the_regex_finds_it(lines: list[str]) -> None:

@@ -467,7 +467,7 @@ _BLOCK_LINES = st.sampled_from([
     'u: "日本" # x', "v: 🚀 go", "  - ñ"])
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=3 * settings.default.max_examples)
 @given(st.lists(_BLOCK_LINES, min_size=1, max_size=10))
 def test_libyaml_finds_the_key_spans_pyyaml_finds(lines: list[str]) -> None:
     """Spans come from libyaml's node marks (ten times faster on a large block): they must be the

@@ -147,7 +147,7 @@ def commented_blocks(draw: st.DrawFn) -> str:
     return "\n".join(lines) + "\n"
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=5 * settings.default.max_examples)
 @given(commented_blocks())
 def test_plain_reader_agrees_with_pyyaml_on_commented_blocks(text: str) -> None:
     try:
