@@ -191,16 +191,16 @@ class DemoBuild:
 def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DemoBuild:
     """`plan demo DIR` through the real entry point, once per session: it runs pytest under
     coverage three times, seconds that every test reading the demo would otherwise pay again."""
-    from planner.cli.commands import _state, run
+    from planner.cli.commands import cli_state, run
 
     directory = tmp_path_factory.mktemp("demo") / "example"
     stdout, stderr = io.StringIO(), io.StringIO()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("NO_COLOR", "1")
-        _state.update({"debug": False, "root": None})
+        cli_state.update({"debug": False, "root": None})
         with redirect_stdout(stdout), redirect_stderr(stderr):
             code = run(["demo", str(directory)])
-        _state.update({"debug": False, "root": None})
+        cli_state.update({"debug": False, "root": None})
     assert code == 0, stderr.getvalue()
     return DemoBuild(directory, stdout.getvalue().replace(str(directory), "/tmp/planner-demo"))
 

@@ -756,7 +756,7 @@ def test_plan_handoff_json_carries_the_recommendations_of_the_document(root: Pat
     shown = json.loads(result.stdout)
     assert (shown["path"], shown["written"], shown["created"]) == (HANDOFF, True, [])
     assert shown["recommendations"] == json.loads(json.dumps(
-        handoff_phase(load_project(root), "1", dry_run=True).report["recommendations"]))
+        plain_record(handoff_phase(load_project(root), "1", dry_run=True).report)["recommendations"]))
     document = (root / HANDOFF).read_text(encoding="utf-8")
     assert all(recommendation["title"] in document for recommendation in shown["recommendations"])
 

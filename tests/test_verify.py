@@ -158,7 +158,7 @@ def test_a_closed_gap_whose_target_fails_again_reopens_without_a_closing_plan(tm
     measure(root, covered=8, statements=10, failed=0, minute=30)  # 80%: nearer 90 than the 100% that closed it
     result = verify_phase(load_project(root), "1", now=at(31))
     gap = _gap(result.facts, "coverage >= 90")
-    assert (gap["id"], gap["status"], gap["closed_by"]) == (opened["id"], "open", [])
+    assert (gap.id, gap.status, gap.closed_by) == (opened.id, "open", ())
     assert result.status == "gaps_found"
 
 
