@@ -174,7 +174,8 @@ def _line(label: str, measured: tuple[float, float], against: tuple[float, float
 
 CHECK = ("import sys; from pathlib import Path; from planner.check import check_report_to_dict, check_root; "
          "from planner.cli.console import to_json; "
-         "print(to_json(check_report_to_dict(check_root(Path(sys.argv[1]), git=False, use_index=sys.argv[2] == 'index'))))")
+         "print(to_json(check_report_to_dict(check_root(Path(sys.argv[1]), git=False, "
+         "use_index=sys.argv[2] == 'index'))))")
 
 EDIT = ("import os, sys; path = sys.argv[1]; text = open(path, encoding='utf-8').read(); "
         "text = text[:-1] if text.endswith('  ') else text + ' '; open(path, 'w', encoding='utf-8').write(text); "
@@ -230,7 +231,8 @@ def main() -> int:
     tree_runs = measure_usage({"baseline": command(PYTHON, "-c", BASELINE, str(tree), env=env),
                                "cold": command(*status, env=env), "warm": command(*status, env=env),
                                "one_edit": command(*status, env=env)}, options.runs,
-                              prepare={"cold": drop_index, "one_edit": command(PYTHON, "-c", EDIT, str(edited), env=env)})
+                              prepare={"cold": drop_index,
+                                       "one_edit": command(PYTHON, "-c", EDIT, str(edited), env=env)})
     checks = _checks(tree, options.runs, env, drop_index) if options.check else {}
     small = OUT / "index-tree-one-phase"
     if not small.exists():

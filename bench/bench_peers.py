@@ -8,7 +8,9 @@ then `.gsd/package/get-shit-done/bin/gsd-tools.cjs` under the project root; its 
 say version PINNED. Without node or that package the script prints why and exits 0 (skipped).
 
 Trees: generated ones of about 3,000 and 24,000 documents (bench/generate_tree.py) and the
-largest `.planning/` tree in ../shared/corpora (skipped with a reason when absent). Per tree,
+largest `.planning/` tree in ../shared/corpora (skipped with a reason when absent); `--trees` may
+also name any folder holding a `.planning/`, such as the real 3,150-file tree of atom's history
+(`git archive a6b18305 .planning | tar -x -C /tmp/atom3k` in a clone of rush86999/atom). Per tree,
 each row is the median of interleaved runs of whole processes (planner, GSD, planner, ...), so
 machine load hits both alike, printed as planner / GSD with the issue's goal:
 
@@ -282,7 +284,8 @@ def bench_close(runs: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--trees", default="3k,24k,corpus", help="comma-separated: 3k, 24k, corpus")
+    parser.add_argument("--trees", default="3k,24k,corpus",
+                        help="comma-separated: 3k, 24k, corpus, or a folder holding .planning/")
     parser.add_argument("--skip-close", action="store_true", help="leave out the close/verify rows")
     parser.add_argument("--plan", default=PLAN, help="the plan executable to time (default: this venv's)")
     options = parser.parse_args(argv)
@@ -302,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
                 print("corpus: skipped: ../shared/corpora is absent")
                 continue
             bench_tree("corpus", copy_tree(corpus, corpus.name), gsd, options.runs)
+        elif (Path(name) / ".planning").is_dir():  # a real tree of one's own, copied first
+            bench_tree(Path(name).name, copy_tree(Path(name), Path(name).name), gsd, options.runs)
         else:
             parser.error(f"unknown tree {name!r}")
     if not options.skip_close:

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from cli_fuzz import run_case  # noqa: E402
+from cli_fuzz import run_case
 
 
 def main() -> int:
