@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from planner.check.findings import Finding, make
@@ -86,26 +87,45 @@ _SLUGGED = re.compile(r"^(?P<phase>[^-]+)-(?P<slug>.+)-(?:GAP(?:[_-]?CLOSURE)?[-
                       r"(?:-PLAN(?:\.md)?)?$", re.IGNORECASE)
 
 
-def _plan_reference(text: str, folders: set[str]) -> str | None:
+@dataclass(frozen=True)
+class _FolderNames:
+    """The phase folders' names as a dependency entry may spell a phase: each whole name and each
+    start of one up to a dash (`311-coverage` of `311-coverage-wave-4`), and each slug."""
+
+    phases: frozenset[str]
+    slugs: frozenset[str]
+
+    @classmethod
+    def of(cls, folders: Iterable[str]) -> _FolderNames:
+        phases: set[str] = set()
+        slugs: set[str] = set()
+        for folder in folders:
+            parts = folder.split("-")
+            phases.update("-".join(parts[:end]) for end in range(1, len(parts) + 1))
+            if len(parts) > 1:
+                slugs.add(folder.split("-", 1)[1])
+        return cls(frozenset(phases), frozenset(slugs))
+
+
+def _plan_reference(text: str, folders: _FolderNames) -> str | None:
     """The plan a dependency entry names, or None when it names a phase (`311-coverage-wave-4`, a
     folder's name or the start of one) or nothing. A slug holding digits names a plan only when it
     is the slug of one of the phase folders (`08-80-percent-coverage-push-23` is plan 08-23)."""
     token = text.strip()
-    if token in folders or any(folder.startswith(token + "-") for folder in folders):
+    if token in folders.phases:
         return None
     key = plan_key(token)
     slugged = _SLUGGED.match(token)
     if key is None or slugged is None or not re.search(r"\d", slugged["slug"]):
         return key
-    slugs = {folder.split("-", 1)[1] for folder in folders if "-" in folder}
-    return key if slugged["slug"] in slugs else None
+    return key if slugged["slug"] in folders.slugs else None
 
 
 def dangling_references(project: Project, summaries: Iterable[tuple[Plan, str, SummaryClaims]]
                         ) -> list[Finding]:
     """LNT103 for requires / affects / depends_on entries that name a plan the root does not have."""
     known = {str(plan.id) for plan in project.plans}
-    folders = {phase.directory.name for phase in project.phases}
+    folders = _FolderNames.of(phase.directory.name for phase in project.phases)
     findings = []
     for plan in project.plans:
         if plan.plan_path is None:
