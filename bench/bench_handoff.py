@@ -99,7 +99,7 @@ def main() -> None:
         handoff = _median(lambda: build_handoff(project, phase), options.runs)
         report = build_handoff(project, phase)[0]
         print(f"files={options.files} context_files={options.context_files} runs={options.runs} "
-              f"recommendations={len(report['recommendations'])}")
+              f"recommendations={len(report.recommendations)}")
         print(f"baseline build_verification: median {baseline * 1000:.1f} ms")
         print(f"build_handoff:               median {handoff * 1000:.1f} ms  ratio {handoff / baseline:.2f}x")
     finally:
