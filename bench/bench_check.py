@@ -3,7 +3,11 @@
     .venv/bin/python bench/bench_check.py [--documents 3000] [--repeat 5] [--out /tmp/bench_check]
 
 Prints the median of reading the tree (the baseline, `load_project`), of reading plus checking
-(`run_checks(..., git=False)`), and their ratio. The goal: check under 2 s for 3,000 documents.
+(`check_root(..., git=False)`), and their ratio, twice: cold (`.planning/.cache` removed before
+each run: every SUMMARY read and checked) and warm (the tree settled, as a person's later run
+finds it: per-document claims and findings kept). The caches trust a file only once its stamp is
+older than the 2 s racy window, so the warm runs start after it; timed right after the tree is
+written they would measure neither. The goal: check under 2 s for 3,000 documents, cold.
 """
 
 from __future__ import annotations
@@ -122,15 +126,27 @@ def main() -> None:
 
     root = generate(options.out, options.documents)
     files = sum(1 for _ in root.glob(".planning/**/*.md"))
-    baseline = median_seconds(lambda: load_project(root), options.repeat)
-    checked = median_seconds(lambda: check_root(root, git=False), options.repeat)
+    cache = root / ".planning" / ".cache"
+
+    def cold(action):  # type: ignore[no-untyped-def]
+        def run() -> None:
+            shutil.rmtree(cache, ignore_errors=True)
+            action()
+        return run
+
+    baseline = median_seconds(cold(lambda: load_project(root)), options.repeat)
+    checked = median_seconds(cold(lambda: check_root(root, git=False)), options.repeat)
+    time.sleep(2.1)  # the racy window: files younger than it are never trusted from a cache
+    check_root(root, git=False)  # the run that fills the caches
+    warm = median_seconds(lambda: check_root(root, git=False), options.repeat)
     report = run_checks(load_project(root), git=False)
     print(f"tree: {files} documents in {root}")
     print(f"findings: {report.by_code()}")
     print(f"read only (baseline, load_project): median {baseline:.3f} s over {options.repeat} runs")
-    print(f"read + check (check_root, git=False): median {checked:.3f} s over {options.repeat} runs")
+    print(f"read + check, cold (check_root, git=False): median {checked:.3f} s over {options.repeat} runs")
     print(f"ratio check/read: {checked / baseline:.2f}x; check alone ~{checked - baseline:.3f} s")
-    print(f"goal < 2 s for 3,000 documents: {'met' if checked < 2 else 'NOT met'}")
+    print(f"read + check, warm (settled tree, caches kept): median {warm:.3f} s, ratio {warm / baseline:.2f}x")
+    print(f"goal < 2 s for 3,000 documents, cold: {'met' if checked < 2 else 'NOT met'}")
 
 
 if __name__ == "__main__":
