@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 from planner.errors import InputError
 from planner.evidence.reports.numbers import sum_numbers
@@ -83,17 +84,17 @@ def read_coverage_json(data: bytes, path: Path, repo_root: Path) -> CoverageRepo
 
 def _file_coverage(rel: str, entry: object, path: Path) -> FileCoverage:
     try:
-        summary = _member(entry, "summary")
-        missing = _member(entry, "missing_lines")
-        contexts = _member(entry, "contexts", None)
+        entry = _object(entry, "summary")
+        summary = _object(entry["summary"], "num_statements")
+        contexts = entry.get("contexts")
         return FileCoverage(
             path=rel,
-            statements=_int(_member(summary, "num_statements")),
-            covered=_int(_member(summary, "covered_lines")),
-            missing_lines=tuple(_int(line) for line in _list(missing)),
-            excluded=_int(_member(summary, "excluded_lines", 0)),
-            branches=_int(_member(summary, "num_branches", 0)),
-            covered_branches=_int(_member(summary, "covered_branches", 0)),
+            statements=_int(summary["num_statements"]),
+            covered=_int(summary["covered_lines"]),
+            missing_lines=_ints(entry["missing_lines"]),
+            excluded=_int(summary.get("excluded_lines", 0)),
+            branches=_int(summary.get("num_branches", 0)),
+            covered_branches=_int(summary.get("covered_branches", 0)),
             contexts=_contexts(contexts) if contexts is not None else None,
         )
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
@@ -104,22 +105,26 @@ def _file_coverage(rel: str, entry: object, path: Path) -> FileCoverage:
         ) from None
 
 
-_ABSENT = object()
-
-
-def _member(value: object, key: str, default: object = _ABSENT) -> object:
-    """`value[key]` of a JSON object; KeyError when it is missing and no default is given."""
+def _object(value: object, holding: str) -> Mapping[str, object]:
+    """`value` as the JSON object it must be (one that holds `holding`, for the message)."""
     if not isinstance(value, Mapping):
-        raise TypeError(f"expected a JSON object holding {key!r}, found {type(value).__name__}")
-    if default is _ABSENT:
-        return value[key]
-    return value.get(key, default)
+        raise TypeError(f"expected a JSON object holding {holding!r}, found {type(value).__name__}")
+    return value
 
 
 def _int(value: object) -> int:
     if not isinstance(value, (int, float, str)):
         raise TypeError(f"expected a number, found {type(value).__name__}")
     return int(value)
+
+
+def _ints(value: object) -> tuple[int, ...]:
+    """A JSON list of line numbers as ints; the common all-int list is taken whole (the types are
+    checked in C, not one call per line: reports list hundreds of thousands)."""
+    items = _list(value)
+    if set(map(type, items)) <= {int}:
+        return tuple(cast("list[int]", items))
+    return tuple(_int(line) for line in items)
 
 
 def _list(value: object) -> list[object]:
