@@ -121,3 +121,18 @@ def test_plan_close_of_an_unknown_plan_is_one_line_and_exit_2(tmp_path: Path, cl
     result = cli("close", "01-09", "--root", str(root))
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == ["plan: error: no plan 01-09 in phase 01 (plans: 01-01)"]
+
+
+def test_a_plan_closed_without_a_recorded_start_says_so_and_passes_its_own_checker(tmp_path: Path) -> None:
+    from planner.check import check_root
+
+    root, repo = make_project(tmp_path / "p", ["coverage >= 50"])
+    repo.commit("feat(01-01): multiply", {"pkg/mul.py": "def mul(a, b):\n    return a * b\n"}, when=at(5))
+    repo.commit("feat(01-01): divide", {"pkg/div.py": "def div(a, b):\n    return a / b\n"}, when=at(8))
+    measure(root, covered=5, statements=10, failed=0, minute=9)
+    close_plan(load_project(root), "01-01", now=at(40))
+    document = read_document(_summary(root))
+    assert (document.meta["started"], document.meta["duration"]) == (None, "3min")
+    assert "- **Started:** not recorded" in document.body
+    timing = [f for f in check_root(root, git=False).findings if f.code.startswith("TIM")]
+    assert timing == []

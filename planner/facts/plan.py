@@ -142,7 +142,7 @@ def _performance(duration: Duration, completed: dt.datetime, tasks: Sequence[Tas
         duration=duration.human() if measured else "unknown",
         duration_seconds=duration.seconds if measured else None,
         duration_source=_DURATION_SOURCES[duration.source],
-        started=iso(duration.start) if duration.start else None,
+        started=iso(duration.start) if duration.source == "recorded" and duration.start else None,
         completed=iso(completed),
         tasks=len(tasks),
         tasks_with_commit=sum(1 for task in tasks if task.commits),
