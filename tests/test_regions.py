@@ -72,7 +72,12 @@ def test_marker_inside_a_line_of_prose_is_not_a_marker() -> None:
     assert find_regions("see `<!-- planner:begin a -->` in the docs\n") == {}
 
 
-_prose = st.text(alphabet=st.characters(blacklist_characters="<>\r"), max_size=60)
+def test_markers_after_an_unclosed_fence_are_examples_not_regions() -> None:
+    assert find_regions("```\n" + wrap("r", "x") + "\n") == {}
+
+
+# Prose that opens no code fence: markers after an unclosed ``` are examples (the test above).
+_prose = st.text(alphabet=st.characters(blacklist_characters="<>\r`~"), max_size=60)
 
 
 @given(_prose, _prose, _prose, _prose)
