@@ -15,9 +15,12 @@ from hypothesis import settings
 
 # Property tests take their example counts from a profile, never from the clock: no deadline (a
 # loaded machine is not a failure). `default` is the plain `pytest` run; `--hypothesis-profile=stress`
-# (the stress step of .ci/run) searches ten times as far.
-settings.register_profile("default", max_examples=100, deadline=None)
-settings.register_profile("stress", max_examples=1000, deadline=None)
+# (the stress step of .ci/run) searches ten times as far. Both draw the same examples every run, so a
+# run that lands is a run anyone can repeat; `--hypothesis-profile=explore` draws new ones each time
+# (run it to look for bugs, and pin what it finds as a plain test).
+settings.register_profile("default", max_examples=100, deadline=None, derandomize=True)
+settings.register_profile("stress", max_examples=1000, deadline=None, derandomize=True)
+settings.register_profile("explore", max_examples=1000, deadline=None)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT_ROOT.parent / "shared"
