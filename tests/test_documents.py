@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -306,6 +306,25 @@ def test_committing_the_summary_does_not_make_it_stale(project_repo: tuple[Path,
     later = close_plan(load_project(root), "01-01", now=at(50))  # nothing new: the same document
     assert later.unchanged and not later.written
     assert "docs(01-01): summary" not in [c.subject for c in later.facts.git.commits]
+
+
+def test_bookkeeping_in_the_second_of_completion_counts_unless_it_records_the_summary(
+        project_repo: tuple[Path, GitRepo], cli) -> None:  # type: ignore[no-untyped-def]
+    # git keeps whole seconds: a start commit and the SUMMARY's own commit may share the second of
+    # completion with it, and only the one that records the SUMMARY came after
+    root, repo = project_repo
+    stamp = at(40).isoformat()
+    dated = {"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
+    repo.git("add", "-f", ".planning/STATE.md")
+    repo.git("commit", "-q", "-m", "docs(01-01): state", env=dated)
+    first = close_plan(load_project(root), "01-01", now=at(40) + timedelta(milliseconds=600))
+    assert [row.subject for row in first.facts.git.bookkeeping] == ["docs(01-01): state"]
+    repo.git("add", "-f", ".planning/phases/01-core/01-01-SUMMARY.md")
+    repo.git("commit", "-q", "-m", "docs(01-01): summary", env=dated)
+    assert cli("render", "--check", "--root", str(root)).exit_code == 0
+    again = close_plan(load_project(root), "01-01", now=at(50))
+    assert again.unchanged
+    assert [row.subject for row in again.facts.git.bookkeeping] == ["docs(01-01): state"]
 
 
 def test_a_plan_in_the_next_phase_that_closes_a_gap_is_credited(project_repo: tuple[Path, GitRepo]) -> None:

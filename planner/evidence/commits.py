@@ -268,6 +268,11 @@ def is_bookkeeping(commit: Commit, planning_prefix: str) -> bool:
     return bool(commit.files) and all(change.path.startswith(planning_prefix) for change in commit.files)
 
 
+def records_a_summary(commit: Commit) -> bool:
+    """True when the commit changed a SUMMARY document (`01-02-SUMMARY.md`, `SUMMARY.md`)."""
+    return any(change.path.rsplit("/", 1)[-1].upper().endswith("SUMMARY.MD") for change in commit.files)
+
+
 def without_planning_files(commit: Commit, planning_prefix: str) -> Commit:
     """The commit with its planning-folder files left out: they are never a plan's key files."""
     kept = tuple(change for change in commit.files if not change.path.startswith(planning_prefix))

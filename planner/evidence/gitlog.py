@@ -33,6 +33,7 @@ from planner.evidence.commits import (
     is_bookkeeping,
     naming_method,
     parse_log,
+    records_a_summary,
     slugged_scope,
     without_planning_files,
 )
@@ -274,11 +275,12 @@ def find_plan_commits(
                        if commit.author_time < until or (late_kept is not None and late_kept(commit))]
         bookkeeping: list[Commit] = []
         if planning_prefix:
-            # git keeps whole seconds: a bookkeeping commit in the second of completion (the
-            # SUMMARY's own) cannot be told to precede it, so only earlier seconds count.
+            # git keeps whole seconds, so a bookkeeping commit in the second of completion cannot be
+            # told by time to precede it; one that records a SUMMARY is the summary's own commit,
+            # made after `close` wrote it. Any other (a start commit a second before) counts.
             cut = until.replace(microsecond=0) if until is not None else None
             bookkeeping = [c for c in commits if is_bookkeeping(c, planning_prefix)
-                           and (cut is None or c.author_time < cut)]
+                           and (cut is None or c.author_time < cut or not records_a_summary(c))]
             commits = [without_planning_files(c, planning_prefix) for c in commits
                        if not is_bookkeeping(c, planning_prefix)]
         evidence = _evidence(repo, plan_id, method, commits, base_commit, boundary, notes)
