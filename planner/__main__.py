@@ -114,7 +114,7 @@ def _status(flags: set[str], root: Path | None, phase: str | None) -> int:
     from planner.status import project_status
     from planner.tree.index.session import load_project_indexed
 
-    project, stats = load_project_indexed(project_root, scanned=(cache.stamps, cache.started_ns), remember=False)
+    project, stats = load_project_indexed(project_root, scanned=cache.scanned(), remember=False)
     for warning in stats.warnings:
         sys.stderr.write(f"plan: warning: {warning}\n")
     phases = None
@@ -122,7 +122,6 @@ def _status(flags: set[str], root: Path | None, phase: str | None) -> int:
         phases = (project.find_phase(phase),)
     document = project_status(project, phases)
     del project, phases  # a 24,000-document model: its memory goes to the output
-    cache.release_scan()
     text = to_json(document, pretty=shape == "pretty") if "--json" in flags else status_table(document)
     del document
     output = (text + "\n").encode("utf-8", "surrogateescape")

@@ -450,11 +450,11 @@ def test_project_stored_in_many_parts_and_pickles_comes_back_equal(tmp_path: Pat
 @pytest.mark.parametrize(("load", "expected"), [(0.2, 4), (1.0, 4), (2.6, 2), (3.6, 1), (9.0, 1)])
 def test_workers_are_forked_only_onto_idle_cores(monkeypatch: pytest.MonkeyPatch, load: float,
                                                   expected: int) -> None:
-    from planner.tree.index import workers
+    from planner.tree.index import cores
 
-    monkeypatch.setattr(workers, "available_cores", lambda: 4)
-    monkeypatch.setattr(workers.os, "getloadavg", lambda: (load, load, load))
-    assert workers.idle_cores() == expected  # this process, and the cores other work leaves idle
+    monkeypatch.setattr(cores, "available_cores", lambda: 4)
+    monkeypatch.setattr(cores.os, "getloadavg", lambda: (load, load, load))
+    assert cores.idle_cores() == expected  # this process, and the cores other work leaves idle
 
 
 def test_running_thread_keeps_the_parsing_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,8 +2,9 @@
 
 `plan status` prints a function of the loaded Project only, and the Project is a function of the
 files the planning index stamps (`planner.tree.index.scan`). So its output is kept in
-`.planning/.cache/out-<name>`, under a key made of the same scan signature the index keys the
-Project by, the arguments, the project root, and the size and mtime of every planner module (an
+`.planning/.cache/out-<name>`, under a key made of the stat of every file the index stamps
+(`quick_signature`: no stamps are built, and a large tree's stats are shared with one forked
+process), the arguments, the project root, and the size and mtime of every planner module (an
 edited or upgraded planner misses). A warm command with no change stats the tree, compares one
 key and writes the stored text: no SQLite, no unpickling, no encoding.
 
@@ -21,7 +22,7 @@ import time
 from pathlib import Path
 
 import planner
-from planner.tree.index.scan import scan_tree, tree_signature
+from planner.tree.index.scan import quick_signature, stamps_of
 
 RACY_NS = 2_000_000_000  # as planner.tree.index.session: a second edit within the timestamp granularity
 MAX_BYTES = 256 * 1024 * 1024
@@ -50,10 +51,15 @@ class OutputCache:
         self.started_ns = time.time_ns()
         self.folder = project_root / ".planning" / ".cache"
         self.path = self.folder / f"out-{name}"
-        self.stamps = stamps = scan_tree(project_root / ".planning")  # a load on a miss uses it too
-        self._trusted: bool | None = None
-        self.key = tree_signature(project_root, stamps, code_fingerprint(), str(project_root), *arguments
-                                  ).encode("ascii")
+        key, self.newest_ns, self.records = quick_signature(project_root / ".planning", code_fingerprint(),
+                                                            str(project_root), *arguments)
+        self.key = key.encode("ascii")
+
+    def scanned(self) -> tuple[dict[str, str], int] | None:
+        """The scan (`scan_tree`) and its start, for a load on a miss, when this process walked
+        the whole tree; then dropped (a 24,000-document tree's is megabytes)."""
+        records, self.records = self.records, None
+        return None if records is None else (stamps_of(records), self.started_ns)
 
     def get(self) -> bytes | None:
         """The stored output for this key, else None (never through a linked cache folder)."""
@@ -74,15 +80,9 @@ class OutputCache:
 
     @property
     def trusted(self) -> bool:
-        """No file of the scan is too fresh to trust (asked only on a miss: a hit needs no answer)."""
-        if self._trusted is None:
-            self._trusted = all(_settled(stamp, self.started_ns) for stamp in self.stamps.values())
-        return self._trusted
-
-    def release_scan(self) -> None:
-        """Drop the scan (a 24,000-document tree's is megabytes), keeping what `put` needs of it."""
-        _ = self.trusted
-        self.stamps = {}
+        """No file or listed folder of the scan changed within RACY_NS of it: an output computed
+        now is the output of the tree the key was made from."""
+        return self.newest_ns <= self.started_ns - RACY_NS
 
     def put(self, output: bytes) -> None:
         """Store `output` under the key (atomically), unless the tree is too fresh to trust."""
@@ -106,10 +106,3 @@ class OutputCache:
                 raise
         except Exception:  # noqa: BLE001  (a cache that cannot be written is skipped, as the index)
             return
-
-
-def _settled(stamp: str, started_ns: int) -> bool:
-    """A file stamp old enough to trust; a folder's, or a file's that could not be stat'ed, has no
-    time to doubt (what the reader makes of such a file is the same on every run)."""
-    parts = stamp.split(":")
-    return len(parts) != 4 or int(parts[1]) <= started_ns - RACY_NS

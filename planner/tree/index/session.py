@@ -8,8 +8,8 @@ layers, both checked against a fresh stat of every file the reader reads:
   second pickle that only `plan check` decodes), keyed by its path (relative to `.planning/`) and
   a stamp of size, mtime_ns, ctime_ns and inode (an edit that keeps the size still changes ctime,
   and an atomic rename changes the inode);
-- project: the whole built Project, keyed by a signature of every path and stamp, the project
-  root and the parser's own source files. A warm command with no change reads only this.
+- project: the whole built Project, keyed by a signature of every path and stamp and the root (the
+  parser's own modules key the whole index). A warm command with no change reads only this.
 
 The index is a cache, never a source of truth: missing, from another planner version or parser,
 corrupt or foreign -> rebuilt (corrupt and foreign with a warning the CLI prints); an unwritable
@@ -32,6 +32,7 @@ from planner.errors import PlannerError
 from planner.model import Phase, Project
 from planner.storage.safeio import own_path
 from planner.tree.frontmatter import Diagnostic, Document, read_document
+from planner.tree.index.cores import idle_cores
 from planner.tree.index.encoding import (
     IndexCorrupt,
     IndexedDocuments,
@@ -50,7 +51,7 @@ from planner.tree.index.store import (
     read_index,
     read_rows,
 )
-from planner.tree.index.workers import Parsers, idle_cores
+from planner.tree.index.workers import Parsers
 
 __all__ = ["INDEX_FILE", "IndexStats", "load_project_documents", "load_project_indexed", "scan_tree"]
 
@@ -101,12 +102,10 @@ def reload_project(project_root: Path) -> Project:
 def load_project_indexed(project_root: Path, *, use_index: bool = True, workers: int | None = None,
                          scanned: tuple[dict[str, str], int] | None = None,
                          remember: bool = True) -> tuple[Project, IndexStats]:
-    """The Project `load_project` reads, served from the index where files are unchanged.
-
-    When PARALLEL_FROM or more files must be parsed (a first run, a new checkout), `workers`
-    processes share the parsing (default: one per idle core, this one included). `scanned`:
-    a caller's `scan_tree` and the time (ns) it began; `remember=False`: not kept for `reload_project`.
-    """
+    """The Project `load_project` reads, served from the index where files are unchanged; with
+    PARALLEL_FROM or more files to parse, `workers` processes (default: one per idle core, this one
+    included) share them. `scanned`: a caller's `scan_tree` and the time (ns) it began;
+    `remember=False`: not kept for `reload_project`."""
     if not use_index:
         from planner.tree.reader import load_project
 

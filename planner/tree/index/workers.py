@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import NoReturn, Self
 
 from planner.tree.frontmatter import Document, read_document
+from planner.tree.index.cores import can_fork
 from planner.tree.index.encoding import decode_trusted, encode_document
 
 PARALLEL_FROM = 1000  # files to parse from which forked workers pay for their start-up
@@ -44,7 +45,7 @@ class Parsers:
         self.received: set[int] = set()
         self.located: dict[int, tuple[int, int, int]] = {}  # chunk -> (results file, offset, size), not unpacked yet
         self.workers: list[tuple[int, int, int]] = []  # (pid, notice pipe, results file)
-        if workers >= 2 and len(paths) >= PARALLEL_FROM and _can_fork():
+        if workers >= 2 and len(paths) >= PARALLEL_FROM and can_fork():
             ordered = sorted(paths, key=lambda path: (-path.count(os.sep), path))  # phases first, as read
             size = max(PARSE_CHUNK, len(ordered) // 1000)  # a worker's notices stay within a pipe's buffer
             chunks = [ordered[start:start + size] for start in range(0, len(ordered), size)]
@@ -122,14 +123,6 @@ class Parsers:
         self.workers = []
 
 
-def _can_fork() -> bool:
-    """Fork is there, and no other thread runs (a forked copy of its locks could never be released)."""
-    import sys
-
-    threading = sys.modules.get("threading")
-    return hasattr(os, "fork") and (threading is None or threading.active_count() == 1)
-
-
 def _anonymous_file() -> int:
     """A descriptor of a file with no name, in memory where the platform allows."""
     if hasattr(os, "memfd_create"):
@@ -167,23 +160,3 @@ def _parse_chunk(paths: list[str]) -> dict[str, bytes]:
         except Exception:  # noqa: BLE001, S112 - the reader reads this file itself and raises properly
             continue
     return parsed
-
-
-def available_cores() -> int:
-    """CPUs this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def idle_cores() -> int:
-    """CPUs this process may run on that other work leaves idle (the 1-minute load average, as
-    `make --load-average` reads it), at least 1. A worker forked onto a busy machine parses
-    nothing sooner; it only adds its start-up and copied memory to the same CPU time."""
-    cores = available_cores()
-    try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):  # not on this platform: trust the core count
-        return cores
-    return max(1, min(cores, int(cores - load + 0.5) + 1))

@@ -1,0 +1,33 @@
+"""Whether to fork, and onto how many cores: asked by the scan and the parse workers alike, so it
+imports only `os` (the warm paths that ask must stay light)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def can_fork() -> bool:
+    """Fork is there, and no other thread runs (a forked copy of its locks could never be released)."""
+    threading = sys.modules.get("threading")
+    return hasattr(os, "fork") and (threading is None or threading.active_count() == 1)
+
+
+def available_cores() -> int:
+    """CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def idle_cores() -> int:
+    """CPUs this process may run on that other work leaves idle (the 1-minute load average, as
+    `make --load-average` reads it), at least 1. A worker forked onto a busy machine parses
+    nothing sooner; it only adds its start-up and copied memory to the same CPU time."""
+    cores = available_cores()
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # not on this platform: trust the core count
+        return cores
+    return max(1, min(cores, int(cores - load + 0.5) + 1))
