@@ -53,9 +53,10 @@ class Parsers:
             self._start(chunks, min(workers, MAX_WORKERS) - 1)
 
     def _start(self, chunks: list[list[str]], count: int) -> None:
-        from planner.tree.frontmatter import parse_document
-
-        parse_document(Path("warm-up.md"), "---\nwarm: up\n---\n")  # PyYAML imported once, before the fork
+        # PyYAML and the tolerant reader, which blocks the plain reader declines need, are imported
+        # once, here, before the fork: not once in every process
+        import planner.tree.strict_yaml
+        import planner.tree.tolerant_yaml  # noqa: F401
         self.claims = mmap.mmap(-1, len(chunks))  # shared with the workers: 0 = unclaimed, else owner
         for number in range(count):
             notices = os.pipe()
