@@ -16,7 +16,6 @@ without it.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import stat
 import time
@@ -31,7 +30,7 @@ from planner.tree.frontmatter import Document
 from planner.tree.index.encoding import MODEL_CLASSES, pickle_model, unpickle_with
 from planner.tree.index.outputs import code_fingerprint
 from planner.tree.index.scan import file_stamp
-from planner.tree.index.store import cache_dir
+from planner.tree.index.store import keep_in_cache
 
 CACHE_FILE = "check.pickle"
 FORMAT = "4"
@@ -131,24 +130,9 @@ class CheckCache:
         kept = {key: row for key, row in self.rows.items() if key in self.used}
         if not self.fresh and len(kept) == len(self.rows):
             return
-        from planner.storage.safeio import temp_beside
-
-        try:
-            folder = cache_dir(self.planning_dir)
-            if folder.is_symlink():
-                return
-            blob = pickle_model((FORMAT, code_fingerprint(), {**kept, **self.fresh}))  # one pickle: fast to load
-            descriptor, temp = temp_beside(folder / CACHE_FILE)
-            try:
-                with os.fdopen(descriptor, "wb") as stream:
-                    stream.write(blob)
-                os.replace(temp, self.path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temp)
-                raise
-        except Exception:  # noqa: BLE001  (a cache that cannot be written is skipped)
-            return
+        # one pickle: fast to load
+        keep_in_cache(self.planning_dir, CACHE_FILE, lambda: pickle_model((FORMAT, code_fingerprint(),
+                                                                           {**kept, **self.fresh})))
 
 
 def _row(value: object) -> Row | None:

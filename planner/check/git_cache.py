@@ -11,7 +11,6 @@ anything unreadable or foreign is ignored and rewritten.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 from pathlib import Path
@@ -20,7 +19,7 @@ from planner.check.cache import MAX_BYTES, load_kept, settled
 from planner.check.findings import Finding
 from planner.tree.index.encoding import pickle_model
 from planner.tree.index.outputs import code_fingerprint
-from planner.tree.index.store import cache_dir
+from planner.tree.index.store import keep_in_cache
 
 CACHE_FILE = "git.pickle"
 FORMAT = "1"
@@ -62,23 +61,5 @@ def load(planning_dir: Path, key: str) -> list[Finding] | None:
 
 def save(planning_dir: Path, key: str, stamps: dict[str, str], started_ns: int, findings: list[Finding]) -> None:
     """Keep `findings` under `key`, unless a document was written too recently to trust its stamp."""
-    import tempfile
-
-    if not all(settled(stamp, started_ns) for stamp in stamps.values()):
-        return
-    try:
-        folder = cache_dir(planning_dir)
-        if folder.is_symlink():
-            return
-        blob = pickle_model((FORMAT, code_fingerprint(), key, findings))
-        descriptor, temp = tempfile.mkstemp(dir=folder, prefix=f".{CACHE_FILE}.", suffix=".tmp")
-        try:
-            with os.fdopen(descriptor, "wb") as stream:
-                stream.write(blob)
-            os.replace(temp, folder / CACHE_FILE)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-            raise
-    except Exception:  # noqa: BLE001  (a cache that cannot be written is skipped)
-        return
+    if all(settled(stamp, started_ns) for stamp in stamps.values()):
+        keep_in_cache(planning_dir, CACHE_FILE, lambda: pickle_model((FORMAT, code_fingerprint(), key, findings)))

@@ -80,29 +80,14 @@ class OutputCache:
 
     @property
     def trusted(self) -> bool:
-        """No file or listed folder of the scan changed within RACY_NS of it: an output computed
-        now is the output of the tree the key was made from."""
+        """No file of the scan was modified within RACY_NS before it: an output computed now is the
+        output of the tree the key was made from."""
         return self.newest_ns <= self.started_ns - RACY_NS
 
     def put(self, output: bytes) -> None:
         """Store `output` under the key (atomically), unless the tree is too fresh to trust."""
         if not self.trusted or len(output) > MAX_BYTES:
             return
-        from planner.storage.safeio import temp_beside
-        from planner.tree.index.store import cache_dir
+        from planner.tree.index.store import keep_in_cache
 
-        try:
-            folder = cache_dir(self.folder.parent)
-            if folder.is_symlink():
-                return
-            descriptor, temp = temp_beside(folder / self.path.name)
-            try:
-                with os.fdopen(descriptor, "wb") as stream:
-                    stream.write(self.key + b"\n" + output)
-                os.replace(temp, self.path)  # replaces a link planted there, never writes through it
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temp)
-                raise
-        except Exception:  # noqa: BLE001  (a cache that cannot be written is skipped, as the index)
-            return
+        keep_in_cache(self.folder.parent, self.path.name, lambda: self.key + b"\n" + output)

@@ -18,7 +18,7 @@ import contextlib
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -210,6 +210,29 @@ def cache_dir(planning_dir: Path) -> Path:
         if os.fstat(ignore.fileno()).st_size == 0:
             ignore.write(b"# written by planner: everything here is a cache, safe to delete\n*\n")
     return folder
+
+
+def keep_in_cache(planning_dir: Path, name: str, payload: Callable[[], bytes]) -> None:
+    """Replace `.planning/.cache/NAME` whole with `payload()` (a temp file renamed over it, never
+    through a link). A cache that cannot be made or written is skipped: nothing else changes."""
+    from planner.storage.safeio import temp_beside
+
+    try:
+        folder = cache_dir(planning_dir)
+        if folder.is_symlink():
+            return
+        blob = payload()
+        descriptor, temp = temp_beside(folder / name)
+        try:
+            with os.fdopen(descriptor, "wb") as stream:
+                stream.write(blob)
+            os.replace(temp, folder / name)  # replaces a link planted there, never writes through it
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
+    except Exception:  # noqa: BLE001  (a cache that cannot be written is skipped)
+        return
 
 
 def _remove_abandoned(target: Path) -> None:
