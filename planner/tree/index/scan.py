@@ -1,7 +1,8 @@
 """The stat scan the planning index is keyed by: every file the reader reads, and its stamp.
 
 Kept apart from `planner.tree.index.session` (which imports the reader, the model and SQLite) so that the
-warm paths (`planner.tree.index.outputs`) can tell whether anything changed importing only `os`.
+warm paths (`planner.tree.index.outputs`, through `quick_signature`) can tell whether anything changed
+importing only `os`, `stat` and `struct`.
 """
 
 from __future__ import annotations
@@ -237,11 +238,7 @@ def tree_signature(project_root: Path, stamps: dict[str, str], *keyed_by: str) -
 
 def file_stamp(path: str | Path) -> str:
     """size:mtime_ns:ctime_ns:inode of the file at `path`, or "unreadable"."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return "unreadable"
-    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
+    return _stamp(_stat(path))
 
 
 def _entries(folder: str) -> list[os.DirEntry[str]]:
@@ -266,7 +263,7 @@ def _entry_stamp(entry: os.DirEntry[str]) -> str:
         return "unreadable"
 
 
-def _stat(path: str) -> os.stat_result | None:
+def _stat(path: str | Path) -> os.stat_result | None:
     try:
         return os.stat(path)
     except OSError:
