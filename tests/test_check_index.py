@@ -184,12 +184,13 @@ def test_documents_without_the_index_are_every_file_read(tmp_path: Path) -> None
 @pytest.mark.parametrize("name", ["ancode", "atom-nested"])
 def test_corpus_findings_are_identical_when_workers_parse(tmp_path: Path, name: str,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import planner.tree.index.served_phases
     import planner.tree.index.workers
 
     root = _copy_corpus(name, tmp_path)
     plain = check_root(root, use_index=False, git=False)
-    monkeypatch.setattr(planner.tree.index.workers, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(planner.tree.index.workers, "PARSE_CHUNK", 3)
+    monkeypatch.setattr(planner.tree.index.served_phases, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(planner.tree.index.workers, "CHUNK_FILES", 3)
     project, documents, stats = load_project_documents(root, workers=3)
     assert stats.misses > 0
     assert run_checks(project, git=False, documents=documents).findings == plain.findings

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from planner.model import Project
 from planner.status import project_status
+from planner.tree.frontmatter import Document, read_document
 from planner.tree.index.encoding import _path
 from planner.tree.index.session import INDEX_FILE, IndexStats, load_project_indexed, scan_tree
 from planner.tree.reader import load_project
@@ -320,58 +321,108 @@ def test_corpus_status_is_identical_through_the_index(tmp_path: Path, name: str)
     assert _status(cold) == _status(from_documents) == _status(warm) == expected
 
 
-def test_files_parsed_by_worker_processes_give_the_same_project(tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def _share_with_workers(monkeypatch: pytest.MonkeyPatch, files_to_a_chunk: int = 1) -> None:
+    """Workers from two stale files on, each phase folder (of at least `files_to_a_chunk` files) a chunk."""
+    import planner.tree.index.served_phases
     import planner.tree.index.workers
 
-    _tree(tmp_path)
-    monkeypatch.setattr(planner.tree.index.workers, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(planner.tree.index.workers, "PARSE_CHUNK", 2)
+    monkeypatch.setattr(planner.tree.index.served_phases, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(planner.tree.index.workers, "CHUNK_FILES", files_to_a_chunk)
+
+
+def _worker_tree(root: Path) -> Path:
+    """`_tree`, and what else a phase folder's reading reports: a nested `plans/` folder, an
+    archived phase, broken frontmatter in a phase and at the root, a second PLAN for one part."""
+    _tree(root)
+    planning = root / ".planning"
+    _write(planning / "phases" / "03-nested" / "plans" / "PLAN-01.md",
+           PLAN.format(phase="03-nested", part="01", title="Nested", status="planned"))
+    _write(planning / "phases" / "03-nested" / "03-RESEARCH.md", "---\nkey: [unclosed\n---\n# Research\n")
+    _write(planning / "phases" / "03-nested" / "03-01-PLAN.md",
+           PLAN.format(phase="03-nested", part="01", title="Twice", status="planned"))
+    archived = planning / "milestones" / "v1.0-phases" / "00-start"
+    _write(archived / "00-01-PLAN.md", PLAN.format(phase="00-start", part="01", title="Old", status="complete"))
+    _write(planning / "STATE.md", "---\nmilestone: v2.0\nmilestone: v2.1\n---\n# State\n")
+    return root
+
+
+def test_phase_folders_read_by_worker_processes_give_the_same_project(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    _worker_tree(tmp_path)
+    expected = load_project(tmp_path)
+    assert {d.code for d in expected.diagnostics} >= {"FM001", "FM004", "TREE002"}
+    _share_with_workers(monkeypatch)
     project, stats = load_project_indexed(tmp_path, workers=2)
-    assert stats.misses == 7
-    assert _status(project) == _status(load_project(tmp_path))
-    assert project.diagnostics == load_project(tmp_path).diagnostics
-    assert load_project_indexed(tmp_path, workers=2)[1].project_hit
+    assert stats.misses == 12 and stats.saved
+    assert project == expected  # the phases, archived ones too, and the diagnostics in the reader's order
+    again, stats = load_project_indexed(tmp_path, workers=2)
+    assert stats.project_hit and again == expected
 
 
-def test_failing_workers_leave_the_parsing_to_the_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import planner.tree.index.workers
-
-    _tree(tmp_path)
-    monkeypatch.setattr(planner.tree.index.workers, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(planner.tree.index.workers, "_parse_chunk", lambda paths: {})
-    project, stats = load_project_indexed(tmp_path, workers=2)
-    assert stats.misses == 7 and _status(project) == _status(load_project(tmp_path))
-
-
-def test_documents_a_worker_parsed_are_used_as_they_are(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_phase_folders_a_worker_read_are_used_as_they_are(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import planner.tree.index.session
     import planner.tree.index.workers
 
-    _tree(tmp_path)
-    monkeypatch.setattr(planner.tree.index.workers, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(planner.tree.index.workers, "PARSE_CHUNK", 2)
-    monkeypatch.setattr(planner.tree.index.workers.Parsers, "_claim", lambda self, chunk: 2)  # all to the worker
-    monkeypatch.setattr(planner.tree.index.session, "read_document",
-                        lambda path: pytest.fail(f"{path} parsed by the reader"))
+    _worker_tree(tmp_path)
+    expected = load_project(tmp_path)
+    _share_with_workers(monkeypatch)
+    monkeypatch.setattr(planner.tree.index.workers.Workers, "_claim", lambda self, chunk: 2)  # all to the worker
+    reader_pid = os.getpid()
+    real_read = planner.tree.index.session.read_document
+
+    def read_in_workers_only(path: Path) -> Document:
+        if os.getpid() == reader_pid and "phases" in path.parts:
+            pytest.fail(f"{path} parsed by the reader")
+        return real_read(path)
+
+    monkeypatch.setattr(planner.tree.index.session, "read_document", read_in_workers_only)
     project, stats = load_project_indexed(tmp_path, workers=2)
-    assert stats.misses == 7 and stats.saved
-    assert _status(project) == _status(load_project(tmp_path))
-    assert project.diagnostics == load_project(tmp_path).diagnostics
+    assert stats.misses == 12 and stats.saved and project == expected
+    with sqlite3.connect(_index(tmp_path)) as db:  # every row the worker parsed is in the index
+        assert db.execute("SELECT count(*) FROM documents").fetchone() == (12,)
 
 
-def test_worker_that_dies_leaves_its_files_to_the_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import planner.tree.index.workers
+def test_documents_a_worker_read_are_kept_with_their_bodies(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from planner.tree.index.session import load_project_documents
 
-    def die(paths: list[str]) -> dict[str, bytes]:
+    _worker_tree(tmp_path)
+    _share_with_workers(monkeypatch)
+    project, documents, stats = load_project_documents(tmp_path, workers=2)
+    summary = tmp_path / ".planning" / "phases" / "01-setup" / "01-01-SUMMARY.md"
+    assert stats.misses == 12 and project == load_project(tmp_path)
+    assert documents[summary] == read_document(summary) and documents[summary].body
+
+
+def test_failing_workers_leave_the_reading_to_the_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import planner.tree.index.session
+
+    _worker_tree(tmp_path)
+    _share_with_workers(monkeypatch)
+    monkeypatch.setattr(planner.tree.index.session._Session, "_read_folders", lambda self, folders: {})
+    project, stats = load_project_indexed(tmp_path, workers=2)
+    assert stats.misses == 12 and project == load_project(tmp_path)
+
+
+def test_worker_that_dies_leaves_its_folders_to_the_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import planner.tree.index.session
+
+    def die(self: object, folders: list[str]) -> dict[str, object]:
         raise MemoryError
 
-    _tree(tmp_path)
-    monkeypatch.setattr(planner.tree.index.workers, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(planner.tree.index.workers, "PARSE_CHUNK", 1)
-    monkeypatch.setattr(planner.tree.index.workers, "_parse_chunk", die)
+    _worker_tree(tmp_path)
+    _share_with_workers(monkeypatch)
+    monkeypatch.setattr(planner.tree.index.session._Session, "_read_folders", die)
     project, stats = load_project_indexed(tmp_path, workers=3)
-    assert stats.misses == 7 and _status(project) == _status(load_project(tmp_path))
+    assert stats.misses == 12 and project == load_project(tmp_path)
+
+
+def test_folders_cut_into_chunks_of_enough_files_in_the_reading_order() -> None:
+    from planner.tree.index.workers import chunks_of
+
+    weighted = [("a", 30), ("b", 30), ("c", 10), ("d", 60), ("e", 5)]
+    assert chunks_of(weighted) == [["a", "b"], ["c", "d"], ["e"]]
+    assert chunks_of([]) == []
 
 
 def test_reader_error_mid_load_still_ends_the_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -383,9 +434,8 @@ def test_reader_error_mid_load_still_ends_the_workers(tmp_path: Path, monkeypatc
         raise InputError("unreadable phase")
 
     _tree(tmp_path)
-    monkeypatch.setattr(planner.tree.reader, "_read_phase", fail)
-    monkeypatch.setattr(planner.tree.index.workers, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(planner.tree.index.workers, "PARSE_CHUNK", 1)
+    monkeypatch.setattr(planner.tree.reader, "read_phase", fail)
+    _share_with_workers(monkeypatch)
     with pytest.raises(InputError):
         load_project_indexed(tmp_path, workers=2)
     with pytest.raises(ChildProcessError):
@@ -402,7 +452,7 @@ def test_reader_error_mid_load_leaves_the_old_index_and_no_half_written_one(tmp_
     before = _index(tmp_path).read_bytes()
     plan = tmp_path / ".planning" / "phases" / "01-setup" / "01-02-PLAN.md"
     _write(plan, plan.read_text(encoding="utf-8").replace("planned", "complete"))  # rows are written as read
-    real_read_phase = planner.tree.reader._read_phase
+    real_read_phase = planner.tree.reader.read_phase
     calls: list[Path] = []
 
     def fail_second(directory: Path, *args: object) -> object:
@@ -411,7 +461,7 @@ def test_reader_error_mid_load_leaves_the_old_index_and_no_half_written_one(tmp_
             raise InputError("unreadable phase")
         return real_read_phase(directory, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(planner.tree.reader, "_read_phase", fail_second)
+    monkeypatch.setattr(planner.tree.reader, "read_phase", fail_second)
     with pytest.raises(InputError):
         load_project_indexed(tmp_path)
     assert _index(tmp_path).read_bytes() == before
@@ -460,10 +510,9 @@ def test_workers_are_forked_only_onto_idle_cores(monkeypatch: pytest.MonkeyPatch
 def test_running_thread_keeps_the_parsing_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
-    import planner.tree.index.workers
 
     _tree(tmp_path)
-    monkeypatch.setattr(planner.tree.index.workers, "PARALLEL_FROM", 2)
+    _share_with_workers(monkeypatch)
     monkeypatch.setattr(os, "fork", lambda: pytest.fail("forked beside a running thread"))
     release = threading.Event()
     waiter = threading.Thread(target=release.wait)

@@ -196,6 +196,21 @@ def test_phases_reused_after_a_write_equal_a_fresh_read(tmp_path: Path) -> None:
     assert load_project_indexed(root, workers=1)[1].misses == 0  # the index kept every row
 
 
+def test_edit_inside_a_nested_plans_folder_is_seen_after_a_write(tmp_path: Path) -> None:
+    from planner.tree.index.session import load_project_indexed, reload_project
+    from planner.tree.reader import load_project
+
+    root = _tree(tmp_path)
+    nested = root / ".planning" / "phases" / "02-more" / "plans" / "PLAN-01.md"  # GSD 1.30+
+    _write(nested, PLAN.replace("01-setup", "02-more").replace("Plan one A", "Plan two A"))
+    first, _ = load_project_indexed(root)
+    assert first.phases[1].plans[0].title == "Plan two A"
+    _edit_one_byte(nested, "two A", "two Z")  # the phase folder's own files are unchanged
+    again = reload_project(root)
+    assert again.phases[1].plans[0].title == "Plan two Z"
+    assert again == load_project(root)
+
+
 _AUDITED = """
 import os, sys
 seen = []

@@ -60,19 +60,22 @@ def load_project(project_root: Path, document_reader: DocumentReader | None = No
         diagnostics.append(Diagnostic(journal, None, "TREE005",
                                       "a write step was interrupted or is under way: the files it touched may be "
                                       "half-done until the next plan command that writes puts them back"))
+    root_documents = tuple(path for name, path in _markdown_files(planning_dir) if path.is_file())
+    # Read first, their diagnostics reported last: the phase folders are the work the planning
+    # index's worker processes can share, so this process does its own part while they start on theirs.
+    root_read = [read(path) for path in root_documents]
     phases = [
-        _known(known_phase, directory, diagnostics) or _read_phase(directory, read, diagnostics)
-        for directory in _phase_directories(planning_dir / "phases", diagnostics)
+        _known(known_phase, directory, diagnostics) or read_phase(directory, read, diagnostics)
+        for directory in phase_directories(planning_dir / "phases", diagnostics)
     ]
     phases.sort(key=_phase_order)
-    archived = [replace(_read_phase(directory, read, diagnostics), milestone=milestone)
+    archived = [replace(_known(known_phase, directory, diagnostics) or read_phase(directory, read, diagnostics),
+                        milestone=milestone)
                 for milestone, directory in milestone_phase_directories(planning_dir, diagnostics)]
     archived.sort(key=lambda phase: (_version_key(phase.milestone), _phase_order(phase)))
-    root_documents = tuple(path for name, path in _markdown_files(planning_dir) if path.is_file())
     milestone = ""
     listed: list[Phase] = []
-    for path in root_documents:
-        document = read(path)
+    for path, document in zip(root_documents, root_read, strict=True):
         diagnostics.extend(document.diagnostics)
         if path.name == "STATE.md":
             milestone = _state_milestone(document)
@@ -121,10 +124,10 @@ def _listed_only_phases(roadmap: str, phases: list[Phase], planning_dir: Path, c
 def milestone_phase_directories(planning_dir: Path, diagnostics: list[Diagnostic]) -> list[tuple[str, Path]]:
     """(milestone, folder) of each archived phase: `milestones/v1.2-phases/03-api/` is ("v1.2", ...)."""
     found: list[tuple[str, Path]] = []
-    for archive in _phase_directories(planning_dir / "milestones", diagnostics):
+    for archive in phase_directories(planning_dir / "milestones", diagnostics):
         if archive.name.startswith("v") and archive.name.endswith("-phases"):
             found.extend((archive.name[: -len("-phases")], folder)
-                         for folder in _phase_directories(archive, diagnostics))
+                         for folder in phase_directories(archive, diagnostics))
     return found
 
 
@@ -155,7 +158,7 @@ def _phase_order(phase: Phase) -> tuple[int, tuple[int, str, tuple[int, ...]] | 
     return (0, phase.number.sort_key(), phase.directory.name)
 
 
-def _phase_directories(phases_dir: Path, diagnostics: list[Diagnostic]) -> list[Path]:
+def phase_directories(phases_dir: Path, diagnostics: list[Diagnostic]) -> list[Path]:
     """Phase folders, each real folder once: a symbolic link to a folder already listed is skipped."""
     if not phases_dir.is_dir():
         return []
@@ -197,7 +200,9 @@ class _PlanFiles:
     gap: bool = False
 
 
-def _read_phase(directory: Path, read: DocumentReader, diagnostics: list[Diagnostic]) -> Phase:
+def read_phase(directory: Path, read: DocumentReader, diagnostics: list[Diagnostic]) -> Phase:
+    """The Phase in `directory`, its files read through `read`, its problems added to `diagnostics`
+    (what `load_project` does for each folder, and the planning index's workers for theirs)."""
     dir_name = directory.name
     name = parse_phase_dir(dir_name)
     groups: dict[str, _PlanFiles] = defaultdict(_PlanFiles)

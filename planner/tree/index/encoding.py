@@ -191,14 +191,13 @@ def decode_document(path: Path, blob: bytes, *, with_body: bool) -> tuple[Docume
     return _document(path, *unpickle(blob, second=with_body))
 
 
-def decode_trusted(path: Path, blob: bytes, *, with_body: bool) -> tuple[Document, bool]:
-    """As `decode_document`, for bytes this process's own worker encoded a moment ago: the C
+def load_trusted(blob: bytes) -> object:
+    """What `pickle_model` wrote into `blob` in this process's own forked worker a moment ago: the C
     unpickler without the allow-list (nothing here came from the index file)."""
-    if not with_body:
-        return _document(path, pickle.loads(blob), None)  # from our forked child, not the file
-    stream = io.BytesIO(blob)
-    value = pickle.load(stream)  # from our forked child, not the file
-    return _document(path, value, pickle.load(stream) if stream.tell() < len(blob) else None)
+    try:
+        return pickle.loads(blob)
+    finally:
+        _FOLDERS.clear()
 
 
 def _document(path: Path, value: object, stored_body: object) -> tuple[Document, bool]:

@@ -281,12 +281,3 @@ def _is_folder(name: str, descriptor: int) -> bool:
         return stat_module.S_ISDIR(os.stat(name, dir_fd=descriptor).st_mode)
     except OSError:
         return False
-
-
-def stamps_by_folder(stamps: dict[str, str]) -> dict[str, dict[str, str]]:
-    """Stamps of Markdown files grouped by the folder that holds them."""
-    grouped: dict[str, dict[str, str]] = {}
-    for path, stamp in stamps.items():
-        if path.endswith(".md"):
-            grouped.setdefault(os.path.dirname(path), {})[path] = stamp
-    return grouped

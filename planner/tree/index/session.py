@@ -24,7 +24,7 @@ import gc
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,7 +40,8 @@ from planner.tree.index.encoding import (
     decode_document,
     encode_document,
 )
-from planner.tree.index.scan import file_stamp, scan_tree, stamps_by_folder, tree_signature
+from planner.tree.index.scan import file_stamp, scan_tree, tree_signature
+from planner.tree.index.served_phases import FolderRead, Row, count_in, folder_chunks, read_folders, unchanged_phases
 from planner.tree.index.store import (
     CACHE_DIR,
     INDEX_FILE,
@@ -51,12 +52,13 @@ from planner.tree.index.store import (
     read_index,
     read_rows,
 )
-from planner.tree.index.workers import Parsers
+from planner.tree.index.workers import Workers
 
 __all__ = ["INDEX_FILE", "IndexStats", "load_project_documents", "load_project_indexed", "scan_tree"]
 
 PLANNING = ".planning"  # planner.tree.reader.PLANNING, which is imported only when files must be read
 RACY_NS = 2_000_000_000
+_SHOWN = f"{PLANNING}/{CACHE_DIR}/{INDEX_FILE}"  # the index file, as messages name it
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ def load_project_indexed(project_root: Path, *, use_index: bool = True, workers:
                          remember: bool = True) -> tuple[Project, IndexStats]:
     """The Project `load_project` reads, served from the index where files are unchanged; with
     PARALLEL_FROM or more files to parse, `workers` processes (default: one per idle core, this one
-    included) share them. `scanned`: a caller's `scan_tree` and the time (ns) it began;
+    included) share the phase folders. `scanned`: a caller's `scan_tree` and the time (ns) it began;
     `remember=False`: not kept for `reload_project`."""
     if not use_index:
         from planner.tree.reader import load_project
@@ -158,7 +160,8 @@ class _Session:
     fresh: set[str] = field(default_factory=set)  # rows parsed this load, handed to `writer` as they come
     writer: IndexWriter | None = None  # the new index file, made when the first row is parsed
     write_error: Exception | None = None  # why it could not be made (a read-only tree)
-    parsers: Parsers | None = None  # worker processes parsing the changed files beside the reader
+    helpers: Workers | None = None  # worker processes reading phase folders beside the reader
+    collected: list[Row] | None = None  # in a worker: the rows it parsed, for the reader
     parsed: dict[Path, Document] = field(default_factory=dict)
     seen: set[str] = field(default_factory=set)
     hits: int = 0
@@ -211,7 +214,7 @@ class _Session:
         if self.planning_dir != self.project_root / PLANNING:  # a workstream inherits the root config
             inherited = os.path.join(self.project_root, PLANNING, "config.json")
             self.stamps[inherited] = file_stamp(inherited) or "missing"
-        signature = self._signature()
+        signature = tree_signature(self.project_root, self.stamps)  # every path and stamp read
         recent = _RECENT.get(str(self.project_root))
         if self.reuse_recent and recent is not None and recent[0] == signature:
             self.project_hit = True
@@ -226,11 +229,13 @@ class _Session:
         from planner.tree.reader import load_project
 
         reuse = self.reuse_recent and recent is not None and not self.rebuild and not self.keep_documents
-        known = self._known_phases(recent) if reuse and recent is not None else None
+        known = unchanged_phases(recent[1], recent[2], self.stamps, self._reused) if reuse and recent else None
         try:
-            with Parsers(self._stale_paths(), self.workers) as self.parsers:
+            chunks = [] if known else folder_chunks(self.planning_dir, self._stale_paths(), self.workers)
+            with Workers(chunks, self._read_folders, self.workers) as self.helpers:
                 try:
-                    project = load_project(self.project_root, document_reader=self.read, known_phase=known)
+                    project = load_project(self.project_root, document_reader=self.read,
+                                           known_phase=self._delivered if known is None else known)
                 except IndexRestart:
                     self.hits = self.misses = 0
                     self.seen.clear()
@@ -242,29 +247,6 @@ class _Session:
         if self.storable and self.remember:
             _RECENT[str(self.project_root)] = (signature, project, self.stamps)
         return project
-
-    def _known_phases(self, recent: tuple[str, Project, dict[str, str]]
-                      ) -> Callable[[Path], tuple[Phase, tuple[Diagnostic, ...]] | None]:
-        """Phases of this process's last load whose folder holds the same files with the same
-        stamps now (after a command's own write, all but one or two): reused, not read again."""
-        _, project, before = recent
-        phases = {str(phase.directory): phase for phase in project.phases}
-        now_by_folder, before_by_folder = stamps_by_folder(self.stamps), stamps_by_folder(before)
-
-        def known(directory: Path) -> tuple[Phase, tuple[Diagnostic, ...]] | None:
-            key = str(directory)
-            phase = phases.get(key)
-            files = now_by_folder.get(key, {})
-            if (phase is None or self.stamps.get(key) != before.get(key)
-                    or files != before_by_folder.get(key, {})):
-                return None
-            inside = key + os.sep
-            for path in files:
-                self.seen.add(path.removeprefix(self.prefix))  # their rows stay in the index
-            self.hits += len(files)
-            return phase, tuple(d for d in project.diagnostics if str(d.path).startswith(inside))
-
-        return known
 
     def read(self, path: Path) -> Document:
         """The document at `path`: from the index when its stamp is unchanged, else parsed."""
@@ -286,18 +268,37 @@ class _Session:
                 self.hits += 1
                 return self._kept(path, document, whole)
         self.misses += 1
-        parsed = self.parsers.take(absolute, path, self.keep_documents) if self.parsers is not None else None
-        if parsed is None:
-            document, whole = read_document(path), True
-            blob = None
-        else:
-            (document, whole), blob = parsed
+        document = read_document(path)
         if self._racy(stamp):
             self.storable = False
+        elif self.collected is not None:
+            self.collected.append((key, stamp, encode_document(document)))
         elif (writer := self._writer()) is not None:
             self.fresh.add(key)
-            writer.add(key, stamp, encode_document(document) if blob is None else blob)
-        return self._kept(path, document, whole)
+            writer.add(key, stamp, encode_document(document))
+        return self._kept(path, document, True)
+
+    def _read_folders(self, folders: list[str]) -> dict[str, object]:
+        """In a worker: `read_folders` of this session's fork, which has no workers of its own."""
+        self.helpers = None
+        return read_folders(self, folders)
+
+    def _delivered(self, directory: Path) -> tuple[Phase, tuple[Diagnostic, ...]] | None:
+        """The Phase a worker read in `directory`, its rows handed to the index writer; None: read it here."""
+        done = self.helpers.take(str(directory)) if self.helpers is not None else None
+        if not isinstance(done, FolderRead):
+            return None
+        if done.rows and (writer := self._writer()) is not None:
+            for key, stamp, blob in done.rows:
+                self.fresh.add(key)
+                writer.add(key, stamp, blob)
+        count_in(self, done)
+        return done.phase, done.diagnostics
+
+    def _reused(self, paths: list[str]) -> None:
+        """Files of a phase reused from this process's last load: their rows stay in the index."""
+        self.seen.update(path.removeprefix(self.prefix) for path in paths)
+        self.hits += len(paths)
 
     def _writer(self) -> IndexWriter | None:
         """The new index file rows go to, made on first use; None when it cannot be made."""
@@ -333,16 +334,9 @@ class _Session:
 
     def _damaged(self, reason: str) -> None:
         if not self.rebuild:
-            self.warnings.append(f"{self._shown()}: {reason}; rebuilt it from the planning files")
+            self.warnings.append(f"{_SHOWN}: {reason}; rebuilt it from the planning files")
         self.rebuild = True
         self.rows = {}
-
-    def _shown(self) -> str:
-        return f"{PLANNING}/{CACHE_DIR}/{INDEX_FILE}"
-
-    def _signature(self) -> str:
-        """A digest of every path and stamp read (`tree_signature`)."""
-        return tree_signature(self.project_root, self.stamps)
 
     def _open(self, signature: str) -> Project | None:
         """The stored Project for `signature`, else None; the document rows are loaded on a miss,
@@ -390,7 +384,7 @@ class _Session:
             self.saved = True
         except (OSError, sqlite3.Error, PlannerError) as error:  # a cache that can't be written is skipped
             if self.rebuild and self.index_path.exists() and self.warnings:
-                self.warnings.append(f"{self._shown()} could not be rewritten ({error}); read without it")
+                self.warnings.append(f"{_SHOWN} could not be rewritten ({error}); read without it")
 
     def _discard(self) -> None:
         """Remove a new index file a load did not get to commit."""

@@ -1,7 +1,7 @@
-"""Worker processes that share the parsing of changed files with the reader's own process.
+"""Worker processes that share a first load's reading of the phase folders with the reader's process.
 
 Used by `planner.tree.index.session` on a first load (or a new checkout): forking costs a few milliseconds,
-parsing thousands of frontmatter blocks costs a second.
+reading thousands of documents and building their plans costs a second.
 """
 
 from __future__ import annotations
@@ -9,54 +9,63 @@ from __future__ import annotations
 import contextlib
 import mmap
 import os
-import pickle
 import struct
-from pathlib import Path
+from collections.abc import Callable
 from typing import NoReturn, Self
 
-from planner.tree.frontmatter import Document, read_document
 from planner.tree.index.cores import can_fork
-from planner.tree.index.encoding import decode_trusted, encode_document
+from planner.tree.index.encoding import load_trusted, pickle_model
 
-PARALLEL_FROM = 1000  # files to parse from which forked workers pay for their start-up
+PARALLEL_FROM = 1000  # files to read from which forked workers pay for their start-up
 MAX_WORKERS = 8
-PARSE_CHUNK = 50
-_NOTICE = struct.Struct("=QQQ")  # chunk number, offset and size of its encoded documents
+CHUNK_FILES = 50  # files to a chunk: small enough that the processes finish together
+_NOTICE = struct.Struct("=QQQ")  # chunk number, offset and size of its pickled results
+
+Work = Callable[[list[str]], dict[str, object]]  # keys of one chunk -> result of each key done
 
 
-class Parsers:
-    """Forked processes sharing the parsing of changed files with this one.
+def chunks_of(weighted: list[tuple[str, int]]) -> list[list[str]]:
+    """Keys, in order, cut into runs that weigh CHUNK_FILES or more (the last may weigh less)."""
+    size = max(CHUNK_FILES, sum(weight for _, weight in weighted) // 1000)  # notices stay within a pipe's buffer
+    chunks: list[list[str]] = []
+    current: list[str] = []
+    weight = 0
+    for key, files in weighted:
+        current.append(key)
+        weight += files
+        if weight >= size:
+            chunks.append(current)
+            current, weight = [], 0
+    if current:
+        chunks.append(current)
+    return chunks
 
-    The files are cut into chunks in the order the reader asks for them. This process claims a
-    chunk when the reader first asks for a file in it and parses it as usual; each worker claims
-    the last unclaimed chunk, parses it and sends the encoded documents back (through an
-    anonymous file, so a worker never waits for the reader). The reader's own chunks are never
-    encoded, sent and decoded, and the split balances itself. Claims are bytes in shared memory,
-    taken without a lock: two processes that claim one chunk at the same moment both parse it,
-    and the reader uses the copy of the owner it saw, which delivers it (or dies: see `take`).
-    With fewer than PARALLEL_FROM files, one worker, no fork, threads running (forking them is
-    unsafe), or a worker that dies, `take` returns None and the reader parses in-process.
+
+class Workers:
+    """Forked processes sharing chunks of work with this one.
+
+    The chunks come in the order the reader asks for their keys. This process claims a chunk when
+    the reader first asks for a key in it, and does that work itself (`take` returns None); each
+    worker claims the last unclaimed chunk, runs `work` on it and sends the results back, pickled,
+    through an anonymous file (so a worker never waits for the reader). The reader's own chunks are
+    never pickled, sent and read back, and the split balances itself. Claims are bytes in shared
+    memory, taken without a lock: two processes that claim one chunk at the same moment both do
+    it, and the reader uses the copy of the owner it saw, which delivers it (or dies: see `take`).
+    With fewer than two chunks or workers, no fork, threads running (forking them is unsafe), or a
+    worker that dies, `take` returns None and the reader does the work in-process.
     """
 
-    def __init__(self, paths: list[str], workers: int) -> None:
-        self.chunk_of: dict[str, int] = {}
+    def __init__(self, chunks: list[list[str]], work: Work, workers: int) -> None:
+        self.chunk_of = {key: number for number, chunk in enumerate(chunks) for key in chunk}
         self.owner: dict[int, int] = {}  # chunk -> 1 for this process, 2 + n for worker n
-        self.ready: dict[str, bytes] = {}
+        self.ready: dict[str, object] = {}
         self.received: set[int] = set()
-        self.located: dict[int, tuple[int, int, int]] = {}  # chunk -> (results file, offset, size), not unpacked yet
+        self.located: dict[int, tuple[int, int, int]] = {}  # chunk -> (results file, offset, size), not read yet
         self.workers: list[tuple[int, int, int]] = []  # (pid, notice pipe, results file)
-        if workers >= 2 and len(paths) >= PARALLEL_FROM and can_fork():
-            ordered = sorted(paths, key=lambda path: (-path.count(os.sep), path))  # phases first, as read
-            size = max(PARSE_CHUNK, len(ordered) // 1000)  # a worker's notices stay within a pipe's buffer
-            chunks = [ordered[start:start + size] for start in range(0, len(ordered), size)]
-            self.chunk_of = {path: number for number, chunk in enumerate(chunks) for path in chunk}
-            self._start(chunks, min(workers, MAX_WORKERS) - 1)
+        if workers >= 2 and len(chunks) >= 2 and can_fork():
+            self._start(chunks, work, min(workers, MAX_WORKERS) - 1)
 
-    def _start(self, chunks: list[list[str]], count: int) -> None:
-        # PyYAML and the tolerant reader, which blocks the plain reader declines need, are imported
-        # once, here, before the fork: not once in every process
-        import planner.tree.strict_yaml
-        import planner.tree.tolerant_yaml  # noqa: F401
+    def _start(self, chunks: list[list[str]], work: Work, count: int) -> None:
         self.claims = mmap.mmap(-1, len(chunks))  # shared with the workers: 0 = unclaimed, else owner
         for number in range(count):
             notices = os.pipe()
@@ -64,14 +73,14 @@ class Parsers:
             pid = os.fork()
             if pid == 0:  # the worker: never returns
                 os.close(notices[0])
-                _work(chunks, self.claims, 2 + number, notices[1], results)
+                _work(chunks, work, self.claims, 2 + number, notices[1], results)
             os.close(notices[1])
             self.workers.append((pid, notices[0], results))
 
-    def take(self, path: str, document_path: Path, with_body: bool
-             ) -> tuple[tuple[Document, bool], bytes] | None:
-        """(the document a worker parsed for `path`, its encoding); None: parse it here."""
-        chunk = self.chunk_of.get(path)
+    def take(self, key: str) -> object | None:
+        """What a worker did for `key`; None: do it here (a chunk of this process's, or one a worker
+        did not deliver)."""
+        chunk = self.chunk_of.get(key)
         if chunk is None or not self.workers:
             return None
         owner = self.owner.get(chunk)
@@ -81,16 +90,15 @@ class Parsers:
             return None
         while chunk not in self.received and self._receive(owner - 2):
             pass
-        if chunk in self.located:  # unpacked when first needed: the reader holds a chunk or two, not all
+        if chunk in self.located:  # read when first needed: the reader holds a chunk or two, not all
             results, offset, size = self.located.pop(chunk)
-            self.ready.update(pickle.loads(os.pread(results, size, offset)))  # our own child's
-        blob = self.ready.pop(path, None)
-        if blob is None:  # the worker died, or could not read the file: the reader does it and reports
-            return None
-        return decode_trusted(document_path, blob, with_body=with_body), blob
+            delivered = load_trusted(os.pread(results, size, offset))  # our own child's
+            if isinstance(delivered, dict):
+                self.ready.update(delivered)
+        return self.ready.pop(key, None)
 
     def _claim(self, chunk: int) -> int:
-        """Who parses `chunk`: a worker that claimed it, else this process (1), from now on."""
+        """Who does `chunk`: a worker that claimed it, else this process (1), from now on."""
         owner = self.claims[chunk]
         if owner == 0:
             owner = self.claims[chunk] = 1
@@ -134,30 +142,19 @@ def _anonymous_file() -> int:
         return os.dup(handle.fileno())  # the file lives on, nameless, while the copy is open
 
 
-def _work(chunks: list[list[str]], claims: mmap.mmap, me: int, notices: int, results: int) -> NoReturn:
-    """In a worker: parse the last unclaimed chunk until none is left, then exit without cleanup."""
+def _work(chunks: list[list[str]], work: Work, claims: mmap.mmap, me: int, notices: int, results: int) -> NoReturn:
+    """In a worker: do the last unclaimed chunk until none is left, then exit without cleanup."""
     code = 0
     try:
         offset = 0
         while (chunk := claims.rfind(b"\0")) >= 0:
             claims[chunk] = me
-            encoded = pickle.dumps(_parse_chunk(chunks[chunk]), protocol=pickle.HIGHEST_PROTOCOL)
+            encoded = pickle_model(work(chunks[chunk]))
             written = 0
             while written < len(encoded):
                 written += os.pwrite(results, memoryview(encoded)[written:], offset + written)
             os.write(notices, _NOTICE.pack(chunk, offset, len(encoded)))
             offset += len(encoded)
-    except BaseException:  # noqa: BLE001 - the reader parses what this worker did not send
+    except BaseException:  # noqa: BLE001 - the reader does what this worker did not send
         code = 1
     os._exit(code)
-
-
-def _parse_chunk(paths: list[str]) -> dict[str, bytes]:
-    """In a worker: each readable file's encoded document (the reader re-reads the others and reports)."""
-    parsed = {}
-    for path in paths:
-        try:
-            parsed[path] = encode_document(read_document(Path(path)))
-        except Exception:  # noqa: BLE001, S112 - the reader reads this file itself and raises properly
-            continue
-    return parsed

@@ -1,0 +1,143 @@
+"""Phase folders a load gets without reading them in its own process.
+
+Two kinds, both answered through the reader's `known_phase` hook (`planner.tree.reader.load_project`):
+- after a command's own write, the phases of this process's last load whose files are unchanged
+  (`unchanged_phases`);
+- on a first load, the folders forked worker processes read beside the reader (`folder_chunks` says
+  which, `planner.tree.index.workers` forks them, a worker sends a `FolderRead` for each folder).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Container
+from pathlib import Path
+from typing import NamedTuple, Protocol
+
+from planner.model import Phase, Project
+from planner.tree.frontmatter import Diagnostic, Document
+from planner.tree.index.workers import chunks_of
+
+PARALLEL_FROM = 1000  # files to read from which forked workers pay for their start-up
+
+KnownPhase = Callable[[Path], "tuple[Phase, tuple[Diagnostic, ...]] | None"]
+
+
+Row = tuple[str, str, bytes]  # (index key, stamp, encoded document)
+
+
+class Reading(Protocol):
+    """What a load's reading keeps count of (`planner.tree.index.session._Session`): a worker
+    starts it afresh for each folder and sends it back in a FolderRead; the reader adds it to its own."""
+
+    collected: list[Row] | None  # in a worker: the rows it parsed, for the reader to store
+    seen: set[str]
+    parsed: dict[Path, Document]
+    hits: int
+    misses: int
+    storable: bool
+
+    def read(self, path: Path) -> Document: ...
+
+
+class FolderRead(NamedTuple):
+    """What a worker sends back for one phase folder: the Phase, and what reading it did."""
+
+    phase: Phase
+    diagnostics: tuple[Diagnostic, ...]
+    rows: list[Row]  # parsed and not too recent: for the index
+    seen: set[str]  # index keys of every file read
+    hits: int
+    misses: int
+    storable: bool
+    parsed: dict[Path, Document]  # with their bodies, when the documents are kept for the caller
+
+
+def folder_chunks(planning_dir: Path, stale: list[str], workers: int) -> list[list[str]]:
+    """The phase folders (archived ones too) holding `stale` files, cut into chunks for worker
+    processes, when there are PARALLEL_FROM such files and more than one process; else none."""
+    if len(stale) < PARALLEL_FROM or workers < 2:
+        return []
+    from planner.tree.reader import milestone_phase_directories, phase_directories
+
+    ignored: list[Diagnostic] = []  # the reader reports them
+    folders = [str(folder) for folder in phase_directories(planning_dir / "phases", ignored)]
+    folders += [str(folder) for _, folder in milestone_phase_directories(planning_dir, ignored)]
+    counts = dict.fromkeys(folders, 0)
+    for path in stale:
+        folder = _phase_folder(path, counts)
+        if folder is not None:
+            counts[folder] += 1
+    # PyYAML and the tolerant reader, which blocks the plain reader declines need, are imported
+    # once, here, before the fork: not once in every process
+    import planner.tree.strict_yaml
+    import planner.tree.tolerant_yaml  # noqa: F401
+    return chunks_of([(folder, count) for folder, count in counts.items() if count])
+
+
+def _phase_folder(path: str, folders: Container[str]) -> str | None:
+    """The folder of `folders` that holds the file at `path`, directly or in its `plans/` (GSD 1.30+)."""
+    folder = os.path.dirname(path)
+    if folder in folders:
+        return folder
+    folder = os.path.dirname(folder)
+    return folder if folder in folders else None
+
+
+def read_folders(reading: Reading, folders: list[str]) -> dict[str, object]:
+    """In a worker (a fork of the reader's session): each folder's FolderRead, read as the reader
+    would (a folder that fails is left out: the reader reads it again and reports)."""
+    from planner.tree.reader import read_phase
+
+    done: dict[str, object] = {}
+    for folder in folders:
+        reading.collected, reading.seen, reading.parsed = [], set(), {}
+        reading.hits = reading.misses = 0
+        reading.storable = True
+        diagnostics: list[Diagnostic] = []
+        try:
+            phase = read_phase(Path(folder), reading.read, diagnostics)
+        except Exception:  # noqa: BLE001, S112 - the reader reads this folder itself and raises properly
+            continue
+        done[folder] = FolderRead(phase, tuple(diagnostics), reading.collected, reading.seen, reading.hits,
+                                  reading.misses, reading.storable, reading.parsed)
+    return done
+
+
+def count_in(reading: Reading, done: FolderRead) -> None:
+    """Add what a worker's reading of one folder did to the reader's own (its rows apart)."""
+    reading.seen |= done.seen
+    reading.hits += done.hits
+    reading.misses += done.misses
+    reading.storable = reading.storable and done.storable
+    reading.parsed.update(done.parsed)
+
+
+def unchanged_phases(recent: Project, before: dict[str, str], now: dict[str, str],
+                     reused: Callable[[list[str]], None]) -> KnownPhase:
+    """The hook answering, for a folder, the Phase of `recent` (loaded from stamps `before`) when
+    the folder and every file in it (its `plans/` too) has the same stamp `now`: after a command's
+    own write, all but a folder or two. `reused` is told the paths of each folder's files reused."""
+    phases = {str(phase.directory): phase for phase in recent.phases}
+    now_by_folder, before_by_folder = _by_phase_folder(now, phases), _by_phase_folder(before, phases)
+
+    def known(directory: Path) -> tuple[Phase, tuple[Diagnostic, ...]] | None:
+        key = str(directory)
+        phase = phases.get(key)
+        files = now_by_folder.get(key, {})
+        if phase is None or now.get(key) != before.get(key) or files != before_by_folder.get(key, {}):
+            return None
+        reused(list(files))
+        inside = key + os.sep
+        return phase, tuple(d for d in recent.diagnostics if str(d.path).startswith(inside))
+
+    return known
+
+
+def _by_phase_folder(stamps: dict[str, str], folders: dict[str, Phase]) -> dict[str, dict[str, str]]:
+    """Stamps of the Markdown files in each of `folders` (with its `plans/`)."""
+    grouped: dict[str, dict[str, str]] = {}
+    for path, stamp in stamps.items():
+        if path.endswith(".md") and (folder := _phase_folder(path, folders)) is not None:
+            grouped.setdefault(folder, {})[path] = stamp
+    return grouped
