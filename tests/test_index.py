@@ -497,14 +497,30 @@ def test_project_stored_in_many_parts_and_pickles_comes_back_equal(tmp_path: Pat
     assert stats.project_hit and again == first and len(again.archived_phases) == 1
 
 
-@pytest.mark.parametrize(("load", "expected"), [(0.2, 4), (1.0, 4), (2.6, 2), (3.6, 1), (9.0, 1)])
-def test_workers_are_forked_only_onto_idle_cores(monkeypatch: pytest.MonkeyPatch, load: float,
+@pytest.mark.parametrize(("running", "expected"), [(1, 4), (2, 3), (4, 1), (9, 1)])
+def test_workers_are_forked_only_onto_idle_cores(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, running: int,
                                                   expected: int) -> None:
     from planner.tree.index import cores
 
     monkeypatch.setattr(cores, "available_cores", lambda: 4)
+    monkeypatch.setattr(cores.os, "getloadavg", lambda: pytest.fail("the running count is there"))
+    loadavg = tmp_path / "loadavg"
+    loadavg.write_text(f"3.90 3.20 2.00 {running}/412 26347\n")
+    real_open = open
+    monkeypatch.setattr("builtins.open", lambda path, *args: real_open(loadavg if path == "/proc/loadavg" else path,
+                                                                        *args))
+    assert cores.idle_cores() == expected  # this process, and the cores other work leaves idle now
+
+
+@pytest.mark.parametrize(("load", "expected"), [(0.2, 4), (1.0, 4), (2.6, 2), (3.6, 1), (9.0, 1)])
+def test_without_a_running_count_the_load_average_decides(monkeypatch: pytest.MonkeyPatch, load: float,
+                                                         expected: int) -> None:
+    from planner.tree.index import cores
+
+    monkeypatch.setattr(cores, "available_cores", lambda: 4)
+    monkeypatch.setattr(cores, "_running_elsewhere", lambda: None)  # not Linux
     monkeypatch.setattr(cores.os, "getloadavg", lambda: (load, load, load))
-    assert cores.idle_cores() == expected  # this process, and the cores other work leaves idle
+    assert cores.idle_cores() == expected
 
 
 def test_running_thread_keeps_the_parsing_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
