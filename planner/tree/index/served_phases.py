@@ -32,7 +32,7 @@ class Reading(Protocol):
 
     collected: list[Row] | None  # in a worker: the rows it parsed, for the reader to store
     seen: set[str]
-    parsed: dict[Path, Document]
+    parsed: dict[Path, Document]  # a worker's are not sent: the caller decodes the rows it wants
     hits: int
     misses: int
     storable: bool
@@ -50,7 +50,6 @@ class FolderRead(NamedTuple):
     hits: int
     misses: int
     storable: bool
-    parsed: dict[Path, Document]  # with their bodies, when the documents are kept for the caller
 
 
 def folder_chunks(planning_dir: Path, stale: list[str], workers: int) -> list[list[str]]:
@@ -100,7 +99,7 @@ def read_folders(reading: Reading, folders: list[str]) -> dict[str, object]:
         except Exception:  # noqa: BLE001, S112 - the reader reads this folder itself and raises properly
             continue
         done[folder] = FolderRead(phase, tuple(diagnostics), reading.collected, reading.seen, reading.hits,
-                                  reading.misses, reading.storable, reading.parsed)
+                                  reading.misses, reading.storable)
     return done
 
 
@@ -110,7 +109,6 @@ def count_in(reading: Reading, done: FolderRead) -> None:
     reading.hits += done.hits
     reading.misses += done.misses
     reading.storable = reading.storable and done.storable
-    reading.parsed.update(done.parsed)
 
 
 def unchanged_phases(recent: Project, before: dict[str, str], now: dict[str, str],

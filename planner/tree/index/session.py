@@ -163,6 +163,7 @@ class _Session:
     helpers: Workers | None = None  # worker processes reading phase folders beside the reader
     collected: list[Row] | None = None  # in a worker: the rows it parsed, for the reader
     parsed: dict[Path, Document] = field(default_factory=dict)
+    delivered: dict[str, bytes] = field(default_factory=dict)  # rows workers parsed, for `documents`
     seen: set[str] = field(default_factory=set)
     hits: int = 0
     misses: int = 0
@@ -189,7 +190,7 @@ class _Session:
         for: `plan check` with its own per-document cache asks for none)."""
         if self.project_hit and not self.rows:
             return IndexedDocuments(self.parsed, LazyRows(self._stored_rows), self.planning_dir)
-        return IndexedDocuments(self.parsed, self._unchanged_rows(), self.planning_dir)
+        return IndexedDocuments(self.parsed, self._unchanged_rows() | self.delivered, self.planning_dir)
 
     def _stored_rows(self) -> dict[str, bytes]:
         """The unchanged rows, read from the index file now (after a whole-project hit)."""
@@ -292,6 +293,8 @@ class _Session:
             for key, stamp, blob in done.rows:
                 self.fresh.add(key)
                 writer.add(key, stamp, blob)
+        if self.keep_documents:  # decoded, bodies and all, when the caller asks for one
+            self.delivered.update((key, blob) for key, _, blob in done.rows)
         count_in(self, done)
         return done.phase, done.diagnostics
 
