@@ -1,4 +1,4 @@
-"""Whether to fork, and onto how many cores: asked by the scan and the parse workers alike, so it
+"""Whether to fork, and onto how many cores: asked by the scan and the load's workers alike, so it
 imports only `os` (the warm paths that ask must stay light)."""
 
 from __future__ import annotations

@@ -12,17 +12,16 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Container
 from pathlib import Path
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from planner.model import Phase, Project
 from planner.tree.frontmatter import Diagnostic, Document
 from planner.tree.index.workers import chunks_of
 
+if TYPE_CHECKING:  # the reader is imported only when files must be read
+    from planner.tree.reader import KnownPhase
+
 PARALLEL_FROM = 1000  # files to read from which forked workers pay for their start-up
-
-KnownPhase = Callable[[Path], "tuple[Phase, tuple[Diagnostic, ...]] | None"]
-
-
 Row = tuple[str, str, bytes]  # (index key, stamp, encoded document)
 
 
