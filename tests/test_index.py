@@ -394,6 +394,24 @@ def test_documents_a_worker_read_are_kept_with_their_bodies(tmp_path: Path,
     assert documents[summary] == read_document(summary) and documents[summary].body
 
 
+def test_document_a_worker_found_too_recent_is_left_for_the_caller_to_read(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import planner.tree.index.workers
+    from planner.tree.index.session import load_project_documents
+
+    _worker_tree(tmp_path)
+    summary = tmp_path / ".planning" / "phases" / "01-setup" / "01-01-SUMMARY.md"
+    os.utime(summary)  # modified now: too recent for its row to be trusted, so none is stored
+    _share_with_workers(monkeypatch)
+    monkeypatch.setattr(planner.tree.index.workers.Workers, "_claim", lambda self, chunk: 2)  # all to the worker
+    project, documents, stats = load_project_documents(tmp_path, workers=2)
+    assert stats.misses == 12 and project == load_project(tmp_path)
+    plan = tmp_path / ".planning" / "phases" / "01-setup" / "01-02-PLAN.md"
+    assert summary not in documents and plan not in documents  # KeyError: the caller reads the file itself
+    bold_plan = tmp_path / ".planning" / "phases" / "02-reader" / "02-03-PLAN.md"  # no frontmatter
+    assert documents[bold_plan] == read_document(bold_plan)
+
+
 def test_failing_workers_leave_the_reading_to_the_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import planner.tree.index.session
 

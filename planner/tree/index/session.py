@@ -125,8 +125,9 @@ def load_project_documents(project_root: Path, *, use_index: bool = True, worker
     """The Project, as `load_project_indexed`, and the documents `plan check` reads, parsed once.
 
     The mapping holds every document parsed by this load, and every SUMMARY and VERIFICATION
-    (and document without frontmatter) the index holds unchanged, decoded when first asked for.
-    A path it lacks (a PLAN served from the index without its body, a path outside the tree)
+    (and document without frontmatter) the index holds unchanged or a worker process parsed,
+    decoded when first asked for. A path it lacks (a PLAN served from the index or a worker without
+    its body, a file a worker found modified too recently to store, a path outside the tree)
     raises KeyError: read that file itself.
     """
     if not use_index:
