@@ -346,6 +346,22 @@ def _worker_tree(root: Path) -> Path:
     return root
 
 
+@pytest.mark.parametrize("name", CORPUS_ROOTS)
+def test_corpus_read_by_worker_processes_is_the_project_read_in_one(tmp_path: Path, name: str,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    if not (CORPORA / name / ".planning").is_dir():
+        pytest.skip(f"../shared/corpora/{name} not present: expected a real planning tree at {CORPORA / name}")
+    shutil.copytree(CORPORA / name / ".planning", tmp_path / ".planning", symlinks=True)
+    for folder, _, files in os.walk(tmp_path):
+        os.chmod(folder, 0o755)  # the copy keeps the corpus's read-only marks, which the index honours
+        for file_name in files:
+            os.utime(os.path.join(folder, file_name), ns=(OLD_NS, OLD_NS), follow_symlinks=False)
+    _share_with_workers(monkeypatch, files_to_a_chunk=3)
+    project, stats = load_project_indexed(tmp_path, workers=3)
+    assert stats.misses > 0 and stats.saved
+    assert project == load_project(tmp_path)  # phases, plans, archived phases and diagnostics in order
+
+
 def test_phase_folders_read_by_worker_processes_give_the_same_project(tmp_path: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     _worker_tree(tmp_path)
