@@ -224,7 +224,7 @@ class IndexedDocuments(Mapping[Path, Document]):
 
     def __init__(self, parsed: dict[Path, Document], stored: Mapping[str, bytes], planning_dir: Path) -> None:
         self._parsed = parsed
-        self._stored = stored  # path relative to `.planning/` -> encoded document with an unchanged stamp
+        self._stored = stored  # path relative to `.planning/` -> encoded document (a dict is this mapping's own)
         self._planning_dir = planning_dir
         self._prefix = str(planning_dir) + os.sep
 
@@ -243,6 +243,8 @@ class IndexedDocuments(Mapping[Path, Document]):
         if not whole:
             raise KeyError(path)  # stored without its body: the caller reads the file itself
         self._parsed[path] = document
+        if isinstance(self._stored, dict):  # a copy of the rows, this mapping's own: the blob is done with
+            del self._stored[text[len(self._prefix):]]
         return document
 
     def __iter__(self) -> Iterator[Path]:
