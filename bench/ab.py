@@ -23,8 +23,10 @@ from pathlib import Path
 from bench_peers import Run, run_once
 from timing import bench_environment
 
+# As the `plan` command runs (`entry`, where a copy has it; older ones: `main` and the usual exit)
 _RUN_COPY = ("import sys; sys.path.insert(0, sys.argv[1]); sys.argv = ['plan'] + sys.argv[2:]; "
-             "from planner.__main__ import main; sys.exit(main())")
+             "import planner.__main__ as cli; entry = getattr(cli, 'entry', None); "
+             "entry() if entry else sys.exit(cli.main())")
 COMMANDS = {"status": ["status", "--json"], "check": ["check", "--no-git", "--json"]}
 
 

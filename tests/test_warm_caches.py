@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -351,3 +352,29 @@ def test_kept_check_output_follows_a_planning_root_added_below(tmp_path: Path) -
     assert "warning DOC603" in alone and _plan(root, "check", "--no-git").stdout == alone
     (root / "backend" / ".planning").mkdir(parents=True)  # a monorepo's package: the STATE may count its plans
     assert "info DOC603" in _plan(root, "check", "--no-git").stdout
+
+
+_IN_PROCESS = ("import sys; sys.argv = ['plan', *sys.argv[1:]]; from planner.__main__ import main; code = main(); "
+               "sys.stdout.flush(); sys.exit(code)")
+
+
+@pytest.mark.parametrize("argv", [("status", "--json"), ("status",), ("check", "--no-git", "--json"),
+                                  ("check", "--no-git", "--strict")])
+def test_fast_command_exits_with_the_code_and_the_whole_output_of_main(tmp_path: Path,
+                                                                        argv: tuple[str, ...]) -> None:
+    """`plan` ends a fast read command with os._exit after flushing: nothing of it may be lost. On a
+    real tree with findings (a nonzero code) and an output larger than a pipe's buffer when one is there."""
+    source = CORPORA / "atom-nested" / ".planning"
+    if source.is_dir():
+        shutil.copytree(source, tmp_path / ".planning", symlinks=True)
+        for folder, _, _ in os.walk(tmp_path):
+            os.chmod(folder, 0o755)  # the corpus is read-only: the copy must take the caches
+    else:
+        _tree(tmp_path)
+    env = {key: value for key, value in os.environ.items() if key != "FORCE_COLOR"} | {"NO_COLOR": "1"}
+    command = [*argv, "--root", str(tmp_path)]
+    entry = subprocess.run([sys.executable, "-m", "planner", *command], capture_output=True, env=env, check=False)
+    shutil.rmtree(tmp_path / ".planning" / ".cache")  # the same work again, not the kept output
+    called = subprocess.run([sys.executable, "-c", _IN_PROCESS, *command], capture_output=True, env=env, check=False)
+    assert (entry.returncode, entry.stdout) == (called.returncode, called.stdout)
+    assert entry.stdout.endswith(b"\n") and (entry.returncode != 0 or argv[0] == "status" or not source.is_dir())
