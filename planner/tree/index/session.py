@@ -105,9 +105,9 @@ def load_project_indexed(project_root: Path, *, use_index: bool = True, workers:
                          scanned: tuple[dict[str, str], int] | None = None,
                          remember: bool = True) -> tuple[Project, IndexStats]:
     """The Project `load_project` reads, served from the index where files are unchanged; with
-    PARALLEL_FROM or more files to parse, `workers` processes (default: one per idle core, this one
-    included) share the phase folders. `scanned`: a caller's `scan_tree` and the time (ns) it began;
-    `remember=False`: not kept for `reload_project`."""
+    `served_phases.PARALLEL_FROM` or more files to parse, `workers` processes (default: one per idle
+    core, this one included) share the phase folders. `scanned`: a caller's `scan_tree` and the time
+    (ns) it began; `remember=False`: not kept for `reload_project`."""
     if not use_index:
         from planner.tree.reader import load_project
 

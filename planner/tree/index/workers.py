@@ -16,7 +16,6 @@ from typing import NoReturn, Self
 from planner.tree.index.cores import can_fork
 from planner.tree.index.encoding import load_trusted, pickle_model
 
-PARALLEL_FROM = 1000  # files to read from which forked workers pay for their start-up
 MAX_WORKERS = 8
 CHUNK_FILES = 50  # files to a chunk: small enough that the processes finish together
 _NOTICE = struct.Struct("=QQQ")  # chunk number, offset and size of its pickled results
