@@ -2,12 +2,14 @@
 
 A plan's start, a SUMMARY's completion and a snapshot id must be comparable exactly: a snapshot
 taken a fraction of a second before `plan start` is that plan's baseline, so no recorded time may
-be coarser than a snapshot id.
+be coarser than a snapshot id. (And `alarm`: a real-time limit on a block, for the renderer and tests.)
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 
 def now_utc() -> dt.datetime:
@@ -34,3 +36,21 @@ def parse_time(text: str | None) -> dt.datetime | None:
     except (ValueError, OverflowError):
         return None
     return moment
+
+
+@contextmanager
+def alarm(seconds: float, expire: Callable[[], None]) -> Iterator[None]:
+    """`expire()` called inside the block once it has run `seconds` of real time (SIGALRM: the main
+    thread only, where it may raise to end the block); the previous handler is put back after."""
+    import signal
+
+    def handler(signum: int, frame: object) -> None:
+        expire()
+
+    previous = signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

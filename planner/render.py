@@ -15,6 +15,7 @@ from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any, TypeAlias
 
+from planner.clock import alarm
 from planner.errors import InputError
 
 MAX_TEMPLATE_SEQUENCE = 1_000_000
@@ -280,13 +281,8 @@ def _time_budget(seconds: float) -> Iterator[None]:
         yield
         return
 
-    def expire(signum: int, frame: Any) -> None:
+    def expire() -> None:
         raise _OverBudget(f"rendering took over {seconds:g} seconds; refused")
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
+    with alarm(seconds, expire):
         yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)

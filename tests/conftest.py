@@ -121,19 +121,14 @@ def no_hang(seconds: float = 60.0) -> Iterator[None]:
     (a quadratic scan of megabytes runs for hours), never a claim about speed, which bench/ measures.
 
     A real-time alarm, so only in the main thread (where pytest and its xdist workers run tests), and
-    never around a template render: planner.render's own time budget uses the same alarm."""
-    import signal
+    never around a template render: planner.render's own time budget uses the same alarm (planner.clock.alarm)."""
+    from planner.clock import alarm
 
-    def expire(signum: int, frame: object) -> None:
+    def expire() -> None:
         pytest.fail(f"still running after {seconds:g} s: a hang")
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
+    with alarm(seconds, expire):
         yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture
