@@ -31,7 +31,6 @@ class Reading(Protocol):
 
     collected: list[Row] | None  # in a worker: the rows it parsed, for the reader to store
     seen: set[str]
-    parsed: dict[Path, Document]  # a worker's are not sent: the caller decodes the rows it wants
     hits: int
     misses: int
     storable: bool
@@ -89,7 +88,7 @@ def read_folders(reading: Reading, folders: list[str]) -> dict[str, object]:
 
     done: dict[str, object] = {}
     for folder in folders:
-        reading.collected, reading.seen, reading.parsed = [], set(), {}
+        reading.collected, reading.seen = [], set()
         reading.hits = reading.misses = 0
         reading.storable = True
         diagnostics: list[Diagnostic] = []

@@ -281,8 +281,9 @@ class _Session:
         return self._kept(path, document, True)
 
     def _read_folders(self, folders: list[str]) -> dict[str, object]:
-        """In a worker: `read_folders` of this session's fork, which has no workers of its own."""
-        self.helpers = None
+        """In a worker: `read_folders` of this session's fork, which has no workers of its own and
+        keeps no documents (it sends rows; the reader decodes the ones its caller asks for)."""
+        self.helpers, self.keep_documents = None, False
         return read_folders(self, folders)
 
     def _delivered(self, directory: Path) -> tuple[Phase, tuple[Diagnostic, ...]] | None:
