@@ -685,6 +685,17 @@ def test_plain_frontmatter_is_parsed_without_importing_yaml(tmp_path: Path) -> N
     assert "yaml" not in modules
 
 
+def test_load_shared_with_workers_imports_no_yaml_for_plain_frontmatter(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    modules = _modules_after(
+        "from pathlib import Path; import planner.tree.index.served_phases as served, planner.tree.index.workers as w; "
+        "served.PARALLEL_FROM = 2; w.CHUNK_FILES = 1; "
+        "from planner.tree.index.session import load_project_indexed; "
+        f"project, stats = load_project_indexed(Path({str(tmp_path)!r}), workers=2); "
+        "assert stats.misses and len(project.phases) == 2")
+    assert "yaml" not in modules  # imported before the fork, it cost every cold load ~20 ms for nothing
+
+
 def test_small_file_is_read_without_a_limit_sized_buffer(tmp_path: Path) -> None:
     import tracemalloc
 

@@ -65,10 +65,8 @@ def folder_chunks(planning_dir: Path, stale: list[str], workers: int) -> list[li
         folder = _phase_folder(path, counts)
         if folder is not None:
             counts[folder] += 1
-    # PyYAML and the tolerant reader, which blocks the plain reader declines need, are imported
-    # once, here, before the fork: not once in every process
-    import planner.tree.strict_yaml
-    import planner.tree.tolerant_yaml  # noqa: F401
+    # PyYAML (~20 ms of imports) is not imported here before the fork: a process imports it when it
+    # first meets a block the plain reader declines, and on most trees none does
     return chunks_of([(folder, count) for folder, count in counts.items() if count])
 
 
