@@ -16,7 +16,8 @@ machine load hits both alike, printed as planner / GSD with the issue's goal:
 
 - warm `plan status --json` vs `gsd-tools progress json`   (index built by a first run)
 - warm `plan status` (the table) vs `gsd-tools progress table`
-- cold `plan status --json` vs `gsd-tools progress json`   (.planning/.cache removed before each run)
+- cold `plan status --json` vs `gsd-tools progress json`   (.planning/.cache removed before each run;
+  no goal on the 24k tree, where the issue sets none: printed for scale)
 - warm `plan check --no-git` vs `gsd-tools validate health`
 - peak memory (max RSS of the process, from wait4) of cold status and of check, against the
   peak of GSD's progress json and validate health.
@@ -125,12 +126,13 @@ def interleaved(candidates: dict[str, Callable[[], Run]], runs: int,
 FAILED: list[str] = []
 
 
-def row(label: str, ours: float, theirs: float, goal: float, unit: str = "s",
+def row(label: str, ours: float, theirs: float, goal: float | None, unit: str = "s",
         cpu: tuple[float, float] | None = None) -> None:
     """One result line; `cpu` (planner's, the peer's CPU seconds) is shown beside wall time,
-    because on a shared machine other people's work stretches wall time far more than CPU."""
+    because on a shared machine other people's work stretches wall time far more than CPU.
+    `goal` None: a row the issue sets no goal for, shown for scale, never counted as missed."""
     ratio = ours / theirs if theirs > 0 else float("inf")
-    verdict = "PASS" if ratio <= goal else "FAIL"
+    verdict = "no goal" if goal is None else "PASS" if ratio <= goal else "FAIL"
     if verdict == "FAIL":
         FAILED.append(label)
     fmt = "{:.3f}" if unit == "s" else "{:.0f}"
@@ -138,7 +140,7 @@ def row(label: str, ours: float, theirs: float, goal: float, unit: str = "s",
     if cpu is not None:
         extra = f" [cpu {cpu[0]:.3f} s vs {cpu[1]:.3f} s, ratio {cpu[0] / cpu[1] if cpu[1] else float('inf'):.2f}]"
     print(f"{label}: plan {fmt.format(ours)} {unit}, peer {fmt.format(theirs)} {unit}, "
-          f"ratio {ratio:.2f} (goal <= {goal:g}) {verdict}{extra}", flush=True)
+          f"ratio {ratio:.2f} {'(no goal)' if goal is None else f'(goal <= {goal:g}) {verdict}'}{extra}", flush=True)
 
 
 def largest_corpus() -> Path | None:
@@ -195,8 +197,10 @@ def bench_tree(label: str, root: Path, gsd: Path, runs: int) -> None:
         0.5 if label != "24k" else 1.0, cpu=both(warm["status"], warm["progress"]))
     row(f"{label} warm status (table) vs progress table", warm["table"][0], warm["ptable"][0], 0.7,
         cpu=both(warm["table"], warm["ptable"]))
-    row(f"{label} cold status --json vs progress json", cold["cold"][0], cold["progress"][0], 3.0,
-        cpu=both(cold["cold"], cold["progress"]))
+    # issue 20's cold goal is for a tree of about 3,000 documents: GSD's progress only lists files,
+    # so at 24,000 the ratio grows with the documents planner parses and no goal is set
+    row(f"{label} cold status --json vs progress json", cold["cold"][0], cold["progress"][0],
+        None if label == "24k" else 3.0, cpu=both(cold["cold"], cold["progress"]))
     row(f"{label} warm check --no-git vs validate health", warm["check"][0], warm["health"][0], 2.0,
         cpu=both(warm["check"], warm["health"]))
     row(f"{label} peak memory cold status vs progress json", cold["cold"][1], cold["progress"][1], 1.5, "MB")
