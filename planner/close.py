@@ -27,6 +27,7 @@ from planner.tree.documents import PendingWrite, commit_write, prepare
 from planner.tree.edit import read_for_edit, set_keys
 from planner.tree.frontmatter import read_document
 from planner.tree.index.session import reload_project
+from planner.tree.reader import plan_frontmatter
 from planner.tree.writer import atomic_write, project_lock
 
 
@@ -72,8 +73,9 @@ def recorded_summary(path: Path) -> RecordedSummary | None:
                            recorded_groups(evidence))
 
 
-def summary_meta(facts: PlanFacts, plan: Plan) -> dict[str, object]:
-    """SUMMARY frontmatter, GSD key names where GSD has one, from the same facts as the body."""
+def summary_meta(facts: PlanFacts, plan: Plan, tech_stack: object = None) -> dict[str, object]:
+    """SUMMARY frontmatter, GSD key names where GSD has one, from the same facts as the body
+    (`tech_stack`: the PLAN's own `tech-stack`, carried over as written)."""
     git = facts.git
     meta: dict[str, object] = {
         "phase": facts.plan.phase,
@@ -86,7 +88,7 @@ def summary_meta(facts: PlanFacts, plan: Plan) -> dict[str, object]:
         # GSD: a SUMMARY says the plan was executed; whether its targets were met is `outcome`.
         "status": "superseded" if facts.plan_outcome == "superseded" else "complete",
         "outcome": facts.plan_outcome,
-        "tech-stack": plan.extra.get("tech-stack") or {"added": [], "patterns": []},
+        "tech-stack": tech_stack or {"added": [], "patterns": []},
         "key-files": {"created": list(git.created), "modified": list(git.modified)},
         "duration": facts.performance.duration,
         "duration_seconds": facts.performance.duration_seconds,
@@ -139,7 +141,8 @@ def build_summary(project: Project, phase: Phase, plan: Plan, now: dt.datetime,
     """The facts and the SUMMARY text they give, without writing anything."""
     facts = gather(project, phase, plan, now=now, pins=pins, superseded_by=superseded_by)
     body = render("summary.md.j2", facts, planning_dir=project.planning_dir)
-    return facts, prepare(summary_path(phase, plan), summary_meta(facts, plan), body)
+    tech_stack = plan_frontmatter(plan).get("tech-stack")
+    return facts, prepare(summary_path(phase, plan), summary_meta(facts, plan, tech_stack), body)
 
 
 def close_plan(project: Project, reference: str, *, dry_run: bool = False,

@@ -57,8 +57,10 @@ class Plan:
     outcome: PlanOutcome | None = None
     superseded_by: tuple[str, ...] = ()
     wave: int | None = None
-    must_haves: dict[str, object] = field(default_factory=dict, hash=False)
-    extra: dict[str, object] = field(default_factory=dict, hash=False)  # keys planner does not own
+    # Frontmatter keys neither planner nor GSD defines (`plan check` reports them). The values of
+    # such keys, and `must_haves`, stay in the PLAN file: `planner.tree.plan_frontmatter` reads them
+    # for the commands that use them, and a load does not carry them through its caches.
+    unknown_keys: tuple[str, ...] = ()
     plan_path: Path | None = field(default=None, compare=False)
     summary_paths: tuple[Path, ...] = field(default=(), compare=False)
     variant: str = field(default="", compare=False)

@@ -59,6 +59,17 @@ def test_close_with_a_missed_target_records_the_miss_and_says_by_how_much(tmp_pa
         in document.body
 
 
+def test_close_carries_the_plans_own_tech_stack_into_the_summary(tmp_path: Path) -> None:
+    root, _ = make_project(tmp_path / "p", ["coverage >= 50"])
+    plan = root / ".planning" / "phases" / "01-core" / "01-01-PLAN.md"
+    stack = {"added": ["pytest"], "patterns": ["tdd"]}
+    plan.write_text(set_keys(plan.read_text(encoding="utf-8"), {"tech-stack": stack}, path=plan), encoding="utf-8")
+    start_plan(load_project(root), "01-01", now=at(1))
+    measure(root, covered=5, statements=10, failed=0, minute=6)
+    close_plan(load_project(root), "01-01", now=at(9))
+    assert read_document(_summary(root)).meta["tech-stack"] == stack  # GSD's key, kept in the PLAN file
+
+
 def test_close_dry_run_writes_nothing(tmp_path: Path) -> None:
     root, _ = make_project(tmp_path / "p", ["coverage >= 50"])
     start_plan(load_project(root), "01-01", now=at(1))

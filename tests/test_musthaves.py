@@ -42,7 +42,7 @@ def _project_reports(project: Any, repo_root: Path) -> dict[str, MustHaveReport]
     reports: dict[str, MustHaveReport] = {}
     for plan in project.plans:
         document = read_document(plan.plan_path) if plan.plan_path else None
-        if not plan.must_haves and not (document and document.meta.get("must_haves")):
+        if not (document and document.meta.get("must_haves")):
             continue
         key = str(plan.id) if str(plan.id) not in reports else f"{plan.id}{plan.variant or '+'}"
         reports[key] = check_must_haves(plan, repo_root, document)
@@ -479,8 +479,9 @@ _SHAPES: Any = st.recursive(
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(must_haves=_SHAPES)
 def test_any_must_haves_shape_gives_a_report_not_an_exception(repo: Path, must_haves: Any) -> None:
-    plan = Plan(id=PlanId.parse("01-01"), must_haves=must_haves if isinstance(must_haves, dict) else {})
-    report = check_must_haves(plan, repo)
+    path = repo / "01-01-PLAN.md"
+    report = check_must_haves(Plan(id=PlanId.parse("01-01"), plan_path=path), repo,
+                              Document(path, {"must_haves": must_haves}, "", True))
     verified, total = report.score
     assert 0 <= verified <= total
     unmet_as_gaps(report)

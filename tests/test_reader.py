@@ -12,7 +12,7 @@ from planner.errors import ProjectNotFound
 from planner.ids import PhaseNumber, PlanId
 from planner.model import Config, Project
 from planner.tree.frontmatter import Diagnostic, parse_document
-from planner.tree.reader import find_project_root, load_project
+from planner.tree.reader import find_project_root, load_project, plan_frontmatter
 from planner.tree.schema import PLAN_FIELDS, plan_from_document
 
 PHASES = ".planning/phases"
@@ -210,7 +210,7 @@ def test_frontmatter_that_is_a_scalar(make_tree: TreeWriter) -> None:
 
 def test_key_named_on_is_kept_as_an_unknown_key(make_tree: TreeWriter) -> None:
     plan, _ = the_plan(make_tree, "---\non: push\ntitle: x\n---\n")
-    assert plan.extra == {"on": "push"}
+    assert plan.unknown_keys == ("on",) and plan_frontmatter(plan) == {"on": "push", "title": "x"}
 
 
 def test_invalid_utf8_is_reported_not_fatal(make_tree: TreeWriter) -> None:
@@ -260,8 +260,8 @@ def test_each_wrong_field_is_a_diagnostic_in_the_schema_order_and_keeps_its_defa
         "'tags' should be a list of text", "'key_files' should be a mapping with 'created' and 'modified' lists",
         "'started' should be text", "'outcome' should be one of met, missed, superseded",
         "'superseded_by' should be a list of text", "'must_haves' should be a mapping"]
-    assert (plan.type, plan.title, plan.status, plan.wave, plan.tags, plan.started, plan.outcome, plan.must_haves) == (
-        "execute", "", "planned", None, (), None, None, {})
+    assert (plan.type, plan.title, plan.status, plan.wave, plan.tags, plan.started, plan.outcome) == (
+        "execute", "", "planned", None, (), None, None)
 
 
 WRONG_BY_KIND = {"list": ("{a: b}", "a list of text"), "int": ("soon", "a whole number"), "text": ("[x]", "text"),
@@ -285,7 +285,7 @@ def test_the_reader_reads_each_field_as_its_kind_in_the_schema_table(key: str) -
 def test_gap_closure_true_makes_a_plan_without_a_type_a_gap_closure(make_tree: TreeWriter, written: str,
                                                                    type_: str) -> None:
     plan, _ = the_plan(make_tree, f"---\n{written}\nowner: me\n---\n")
-    assert (plan.type, plan.extra) == (type_, {"owner": "me"})
+    assert (plan.type, plan.unknown_keys) == (type_, ("owner",))  # gap_closure is read, not unknown
 
 
 # --- the project around the tree ---------------------------------------------------------------

@@ -1,9 +1,12 @@
 """A plan written then read back is the same plan:
-Plan -> schema.plan_to_meta -> frontmatter.compose -> parse_document -> schema.plan_from_document.
+Plan -> schema.plan_to_meta -> frontmatter.compose -> parse_document -> schema.plan_from_document,
+and the frontmatter a draft adds beside the plan's own keys (`must_haves`, keys planner does not
+own) comes back as written.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +20,7 @@ from planner.scaffold import phase_folder_name
 from planner.targets import parse_target
 from planner.tree.filenames import parse_phase_dir
 from planner.tree.frontmatter import Diagnostic, compose, parse_document
-from planner.tree.schema import plan_from_document, plan_to_meta
+from planner.tree.schema import plan_from_document, plan_to_meta, unknown_plan_keys
 
 AWKWARD = ["on", "yes", "no", "off", "true", "07", "08", "1.10", "1e3", "null", "~", "", " ", ": ", "a: b", "#",
            "# not a comment", "'", '"', "'quoted'", '"quoted"', "é ünïcödé ✓", "日本語", "@scope/pkg", "- item",
@@ -62,6 +65,9 @@ must_haves = st.one_of(
 )
 extras = st.dictionaries(st.sampled_from(["files_modified", "autonomous", "requirements", "x-team", "on"]),
                          st.one_of(texts, st.lists(texts, max_size=3)), max_size=3)
+# What a draft writes beside the plan's own keys: kept in the file, not in the model
+rests = st.builds(lambda written_must_haves, others: {**({"must_haves": written_must_haves} if written_must_haves
+                                                         else {}), **others}, must_haves, extras)
 
 plans = st.builds(
     Plan,
@@ -83,8 +89,6 @@ plans = st.builds(
     completed=timestamps,
     base_commit=st.one_of(st.none(), st.text(alphabet="0123456789abcdef", min_size=7, max_size=40)),
     wave=st.one_of(st.none(), st.integers(min_value=0, max_value=50)),
-    must_haves=must_haves,
-    extra=extras,
 )
 
 
@@ -92,47 +96,48 @@ def folder_of(plan: Plan) -> str:
     return phase_folder_name(plan.id.phase, plan.title)
 
 
-def written(plan: Plan) -> str:
-    return compose(plan_to_meta(plan, folder_of(plan)), "\n# Plan\n")
+def written(plan: Plan, rest: dict[str, Any]) -> str:
+    return compose({**plan_to_meta(plan, folder_of(plan)), **rest}, "\n# Plan\n")
 
 
-def read_back(plan: Plan) -> tuple[Plan, list[Diagnostic], dict[str, Any]]:
-    document = parse_document(Path(f"{plan.id}-PLAN.md"), written(plan))
+def read_back(plan: Plan, rest: dict[str, Any]) -> tuple[Plan, list[Diagnostic], dict[str, Any]]:
+    document = parse_document(Path(f"{plan.id}-PLAN.md"), written(plan, rest))
     diagnostics = list(document.diagnostics)
     return plan_from_document(document, plan.id, diagnostics), diagnostics, document.meta
 
 
-@given(plans)
-@example(Plan(id=PlanId.parse("07-07"), title="on", tags=("yes", "07", "1.10", "null")))
-@example(Plan(id=PlanId.parse("12A.1-GAP-03"), title="- x", subsystem="@scope", tasks=(": ", "#")))
-def test_plan_written_then_read_back_is_equal(plan: Plan) -> None:
-    again, diagnostics, _ = read_back(plan)
+@given(plans, rests)
+@example(Plan(id=PlanId.parse("07-07"), title="on", tags=("yes", "07", "1.10", "null")), {"on": "push"})
+@example(Plan(id=PlanId.parse("12A.1-GAP-03"), title="- x", subsystem="@scope", tasks=(": ", "#")), {})
+def test_plan_written_then_read_back_is_equal(plan: Plan, rest: dict[str, Any]) -> None:
+    again, diagnostics, meta = read_back(plan, rest)
     assert diagnostics == []
-    assert again == plan
+    assert again == replace(plan, unknown_keys=tuple(unknown_plan_keys(rest)))
+    assert {key: meta[key] for key in rest} == rest
 
 
 @given(plans)
 @example(Plan(id=PlanId.parse("05-01"), title="3 tier rollout"))
 def test_written_ids_name_the_same_plan(plan: Plan) -> None:
-    _, _, meta = read_back(plan)
+    _, _, meta = read_back(plan, {})
     assert normalise_plan_part(meta["plan"]) == plan.id.part
     assert parse_phase_dir(meta["phase"]).number == plan.id.phase
 
 
-@given(plans)
-def test_written_frontmatter_is_plain_yaml_any_tool_reads(plan: Plan) -> None:
-    block = written(plan).split("---\n")[1]
+@given(plans, rests)
+def test_written_frontmatter_is_plain_yaml_any_tool_reads(plan: Plan, rest: dict[str, Any]) -> None:
+    block = written(plan, rest).split("---\n")[1]
     assert isinstance(yaml.safe_load(block), dict)
 
 
-@given(plans)
-def test_writing_is_deterministic_and_idempotent(plan: Plan) -> None:
-    again, _, _ = read_back(plan)
-    assert written(again) == written(plan)
+@given(plans, rests)
+def test_writing_is_deterministic_and_idempotent(plan: Plan, rest: dict[str, Any]) -> None:
+    again, _, meta = read_back(plan, rest)
+    assert written(again, {key: meta[key] for key in rest}) == written(plan, rest)
 
 
 def test_keys_are_written_in_schema_order() -> None:
-    plan = Plan(id=PlanId.parse("03-02"), title="T", status="complete", tags=("a",), wave=1,
-                extra={"autonomous": "true"})
-    keys = [line.split(":")[0] for line in written(plan).split("\n")[1:] if line and line[0].isalpha()]
+    plan = Plan(id=PlanId.parse("03-02"), title="T", status="complete", tags=("a",), wave=1)
+    keys = [line.split(":")[0] for line in written(plan, {"autonomous": "true"}).split("\n")[1:]
+            if line and line[0].isalpha()]
     assert keys == ["phase", "plan", "type", "title", "status", "wave", "tags", "autonomous"]

@@ -33,7 +33,7 @@ def unknown_keys(project: Project) -> list[Finding]:
     """LNT101 for each PLAN frontmatter key that neither planner nor GSD defines."""
     findings = []
     for plan in project.plans:
-        if plan.plan_path is None or not unknown_plan_keys(plan.extra):
+        if plan.plan_path is None or not plan.unknown_keys:
             continue
         document = read_document(plan.plan_path)
         if not document.has_frontmatter:

@@ -35,6 +35,15 @@ def read_config(planning_dir: Path, inherit_from: Path | None = None) -> Config:
     return read_checked(planning_dir, inherit_from)
 
 
+def plan_frontmatter(plan: Plan) -> dict[str, object]:
+    """The frontmatter of the plan's PLAN file as written (`{}` without one): for what the model
+    does not carry, `must_haves` and the keys planner does not own (GSD's `tech-stack`)."""
+    if plan.plan_path is None:
+        return {}
+    document = read_document(plan.plan_path)
+    return document.meta if document.has_frontmatter else {}
+
+
 DocumentReader: TypeAlias = Callable[[Path], Document]
 # (the Phase, its diagnostics) of a folder whose files are known unchanged; None: read the folder
 KnownPhase: TypeAlias = Callable[[Path], tuple[Phase, tuple[Diagnostic, ...]] | None]

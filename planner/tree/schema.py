@@ -7,7 +7,6 @@ reads every field of the table as its kind).
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,8 +111,7 @@ class PlanFields(TypedDict, total=False):
     outcome: PlanOutcome | None
     superseded_by: tuple[str, ...]
     wave: int | None
-    must_haves: dict[str, object]
-    extra: dict[str, object]
+    unknown_keys: tuple[str, ...]
     plan_path: Path | None
     summary_paths: tuple[Path, ...]
     variant: str
@@ -139,7 +137,7 @@ def plan_fields(document: Document, plan_id: PlanId, out: list[Diagnostic]) -> P
         "started": read.text("started"), "completed": read.text("completed"),
         "base_commit": read.text("base_commit"), "baseline": read.text("baseline"),
         "outcome": read.choice("outcome", PLAN_OUTCOMES), "superseded_by": read.texts("superseded_by"),
-        "must_haves": read.mapping("must_haves"), "extra": read.extra(), "plan_path": document.path,
+        "unknown_keys": read.checked_rest(), "plan_path": document.path,
     }
 
 
@@ -225,53 +223,29 @@ class _FieldReader:
         self._wrong("key_files", "a mapping with 'created' and 'modified' lists")
         return _NO_KEY_FILES
 
-    def mapping(self, key: str) -> dict[str, object]:
-        raw = self.meta.get(key)
-        if raw is None:
-            return {}
-        if not isinstance(raw, dict):
-            self._wrong(key, "a mapping")
-            return {}
-        return _shared_mapping(raw)
-
-    def extra(self) -> dict[str, object]:
-        """The keys planner does not own, as written."""
-        return {sys.intern(key): _shared(value) for key, value in self.meta.items()
-                if key not in PLAN_FIELDS and key not in _ALIASES}
+    def checked_rest(self) -> tuple[str, ...]:
+        """`must_haves` checked to be a mapping (its value stays in the file, for `plan verify`),
+        and the keys planner does not own that GSD does not define either."""
+        raw = self.meta.get("must_haves")
+        if raw is not None and not isinstance(raw, dict):
+            self._wrong("must_haves", "a mapping")
+        return tuple(unknown_plan_keys(self.meta))
 
 
-def _shared(value: object) -> object:
-    """`value` with its keys and text interned: the model holds thousands of plans whose
-    must_haves and other keys repeat the same words and paths, and the index pickles (and every
-    command unpickles) one copy of each instead of one per plan. (Text leaves are interned in
-    place, without a call each: most of the values are text.)"""
-    if isinstance(value, dict):
-        return _shared_mapping(value)
-    if isinstance(value, list):
-        intern = sys.intern
-        return [intern(item) if type(item) is str else _shared(item) for item in value]
-    if isinstance(value, str):
-        return sys.intern(value)
-    return value
-
-
-def _shared_mapping(mapping: dict[str, object]) -> dict[str, object]:
-    intern = sys.intern
-    return {intern(key) if type(key) is str else key: intern(item) if type(item) is str else _shared(item)
-            for key, item in mapping.items()}
-
-
-_ALIASES = frozenset({alias for spec in PLAN_FIELDS.values() for alias in spec.aliases} | {"gap_closure"})
+# Every key a PLAN's frontmatter may hold without a warning: planner's fields and their other
+# spellings, `gap_closure` (read as the plan's type) and the keys GSD and others write.
+_KNOWN_PLAN_KEYS = (frozenset(PLAN_FIELDS) | KNOWN_FOREIGN_PLAN_KEYS | {"gap_closure"}
+                    | {alias for spec in PLAN_FIELDS.values() for alias in spec.aliases})
 
 
 def unknown_plan_keys(meta: Mapping[str, object]) -> list[str]:
-    known = set(PLAN_FIELDS) | KNOWN_FOREIGN_PLAN_KEYS
-    known |= {alias for spec in PLAN_FIELDS.values() for alias in spec.aliases}
-    return [key for key in meta if key not in known]
+    """The keys of a PLAN's frontmatter that neither planner nor GSD defines, in the order written."""
+    return [key for key in meta if key not in _KNOWN_PLAN_KEYS]
 
 
 def plan_to_meta(plan: Plan, phase_dir_name: str) -> dict[str, object]:
-    """Frontmatter for a plan, keys in the schema's order; empty values left out."""
+    """Frontmatter for a plan, keys in the schema's order; empty values left out. The model holds
+    no `must_haves` and no values of other keys: a new plan's come from its draft (`plan_draft`)."""
     meta: dict[str, object] = {"phase": phase_dir_name, "plan": plan.id.part, "type": plan.type}
     if plan.is_gap_closure:
         meta["gap_closure"] = True
@@ -284,13 +258,11 @@ def plan_to_meta(plan: Plan, phase_dir_name: str) -> dict[str, object]:
         "targets": list(plan.targets), "tasks": list(plan.tasks), "closes": list(plan.closes),
         "started": plan.started, "completed": plan.completed, "base_commit": plan.base_commit,
         "baseline": plan.baseline, "outcome": plan.outcome, "superseded_by": list(plan.superseded_by),
-        "must_haves": plan.must_haves,
     }
     for key in PLAN_FIELDS:
         value = values.get(key)
         if key in values and value not in (None, "", [], {}):
             meta[key] = value
-    meta.update(plan.extra)
     return meta
 
 

@@ -45,6 +45,7 @@ class VerifyResult:
 
 def _must_have_facts(project: Project, phase: Phase) -> tuple[MustHaveRows, str | None, Failing]:
     """Must-haves of the phase's plans checked against the project tree: table rows, score, failures."""
+    from planner.tree.frontmatter import read_document
     from planner.verify.musthave_results import unmet_as_gaps, verification_rows
     from planner.verify.musthaves import check_must_haves
 
@@ -52,9 +53,11 @@ def _must_have_facts(project: Project, phase: Phase) -> tuple[MustHaveRows, str 
     verified = total = 0
     failures: dict[str, tuple[None, str]] = {}
     for plan in phase.plans:
-        if not plan.must_haves:
+        document = read_document(plan.plan_path) if plan.plan_path is not None else None
+        must_haves = document.meta.get("must_haves") if document is not None else None
+        if not isinstance(must_haves, dict) or not must_haves:
             continue
-        report = check_must_haves(plan, project.root)
+        report = check_must_haves(plan, project.root, document)
         rows += verification_rows(report)
         done, count = report.score
         verified, total = verified + done, total + count

@@ -82,7 +82,7 @@ def check_must_haves(plan: Plan, repo_root: Path, plan_document: Document | None
                          "relative to", path=repo_root)
     document = plan_document if plan_document is not None else _read_plan_document(plan)
     context = _Context(str(plan.id), textscan.Tree(repo_root), _Locator(document), [])
-    sections = _sections(plan, document, context)
+    sections = _sections(document, context)
     artifact_items, link_items = sections["artifacts"], sections["key_links"]
     context.known_paths = tuple(_declared_paths(artifact_items, link_items))
     return MustHaveReport(
@@ -104,11 +104,9 @@ def _read_plan_document(plan: Plan) -> Document | None:
         return None
 
 
-def _sections(plan: Plan, document: Document | None, context: _Context) -> dict[str, list[object]]:
-    """truths / artifacts / key_links as lists, whatever shape the reader gave them."""
-    raw: object = plan.must_haves
-    if not raw and document is not None:
-        raw = document.meta.get("must_haves")  # the schema drops a list; recover it here
+def _sections(document: Document | None, context: _Context) -> dict[str, list[object]]:
+    """truths / artifacts / key_links of the PLAN's `must_haves`, as lists, whatever shape it has."""
+    raw = document.meta.get("must_haves") if document is not None else None
     sections: dict[str, list[object]] = {"truths": [], "artifacts": [], "key_links": []}
     if raw is None or raw == {}:
         return sections
