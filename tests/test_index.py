@@ -685,6 +685,18 @@ def test_plain_frontmatter_is_parsed_without_importing_yaml(tmp_path: Path) -> N
     assert "yaml" not in modules
 
 
+def test_meanwhile_runs_once_in_this_process_while_workers_read_and_not_on_a_warm_load(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _worker_tree(tmp_path)
+    _share_with_workers(monkeypatch)
+    calls: list[int] = []
+    cold, cold_stats = load_project_indexed(tmp_path, workers=2, meanwhile=lambda: calls.append(os.getpid()))
+    assert calls == [os.getpid()] and cold_stats.misses
+    warm, warm_stats = load_project_indexed(tmp_path, workers=2, meanwhile=lambda: calls.append(os.getpid()))
+    assert calls == [os.getpid()] and warm_stats.project_hit  # nothing read: nothing to overlap
+    assert _status(warm) == _status(cold) == _status(load_project(tmp_path))
+
+
 def test_load_shared_with_workers_imports_no_yaml_for_plain_frontmatter(tmp_path: Path) -> None:
     _tree(tmp_path)
     modules = _modules_after(

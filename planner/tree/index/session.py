@@ -24,7 +24,7 @@ import gc
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,17 +102,20 @@ def reload_project(project_root: Path) -> Project:
 
 
 def load_project_indexed(project_root: Path, *, use_index: bool = True, workers: int | None = None,
-                         scanned: tuple[dict[str, str], int] | None = None,
-                         remember: bool = True) -> tuple[Project, IndexStats]:
+                         scanned: tuple[dict[str, str], int] | None = None, remember: bool = True,
+                         meanwhile: Callable[[], object] | None = None) -> tuple[Project, IndexStats]:
     """The Project `load_project` reads, served from the index where files are unchanged; with
     `served_phases.PARALLEL_FROM` or more files to parse, `workers` processes (default: one per idle
     core, this one included) share the phase folders. `scanned`: a caller's `scan_tree` and the time
-    (ns) it began; `remember=False`: not kept for `reload_project`."""
+    (ns) it began; `remember=False`: not kept for `reload_project`; `meanwhile`: the caller's own
+    preparation (its imports), done here once the workers have started reading, when files are read:
+    this process's share of the folders shrinks by what it takes."""
     if not use_index:
         from planner.tree.reader import load_project
 
         return load_project(project_root), IndexStats()
-    session = _Session(project_root, workers=idle_cores() if workers is None else workers, remember=remember)
+    session = _Session(project_root, workers=idle_cores() if workers is None else workers, remember=remember,
+                       meanwhile=meanwhile)
     if scanned is not None:
         session.stamps, session.started_ns = scanned
     with _no_collection():
@@ -152,6 +155,7 @@ class _Session:
     keep_documents: bool = False  # keep every document for the caller (`plan check`)
     reuse_recent: bool = False  # this process's last Project (or its unchanged phases) will do
     remember: bool = True  # keep the Project for this process's `reload_project`
+    meanwhile: Callable[[], object] | None = None  # the caller's work, done once the workers have started
     planning_dir: Path = field(init=False)
     index_path: Path = field(init=False)
     prefix: str = field(init=False)  # the planning folder's path and a separator: cut to make keys
@@ -235,6 +239,8 @@ class _Session:
         try:
             chunks = [] if known else folder_chunks(self.planning_dir, self._stale_paths(), self.workers)
             with Workers(chunks, self._read_folders, self.workers) as self.helpers:
+                if self.meanwhile is not None:
+                    self.meanwhile()
                 try:
                     project = load_project(self.project_root, document_reader=self.read,
                                            known_phase=self._delivered if known is None else known)
