@@ -94,8 +94,7 @@ def reload_project(project_root: Path) -> Project:
 
     For the use cases that re-read the tree under the project lock and again after writing: the
     command's first load has already reported any index warnings. When the tree's scan is the one
-    this process loaded last (nothing changed since the command's first load), that Project is
-    the answer: no second read of the index."""
+    this process loaded last (nothing changed since), that Project is the answer: no index read."""
     session = _Session(project_root, workers=idle_cores(), reuse_recent=True)
     with _no_collection():
         return session.load()
@@ -105,11 +104,10 @@ def load_project_indexed(project_root: Path, *, use_index: bool = True, workers:
                          scanned: tuple[dict[str, str], int] | None = None, remember: bool = True,
                          meanwhile: Callable[[], object] | None = None) -> tuple[Project, IndexStats]:
     """The Project `load_project` reads, served from the index where files are unchanged; with
-    `served_phases.PARALLEL_FROM` or more files to parse, `workers` processes (default: one per idle
-    core, this one included) share the phase folders. `scanned`: a caller's `scan_tree` and the time
-    (ns) it began; `remember=False`: not kept for `reload_project`; `meanwhile`: the caller's own
-    preparation (its imports), done here once the workers have started reading, when files are read:
-    this process's share of the folders shrinks by what it takes."""
+    `served_phases.PARALLEL_FROM` or more files to parse, `workers` processes (default: one per idle core,
+    this one included) share the phase folders. `scanned`: a caller's `scan_tree` and its start (ns);
+    `remember=False`: not kept for `reload_project`; `meanwhile`: the caller's own preparation (imports),
+    run once the workers read (when files are read), taking from this process's share of the folders."""
     if not use_index:
         from planner.tree.reader import load_project
 
@@ -131,16 +129,14 @@ def load_project_documents(project_root: Path, *, use_index: bool = True, worker
     (and document without frontmatter) the index holds unchanged or a worker process parsed,
     decoded when first asked for. A path it lacks (a PLAN served from the index or a worker without
     its body, a file a worker found modified too recently to store, a path outside the tree)
-    raises KeyError: read that file itself.
-    """
+    raises KeyError: read that file itself."""
     if not use_index:
         from planner.tree.reader import load_project
 
         parsed: dict[Path, Document] = {}
         project = load_project(project_root, document_reader=lambda path: parsed.setdefault(path, read_document(path)))
         return project, parsed, IndexStats()
-    session = _Session(project_root, workers=idle_cores() if workers is None else workers,
-                       keep_documents=True)
+    session = _Session(project_root, workers=idle_cores() if workers is None else workers, keep_documents=True)
     with _no_collection():
         project = session.load()
     return project, session.documents(), session.stats()
