@@ -76,7 +76,7 @@ def test_corpus_findings_are_identical_without_index_cold_and_warm(tmp_path: Pat
 
 def test_corpus_documents_from_the_index_equal_the_parsed_files(tmp_path: Path) -> None:
     root = _copy_corpus("ancode", tmp_path)
-    load_project_indexed(root)
+    load_project_documents(root)
     project, documents, stats = load_project_documents(root)
     assert stats.project_hit
     checked = [path for plan in project.plans for path in plan.summary_paths]

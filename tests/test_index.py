@@ -82,14 +82,44 @@ def test_indexed_project_equals_the_read_one(tmp_path: Path) -> None:
     assert project.diagnostics == load_project(tmp_path).diagnostics
 
 
-def test_edited_file_is_reread_and_the_others_come_from_the_index(tmp_path: Path) -> None:
+def test_edited_file_rereads_its_phase_folder_and_the_other_phases_come_from_the_index(tmp_path: Path) -> None:
     _tree(tmp_path)
     load_project_indexed(tmp_path)
     plan = tmp_path / ".planning/phases/02-reader/02-01-PLAN.md"
     _write(plan, PLAN.format(phase="02-reader", part="01", title="Edited", status="complete"), OLD_NS + 10**9)
     project, stats = load_project_indexed(tmp_path)
-    assert (stats.hits, stats.misses, stats.project_hit) == (6, 1, False)
+    # 01-setup's three files come with its Phase from the stored project; 02-reader's three and
+    # ROADMAP.md are read again
+    assert (stats.hits, stats.misses, stats.project_hit) == (3, 4, False)
+    assert project == load_project(tmp_path)
     assert _plan_status(project, "02-01") == "complete"
+
+
+def test_only_a_load_for_check_stores_a_row_per_document(tmp_path: Path) -> None:
+    from planner.tree.index.session import load_project_documents
+
+    _tree(tmp_path)
+    load_project_indexed(tmp_path)
+    with sqlite3.connect(_index(tmp_path)) as db:
+        assert db.execute("SELECT count(*) FROM documents").fetchone() == (0,)
+        assert db.execute("SELECT count(*) FROM built_from").fetchone() == (1,)
+    shutil.rmtree(tmp_path / ".planning" / ".cache")
+    load_project_documents(tmp_path)  # (after a status, a check is served by its project, and parses nothing)
+    with sqlite3.connect(_index(tmp_path)) as db:
+        assert db.execute("SELECT count(*) FROM documents").fetchone() == (7,)
+
+
+def test_tree_changed_all_over_is_shared_with_workers_and_reuses_nothing_stale(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _worker_tree(tmp_path)
+    _share_with_workers(monkeypatch)
+    load_project_indexed(tmp_path, workers=2)
+    for path in (tmp_path / ".planning").rglob("*.md"):  # a checkout of another branch, say
+        path.write_text(path.read_text(encoding="utf-8").replace("Plan ", "Planned "), encoding="utf-8")
+        os.utime(path, ns=(OLD_NS + 10**9, OLD_NS + 10**9))
+    project, stats = load_project_indexed(tmp_path, workers=2)
+    assert stats.misses == 12 and stats.hits == 0
+    assert project == load_project(tmp_path)
 
 
 def test_edit_that_keeps_size_and_mtime_is_still_seen(tmp_path: Path) -> None:
@@ -103,7 +133,7 @@ def test_edit_that_keeps_size_and_mtime_is_still_seen(tmp_path: Path) -> None:
         handle.write(edited)
     os.utime(plan, ns=(OLD_NS, OLD_NS))  # and the old mtime back: only ctime tells
     project, stats = load_project_indexed(tmp_path)
-    assert stats.misses == 1
+    assert stats.misses == 4  # its phase folder's three files and ROADMAP.md
     assert _plan_status(project, "01-02") == "in_progress"
 
 
@@ -124,7 +154,7 @@ def test_deleted_file_is_gone_from_the_model(tmp_path: Path) -> None:
     (tmp_path / ".planning/phases/01-setup/01-02-PLAN.md").unlink()
     project, stats = load_project_indexed(tmp_path)
     assert "01-02" not in {str(plan.id) for plan in project.plans}
-    assert (stats.hits, stats.misses) == (6, 0)
+    assert (stats.hits, stats.misses) == (3, 3)
 
 
 def test_new_file_appears_in_the_model(tmp_path: Path) -> None:
@@ -134,7 +164,7 @@ def test_new_file_appears_in_the_model(tmp_path: Path) -> None:
            PLAN.format(phase="01-setup", part="03", title="New", status="planned"))
     project, stats = load_project_indexed(tmp_path)
     assert "01-03" in {str(plan.id) for plan in project.plans}
-    assert (stats.hits, stats.misses) == (7, 1)
+    assert (stats.hits, stats.misses) == (3, 5)
 
 
 def test_new_phase_folder_appears_even_when_empty(tmp_path: Path) -> None:
@@ -152,7 +182,8 @@ def test_file_written_just_now_is_not_stored(tmp_path: Path) -> None:
            mtime_ns=os.stat(tmp_path).st_mtime_ns)
     load_project_indexed(tmp_path)
     _, stats = load_project_indexed(tmp_path)
-    assert (stats.misses, stats.project_hit) == (1, False)  # a same-tick second edit would keep its stamp
+    # a same-tick second edit would keep its stamp: no project was stored, every file is read again
+    assert (stats.misses, stats.project_hit) == (8, False)
 
 
 @pytest.mark.parametrize("content", [b"this is not a database\n" * 40, b"", b"SQLite format 3\x00" + b"\x07" * 90],
@@ -207,8 +238,10 @@ def test_planted_pickle_is_refused_not_run(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_damaged_document_entry_distrusts_the_whole_index(tmp_path: Path) -> None:
+    from planner.tree.index.session import load_project_documents
+
     _tree(tmp_path)
-    load_project_indexed(tmp_path)
+    load_project_documents(tmp_path)  # `plan check`'s load stores a row per document
     with sqlite3.connect(_index(tmp_path)) as db:
         db.execute("DELETE FROM project")
         db.execute("UPDATE documents SET parsed = ? WHERE path LIKE '%02-02-PLAN.md'", (b"\x80\x05garbage",))
@@ -311,14 +344,20 @@ def test_corpus_status_is_identical_through_the_index(tmp_path: Path, name: str)
         os.chmod(folder, 0o755)  # the copy keeps the corpus's read-only marks, which the index honours
         for file_name in files:
             os.utime(os.path.join(folder, file_name), ns=(OLD_NS, OLD_NS), follow_symlinks=False)
+    from planner.tree.index.session import load_project_documents
+
     expected = _status(load_project(tmp_path))
-    cold, cold_stats = load_project_indexed(tmp_path)
+    cold, _, cold_stats = load_project_documents(tmp_path)  # `plan check`'s load: a row per document
     with sqlite3.connect(_index(tmp_path)) as db:
         db.execute("DELETE FROM project")  # so the next load goes through the document layer
     from_documents, document_stats = load_project_indexed(tmp_path)
     warm, warm_stats = load_project_indexed(tmp_path)
     assert cold_stats.misses > 0 and document_stats.misses == 0 and warm_stats.project_hit
     assert _status(cold) == _status(from_documents) == _status(warm) == expected
+    touched = min((tmp_path / ".planning").rglob("*.md"))
+    os.utime(touched, ns=(OLD_NS + 10**9, OLD_NS + 10**9))  # one file's stamp changes
+    reused, reused_stats = load_project_indexed(tmp_path)  # its folder read again, the other phases reused
+    assert not reused_stats.project_hit and _status(reused) == expected
 
 
 def _share_with_workers(monkeypatch: pytest.MonkeyPatch, files_to_a_chunk: int = 1) -> None:
@@ -378,6 +417,7 @@ def test_phase_folders_read_by_worker_processes_give_the_same_project(tmp_path: 
 def test_phase_folders_a_worker_read_are_used_as_they_are(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import planner.tree.index.session
     import planner.tree.index.workers
+    from planner.tree.index.session import load_project_documents
 
     _worker_tree(tmp_path)
     expected = load_project(tmp_path)
@@ -392,7 +432,7 @@ def test_phase_folders_a_worker_read_are_used_as_they_are(tmp_path: Path, monkey
         return real_read(path)
 
     monkeypatch.setattr(planner.tree.index.session, "read_document", read_in_workers_only)
-    project, stats = load_project_indexed(tmp_path, workers=2)
+    project, _, stats = load_project_documents(tmp_path, workers=2)  # `plan check`'s: rows are stored
     assert stats.misses == 12 and stats.saved and project == expected
     with sqlite3.connect(_index(tmp_path)) as db:  # every row the worker parsed is in the index
         assert db.execute("SELECT count(*) FROM documents").fetchone() == (12,)
@@ -484,8 +524,9 @@ def test_reader_error_mid_load_leaves_the_old_index_and_no_half_written_one(tmp_
     _tree(tmp_path)
     load_project_indexed(tmp_path)
     before = _index(tmp_path).read_bytes()
-    plan = tmp_path / ".planning" / "phases" / "01-setup" / "01-02-PLAN.md"
-    _write(plan, plan.read_text(encoding="utf-8").replace("planned", "complete"))  # rows are written as read
+    for plan in (tmp_path / ".planning" / "phases" / "01-setup" / "01-02-PLAN.md",
+                 tmp_path / ".planning" / "phases" / "02-reader" / "02-01-PLAN.md"):  # both folders read again
+        _write(plan, plan.read_text(encoding="utf-8").replace("planned", "complete"))
     real_read_phase = planner.tree.reader.read_phase
     calls: list[Path] = []
 
@@ -506,8 +547,10 @@ def test_index_written_in_many_batches_holds_every_document(tmp_path: Path, monk
     from planner.tree.index.store import IndexWriter
 
     monkeypatch.setattr(IndexWriter, "BATCH", 2)
+    from planner.tree.index.session import load_project_documents
+
     _tree(tmp_path)
-    first, _ = load_project_indexed(tmp_path)
+    first, _, _ = load_project_documents(tmp_path)  # `plan check`'s load stores a row per document
     with sqlite3.connect(_index(tmp_path)) as db:
         assert db.execute("SELECT count(*) FROM documents").fetchone() == (7,)
     again, stats = load_project_indexed(tmp_path)

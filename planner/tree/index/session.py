@@ -1,15 +1,19 @@
-"""An index of the planning tree, so that repeated commands re-read only the files that changed.
+"""An index of the planning tree, so that repeated commands re-read only what changed.
 
 Kept in `.planning/.cache/index.sqlite` (the folder ignores itself with its own `.gitignore`;
 `planner.tree.index.store` writes it, `planner.tree.index.encoding` encodes what it holds). Two
-layers, both checked against a fresh stat of every file the reader reads:
+layers, both checked against a fresh stat of every file the reader reads (a stamp of size,
+mtime_ns, ctime_ns and inode: an edit that keeps the size still changes ctime, and an atomic
+rename changes the inode):
 
-- documents: what was parsed from each file (the body of SUMMARY and VERIFICATION files in a
-  second pickle that only `plan check` decodes), keyed by its path (relative to `.planning/`) and
-  a stamp of size, mtime_ns, ctime_ns and inode (an edit that keeps the size still changes ctime,
-  and an atomic rename changes the inode);
 - project: the whole built Project, keyed by a signature of every path and stamp and the root (the
-  parser's own modules key the whole index). A warm command with no change reads only this.
+  parser's own modules key the whole index), with the stamps it was read from. A warm command
+  with no change reads only this; after a change, each phase folder whose files all keep their
+  stamps comes from it as it is, and only the other folders and the root documents are read;
+- documents: what `plan check`'s loads parsed from each file (the body of SUMMARY and
+  VERIFICATION files in a second pickle that only `plan check` decodes), keyed by its path
+  (relative to `.planning/`) and stamp. Other loads write none: encoding and storing a row per
+  document was a seventh of a cold load, for rows only `plan check` reads.
 
 The index is a cache, never a source of truth: missing, from another planner version or parser,
 corrupt or foreign -> rebuilt (corrupt and foreign with a warning the CLI prints); an unwritable
@@ -27,20 +31,16 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from planner.errors import PlannerError
 from planner.model import Phase, Project
 from planner.storage.safeio import own_path
 from planner.tree.frontmatter import Diagnostic, Document, read_document
 from planner.tree.index.cores import idle_cores
-from planner.tree.index.encoding import (
-    IndexCorrupt,
-    IndexedDocuments,
-    LazyRows,
-    decode_document,
-    encode_document,
-)
+from planner.tree.index.encoding import IndexCorrupt, decode_document, encode_document
 from planner.tree.index.scan import file_stamp, scan_tree, tree_signature
+from planner.tree.index.served_documents import served_documents
 from planner.tree.index.served_phases import FolderRead, Row, count_in, folder_chunks, read_folders, unchanged_phases
 from planner.tree.index.store import (
     CACHE_DIR,
@@ -50,9 +50,11 @@ from planner.tree.index.store import (
     Rows,
     cache_dir,
     read_index,
-    read_rows,
 )
 from planner.tree.index.workers import Workers
+
+if TYPE_CHECKING:  # the reader is imported only when files must be read
+    from planner.tree.reader import KnownPhase
 
 __all__ = ["INDEX_FILE", "IndexStats", "load_project_documents", "load_project_indexed", "scan_tree"]
 
@@ -139,7 +141,7 @@ def load_project_documents(project_root: Path, *, use_index: bool = True, worker
     session = _Session(project_root, workers=idle_cores() if workers is None else workers, keep_documents=True)
     with _no_collection():
         project = session.load()
-    return project, session.documents(), session.stats()
+    return project, served_documents(session), session.stats()
 
 
 @dataclass
@@ -152,6 +154,9 @@ class _Session:
     reuse_recent: bool = False  # this process's last Project (or its unchanged phases) will do
     remember: bool = True  # keep the Project for this process's `reload_project`
     meanwhile: Callable[[], object] | None = None  # the caller's work, done once the workers have started
+    store_rows: bool = field(init=False)  # rows are written for `plan check` only, which keeps documents
+    previous: tuple[Project, dict[str, str]] | None = None  # the index's Project for other stamps, and those
+    known: KnownPhase | None = None  # the phases of `previous` (or of this process's last load) unchanged
     planning_dir: Path = field(init=False)
     index_path: Path = field(init=False)
     prefix: str = field(init=False)  # the planning folder's path and a separator: cut to make keys
@@ -180,36 +185,10 @@ class _Session:
         self.planning_dir = planning_dir_of(self.project_root)
         self.index_path = self.planning_dir / CACHE_DIR / INDEX_FILE
         self.prefix = str(self.planning_dir) + os.sep
+        self.store_rows = self.keep_documents
 
     def stats(self) -> IndexStats:
-        return IndexStats(self.hits, self.misses, self.rebuild, tuple(self.warnings), self.project_hit,
-                          self.saved)
-
-    def documents(self) -> IndexedDocuments:
-        """What was parsed this load, and each stored document whose file is unchanged (after a
-        whole-project hit, the rows are read from the index only when a document is first asked
-        for: `plan check` with its own per-document cache asks for none)."""
-        if self.project_hit and not self.rows:
-            return IndexedDocuments(self.parsed, LazyRows(self._stored_rows), self.planning_dir)
-        return IndexedDocuments(self.parsed, self._unchanged_rows() | self.delivered, self.planning_dir)
-
-    def _stored_rows(self) -> dict[str, bytes]:
-        """The unchanged rows, read from the index file now (after a whole-project hit)."""
-        try:
-            self.rows = read_rows(self.index_path)
-        except (IndexCorrupt, sqlite3.Error):
-            self.rows = {}  # the caller reads the files itself
-        return self._unchanged_rows()
-
-    def _unchanged_rows(self) -> dict[str, bytes]:
-        stored = {}
-        for path, stamp in self.stamps.items():
-            if path.endswith(".md"):
-                key = path.removeprefix(self.prefix)
-                row = self.rows.get(key)
-                if row is not None and row[0] == stamp and not self._racy(stamp):
-                    stored[key] = row[1]
-        return stored
+        return IndexStats(self.hits, self.misses, self.rebuild, tuple(self.warnings), self.project_hit, self.saved)
 
     def load(self) -> Project:
         self.stamps = self.stamps or scan_tree(self.planning_dir)
@@ -230,16 +209,17 @@ class _Session:
             return stored
         from planner.tree.reader import load_project
 
-        reuse = self.reuse_recent and recent is not None and not self.rebuild and not self.keep_documents
-        known = unchanged_phases(recent[1], recent[2], self.stamps, self._reused) if reuse and recent else None
+        reuse = self.reuse_recent and recent is not None and not self.rebuild
+        before = (recent[1], recent[2]) if reuse and recent else self.previous  # phases to reuse, by folder
+        if before and not self.keep_documents:
+            self.known = unchanged_phases(*before, self.stamps, self._reused)
         try:
-            chunks = [] if known else folder_chunks(self.planning_dir, self._stale_paths(), self.workers)
+            chunks = folder_chunks(self.planning_dir, self._stale_paths(before[1] if before else {}), self.workers)
             with Workers(chunks, self._read_folders, self.workers) as self.helpers:
                 if self.meanwhile is not None:
                     self.meanwhile()
                 try:
-                    project = load_project(self.project_root, document_reader=self.read,
-                                           known_phase=self._delivered if known is None else known)
+                    project = load_project(self.project_root, document_reader=self.read, known_phase=self._served)
                 except IndexRestart:
                     self.hits = self.misses = 0
                     self.seen.clear()
@@ -262,7 +242,7 @@ class _Session:
             stamp = file_stamp(path)
         self.seen.add(key)
         row = self.rows.get(key)
-        if row is not None and row[0] == stamp and not self._racy(stamp):
+        if row is not None and row[0] == stamp and not self.racy(stamp):
             try:
                 document, whole = decode_document(path, row[1], with_body=self.keep_documents)
             except IndexCorrupt as error:
@@ -273,8 +253,10 @@ class _Session:
                 return self._kept(path, document, whole)
         self.misses += 1
         document = read_document(path)
-        if self._racy(stamp):
+        if self.racy(stamp):
             self.storable = False
+        elif not self.store_rows:
+            pass  # a load for `plan check` stores rows; the others, the Project and its stamps
         elif self.collected is not None:
             self.collected.append((key, stamp, encode_document(document)))
         elif (writer := self._writer()) is not None:
@@ -288,8 +270,11 @@ class _Session:
         self.helpers, self.keep_documents = None, False
         return read_folders(self, folders)
 
-    def _delivered(self, directory: Path) -> tuple[Phase, tuple[Diagnostic, ...]] | None:
-        """The Phase a worker read in `directory`, its rows handed to the index writer; None: read it here."""
+    def _served(self, directory: Path) -> tuple[Phase, tuple[Diagnostic, ...]] | None:
+        """The Phase in `directory` unchanged since an earlier load, or read by a worker (its rows
+        handed to the index writer); None: read it here."""
+        if self.known is not None and (reused := self.known(directory)) is not None:
+            return reused
         done = self.helpers.take(str(directory)) if self.helpers is not None else None
         if not isinstance(done, FolderRead):
             return None
@@ -324,17 +309,18 @@ class _Session:
             self.parsed[path] = document
         return document
 
-    def _stale_paths(self) -> list[str]:
-        """Documents whose stored stamp is missing or different: the ones that must be parsed."""
+    def _stale_paths(self, before: dict[str, str]) -> list[str]:
+        """Documents whose stamp is unlike both their stored row's and `before`'s (the stamps of a
+        Project whose unchanged phases are reused): the ones that must be parsed."""
         stale = []
         for path, stamp in self.stamps.items():
-            if path.endswith(".md"):
+            if path.endswith(".md") and before.get(path) != stamp:
                 row = self.rows.get(path.removeprefix(self.prefix))
                 if row is None or row[0] != stamp:
                     stale.append(path)
         return stale
 
-    def _racy(self, stamp: str) -> bool:
+    def racy(self, stamp: str) -> bool:
         """Too recent to trust (or not stamped at all: a file that could not be stat'ed)."""
         parts = stamp.split(":")
         return len(parts) != 4 or int(parts[1]) > self.started_ns - RACY_NS
@@ -360,7 +346,7 @@ class _Session:
             self._damaged(error.message)
             return None
         try:
-            stored = read_index(self.index_path, signature, rows_on_hit=False)
+            stored = read_index(self.index_path, signature, rows_on_hit=False, previous=not self.keep_documents)
         except IndexCorrupt as error:
             self._damaged(str(error))
         except sqlite3.OperationalError as error:
@@ -372,7 +358,7 @@ class _Session:
             self._damaged(f"damaged or not a database ({error})")
         else:
             self.rebuild = not stored.current  # another planner version or parser: nothing to report
-            self.rows = stored.rows
+            self.rows, self.previous = stored.rows, stored.previous
             return stored.model
         return None
 
@@ -387,7 +373,7 @@ class _Session:
         try:
             if writer is None:
                 raise self.write_error or OSError("index not written")
-            writer.commit(unchanged, signature, model)
+            writer.commit(unchanged, signature, model, self.stamps if model is not None else None)
             self.saved = True
         except (OSError, sqlite3.Error, PlannerError) as error:  # a cache that can't be written is skipped
             if self.rebuild and self.index_path.exists() and self.warnings:

@@ -1,8 +1,9 @@
 """The planning index's file: what it stores, and the SQLite file itself.
 
-`.planning/.cache/index.sqlite` holds three tables: `planner_index` (format and parser
-fingerprint), `documents` (path relative to `.planning/`, stamp, encoded document) and
-`project` (signature of the whole tree, pickled Project). `planner.tree.index.session` decides what to
+`.planning/.cache/index.sqlite` holds four tables: `planner_index` (format and parser
+fingerprint), `documents` (path relative to `.planning/`, stamp, encoded document), `project`
+(signature of the whole tree, pickled Project) and `built_from` (the stamp of every file that
+Project was read from, pickled). `planner.tree.index.session` decides what to
 read and write; `planner.tree.index.encoding` encodes and decodes the values; this module reads
 and writes the file.
 
@@ -24,10 +25,10 @@ from pathlib import Path
 
 import planner
 from planner.model import Project
-from planner.tree.index.encoding import IndexCorrupt, dump_project, load_project
+from planner.tree.index.encoding import IndexCorrupt, dump_project, load_project, pickle_model, unpickle
 from planner.tree.index.scan import file_stamp
 
-INDEX_FORMAT = "5"  # bump when the stored shape changes (5: the project in parts)
+INDEX_FORMAT = "6"  # bump when the stored shape changes (5: the project in parts; 6: and its stamps)
 CACHE_DIR = ".cache"
 INDEX_FILE = "index.sqlite"
 BUSY_TIMEOUT_S = 0.5
@@ -54,6 +55,7 @@ _SCHEMA = (
     "CREATE TABLE planner_index (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE documents (path TEXT PRIMARY KEY, stamp TEXT NOT NULL, parsed BLOB NOT NULL)",
     "CREATE TABLE project (signature TEXT NOT NULL, part INTEGER PRIMARY KEY, model BLOB NOT NULL)",
+    "CREATE TABLE built_from (stamps BLOB NOT NULL)",
 )
 Rows = dict[str, tuple[str, bytes]]  # path relative to `.planning/` -> (stamp, encoded document)
 
@@ -89,22 +91,39 @@ class StoredIndex:
     current: bool = False  # written by this planner version and parser
     model: Project | None = None
     rows: Rows = field(default_factory=dict)
+    previous: tuple[Project, dict[str, str]] | None = None  # on a miss: the stored Project, its stamps
 
 
-def read_index(index_path: Path, signature: str, *, rows_on_hit: bool) -> StoredIndex:
+def read_index(index_path: Path, signature: str, *, rows_on_hit: bool, previous: bool = False) -> StoredIndex:
     """The index at `index_path`: its Project when stored under `signature`; its document rows
-    when the project missed, or with `rows_on_hit`. Raises IndexCorrupt and sqlite3 errors."""
+    when the project missed, or with `rows_on_hit`; on a miss with `previous`, the Project it
+    holds for another signature and the stamps it was read from (its unchanged phase folders serve
+    the load). Raises IndexCorrupt and sqlite3 errors."""
     with contextlib.closing(sqlite3.connect(index_path, timeout=BUSY_TIMEOUT_S)) as db:
         values = dict(db.execute("SELECT key, value FROM planner_index"))
         if (str(values.get("format")), str(values.get("fingerprint"))) != (INDEX_FORMAT, fingerprint()):
             return StoredIndex()
         found = db.execute("SELECT signature FROM project ORDER BY part LIMIT 1").fetchone()
         stored = StoredIndex(current=True)
-        if found is not None and found[0] == signature:
-            stored.model = load_project(_Parts(db.execute("SELECT model FROM project ORDER BY part")))
+        if found is not None and (found[0] == signature or previous):
+            model = load_project(_Parts(db.execute("SELECT model FROM project ORDER BY part")))
+            if found[0] == signature:
+                stored.model = model
+            elif (stamps := _built_from(db)) is not None:
+                stored.previous = model, stamps
         if stored.model is None or rows_on_hit:  # the warm `status` path reads no row
             stored.rows = _rows(db)
         return stored
+
+
+def _built_from(db: sqlite3.Connection) -> dict[str, str] | None:
+    found = db.execute("SELECT stamps FROM built_from").fetchone()
+    if found is None:
+        return None
+    stamps, _ = unpickle(found[0])
+    if not (isinstance(stamps, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in stamps.items())):
+        raise IndexCorrupt("index holds stamps of the wrong shape")
+    return stamps
 
 
 class _Parts:
@@ -246,9 +265,10 @@ def _remove_abandoned(target: Path) -> None:
                         os.unlink(entry.path)
 
 
-def write_index(target: Path, rows: Rows, signature: str, model: Project | None) -> None:
+def write_index(target: Path, rows: Rows, signature: str, model: Project | None,
+                built_from: dict[str, str] | None = None) -> None:
     """A whole new index file, built beside the old one and renamed over it."""
-    IndexWriter(target).commit(rows, signature, model)
+    IndexWriter(target).commit(rows, signature, model, built_from)
 
 
 class IndexWriter:
@@ -291,9 +311,11 @@ class IndexWriter:
             self.db.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?, ?)", self.pending)
         self.pending = []
 
-    def commit(self, rows: Rows, signature: str, model: Project | None) -> None:
+    def commit(self, rows: Rows, signature: str, model: Project | None,
+               built_from: dict[str, str] | None = None) -> None:
         """Add `rows` (unchanged documents kept from the old index) and the project (pickled into
-        parts as it goes), and put the file in place of `target`."""
+        parts as it goes) with `built_from`, the stamps it was read from, and put the file in place
+        of `target`."""
         try:
             for path, (stamp, parsed) in rows.items():
                 self.add(path, stamp, parsed)
@@ -303,6 +325,8 @@ class IndexWriter:
                 parts = _PartWriter(self.db, signature)
                 dump_project(model, parts)
                 parts.flush()
+                if built_from is not None:
+                    self.db.execute("INSERT INTO built_from VALUES (?)", (pickle_model(built_from),))
             self.db.execute("COMMIT")
             self.db.close()
             self.db = None
