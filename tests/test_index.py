@@ -809,3 +809,14 @@ def test_stored_document_comes_back_equal_with_its_body_where_kept(text: str, na
     assert whole == kept
     assert served == (document if kept else dataclasses.replace(document, body=""))
     assert decode_document(document.path, blob, with_body=False)[1] == (not document.has_frontmatter)
+
+
+def test_phase_reused_after_an_edit_elsewhere_keeps_its_folders_own_diagnostic(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    _write(tmp_path / ".planning/phases/research-notes/NOTES.md", "# Notes\n")  # TREE003: no phase number
+    load_project_indexed(tmp_path)
+    plan = tmp_path / ".planning/phases/02-reader/02-01-PLAN.md"
+    _write(plan, PLAN.format(phase="02-reader", part="01", title="Edited", status="complete"), OLD_NS + 10**9)
+    project, stats = load_project_indexed(tmp_path)
+    assert stats.hits and "TREE003" in {d.code for d in project.diagnostics}
+    assert project == load_project(tmp_path)

@@ -122,8 +122,8 @@ def unchanged_phases(recent: Project, before: dict[str, str], now: dict[str, str
         if phase is None or now.get(key) != before.get(key) or files != before_by_folder.get(key, {}):
             return None
         reused(list(files))
-        inside = key + os.sep
-        return phase, tuple(d for d in recent.diagnostics if str(d.path).startswith(inside))
+        inside = key + os.sep  # its files' diagnostics, and the folder's own (TREE003: no phase number)
+        return phase, tuple(d for d in recent.diagnostics if str(d.path).startswith(inside) or str(d.path) == key)
 
     return known
 
