@@ -58,7 +58,7 @@ class Plan:
     superseded_by: tuple[str, ...] = ()
     wave: int | None = None
     # Frontmatter keys neither planner nor GSD defines (`plan check` reports them). The values of
-    # such keys, and `must_haves`, stay in the PLAN file: `planner.tree.plan_frontmatter` reads them
+    # such keys, and `must_haves`, stay in the PLAN file: `planner.tree.reader.plan_frontmatter` reads them
     # for the commands that use them, and a load does not carry them through its caches.
     unknown_keys: tuple[str, ...] = ()
     plan_path: Path | None = field(default=None, compare=False)

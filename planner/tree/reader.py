@@ -38,10 +38,7 @@ def read_config(planning_dir: Path, inherit_from: Path | None = None) -> Config:
 def plan_frontmatter(plan: Plan) -> dict[str, object]:
     """The frontmatter of the plan's PLAN file as written (`{}` without one): for what the model
     does not carry, `must_haves` and the keys planner does not own (GSD's `tech-stack`)."""
-    if plan.plan_path is None:
-        return {}
-    document = read_document(plan.plan_path)
-    return document.meta if document.has_frontmatter else {}
+    return read_document(plan.plan_path).meta if plan.plan_path is not None else {}
 
 
 DocumentReader: TypeAlias = Callable[[Path], Document]

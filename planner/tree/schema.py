@@ -128,7 +128,7 @@ def plan_fields(document: Document, plan_id: PlanId, out: list[Diagnostic]) -> P
     diagnostic in `out`, and its field keeps the Plan's default."""
     read = _FieldReader(document, out)
     # A dict display is evaluated in order: the diagnostics come in the order of PLAN_FIELDS.
-    return {
+    fields: PlanFields = {
         "id": plan_id, "type": read.plan_type(), "title": read.text("title") or "", "status": read.status(),
         "wave": read.whole_number("wave"), "subsystem": read.text("subsystem") or "",
         "tags": read.texts("tags"), "requires": read.texts("requires"), "provides": read.texts("provides"),
@@ -137,8 +137,11 @@ def plan_fields(document: Document, plan_id: PlanId, out: list[Diagnostic]) -> P
         "started": read.text("started"), "completed": read.text("completed"),
         "base_commit": read.text("base_commit"), "baseline": read.text("baseline"),
         "outcome": read.choice("outcome", PLAN_OUTCOMES), "superseded_by": read.texts("superseded_by"),
-        "unknown_keys": read.checked_rest(), "plan_path": document.path,
+        "plan_path": document.path,
     }
+    read.mapping("must_haves")  # checked only: its value stays in the file, for `plan verify`
+    fields["unknown_keys"] = tuple(unknown_plan_keys(document.meta))
+    return fields
 
 
 _Choice = TypeVar("_Choice", bound=str)
@@ -223,13 +226,11 @@ class _FieldReader:
         self._wrong("key_files", "a mapping with 'created' and 'modified' lists")
         return _NO_KEY_FILES
 
-    def checked_rest(self) -> tuple[str, ...]:
-        """`must_haves` checked to be a mapping (its value stays in the file, for `plan verify`),
-        and the keys planner does not own that GSD does not define either."""
-        raw = self.meta.get("must_haves")
+    def mapping(self, key: str) -> None:
+        """SCH001 unless the value is a mapping (or absent)."""
+        raw = self.meta.get(key)
         if raw is not None and not isinstance(raw, dict):
-            self._wrong("must_haves", "a mapping")
-        return tuple(unknown_plan_keys(self.meta))
+            self._wrong(key, "a mapping")
 
 
 # Every key a PLAN's frontmatter may hold without a warning: planner's fields and their other

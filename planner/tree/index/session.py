@@ -209,9 +209,12 @@ class _Session:
             return stored
         from planner.tree.reader import load_project
 
-        reuse = self.reuse_recent and recent is not None and not self.rebuild
-        before = (recent[1], recent[2]) if reuse and recent else self.previous  # phases to reuse, by folder
-        if before and not self.keep_documents:
+        # a Project, and the stamps it was read from, whose unchanged phase folders this load reuses
+        # (not `plan check`'s, which wants every document)
+        before = None if self.keep_documents else self.previous
+        if self.reuse_recent and recent is not None and not self.rebuild and not self.keep_documents:
+            before = recent[1], recent[2]
+        if before is not None:
             self.known = unchanged_phases(*before, self.stamps, self._reused)
         try:
             chunks = folder_chunks(self.planning_dir, self._stale_paths(before[1] if before else {}), self.workers)

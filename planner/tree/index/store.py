@@ -105,12 +105,10 @@ def read_index(index_path: Path, signature: str, *, rows_on_hit: bool, previous:
             return StoredIndex()
         found = db.execute("SELECT signature FROM project ORDER BY part LIMIT 1").fetchone()
         stored = StoredIndex(current=True)
-        if found is not None and (found[0] == signature or previous):
-            model = load_project(_Parts(db.execute("SELECT model FROM project ORDER BY part")))
-            if found[0] == signature:
-                stored.model = model
-            elif (stamps := _built_from(db)) is not None:
-                stored.previous = model, stamps
+        if found is not None and found[0] == signature:
+            stored.model = load_project(_Parts(db.execute("SELECT model FROM project ORDER BY part")))
+        elif found is not None and previous and (stamps := _built_from(db)) is not None:
+            stored.previous = load_project(_Parts(db.execute("SELECT model FROM project ORDER BY part"))), stamps
         if stored.model is None or rows_on_hit:  # the warm `status` path reads no row
             stored.rows = _rows(db)
         return stored
