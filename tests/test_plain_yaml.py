@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.tree import frontmatter, strict_yaml
-from planner.tree.plain_yaml import NotPlain, load_plain
+from planner.tree.plain_yaml import NotPlain, _unusual, load_plain
 
 SCALARS = st.sampled_from([
     "text", "07", "on", "null", "~", "Null", "1.10", "2026-03-02", "a: b", "a:", "http://x/y", "it's",
@@ -155,3 +156,16 @@ def test_plain_reader_agrees_with_pyyaml_on_commented_blocks(text: str) -> None:
     except NotPlain:
         return
     assert fast == _pyyaml(text)
+
+
+# What YAML reads as anything but plain text: outside this class, the block is PyYAML's
+_PLAIN_TEXT = re.compile("[^\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_EDGES = st.sampled_from(["\x00", "\t", "\x1f", "\x7f", "\x80", "\x85", "\x9f", "\xa0", "\u2027", "\u2028",
+                          "\u2029", "\u202a", "\ud7ff", "\ud800", "\udfff", "\ue000", "\ufefe", "\ufeff",
+                          "\uff00", "\ufffd", "\ufffe", "\uffff", "\U00010000", "\U0010ffff", "é", "→", "a"])
+
+
+@settings(max_examples=5 * settings.default.max_examples)
+@given(st.lists(st.one_of(st.characters(), _EDGES, st.text(max_size=3)), max_size=12).map("".join))
+def test_a_block_is_left_to_pyyaml_exactly_when_it_holds_a_character_yaml_does_not_read_as_text(text: str) -> None:
+    assert _unusual(text) is (_PLAIN_TEXT.search(text) is not None)

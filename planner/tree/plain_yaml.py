@@ -17,12 +17,13 @@ _NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
 # One line of block YAML: its indent, a sequence dash (with the spaces after it), a `key:` (with the
 # spaces after it), and the rest. `findall` cuts a whole block into these in C, one per line.
 _LINE = re.compile(r"^( *)(- +|-$)?(?:([A-Za-z_][A-Za-z0-9_-]*):(?: +|$))?(.*)$", re.MULTILINE)
-# Characters YAML reads as anything but plain text in a line, or not at all: outside this set, PyYAML.
-# ASCII text (nearly all frontmatter) is checked against the same set without the regex, which is
-# compiled only when a block holds other characters.
-_UNUSUAL_CLASS = "[^\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
-_UNUSUAL: list[re.Pattern[str]] = []
-_ASCII_ALLOWED = b"\n" + bytes(range(0x20, 0x7F))
+# Characters YAML reads as anything but plain text in a line, or not at all (outside them, PyYAML):
+# the C0 controls but the line break, DEL, the C1 controls, U+2028-U+2029, surrogates, U+FEFF and
+# U+FFFE-U+FFFF. Looked for in the block's UTF-8 bytes: a byte below 0x20 (or 0x7F), or one of the
+# encodings below, each of which UTF-8 spells only for that character. A class of those characters
+# in a `str` regex takes 7 ms to compile, in every process that meets a non-ASCII block.
+_ALLOWED_BYTES = b"\n" + bytes(range(0x20, 0x7F)) + bytes(range(0x80, 0x100))
+_UNUSUAL_UTF8 = re.compile(rb"\xc2[\x80-\x9f]|\xe2\x80[\xa8\xa9]|\xef\xbb\xbf|\xef\xbf[\xbe\xbf]")
 _PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _SIMPLE_ESCAPES = {"\\": "\\", '"': '"', "n": "\n", "t": "\t", "/": "/"}
 MAX_DEPTH = 50
@@ -97,10 +98,12 @@ def _closing_quote(text: str) -> int:
 
 def _unusual(text: str) -> bool:
     if text.isascii():
-        return bool(text.encode("ascii").translate(None, _ASCII_ALLOWED))
-    if not _UNUSUAL:
-        _UNUSUAL.append(re.compile(_UNUSUAL_CLASS))
-    return _UNUSUAL[0].search(text) is not None
+        return bool(text.encode("ascii").translate(None, _ALLOWED_BYTES))  # a control character
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return True
+    return bool(data.translate(None, _ALLOWED_BYTES)) or _UNUSUAL_UTF8.search(data) is not None
 
 
 def _is_plain(text: str) -> bool:
