@@ -5,6 +5,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from planner.tree.index.workers import Workers
 
 FAST_FLAGS = {"status": frozenset({"--json", "--pretty"}),
               "check": frozenset({"--json", "--pretty", "--strict", "--no-git"})}
@@ -116,11 +120,24 @@ def _status(flags: set[str], root: Path | None, phase: str | None) -> int:
     import gc
 
     gc.disable()  # a short read-only command: collecting among a million young objects is waste
-    from planner.cli.console import colour_enabled, status_table, to_json
-    from planner.tree.index.outputs import OutputCache
+    from planner.tree.index import aside, first_read
     from planner.tree.project_root import find_project_root
 
     project_root = _ROOT[0] = find_project_root(root=root)
+    # on a tree with no index yet, a worker reads phase folders while this process imports and scans
+    early = first_read.start(project_root)
+    try:
+        return _status_of(project_root, flags, phase, early)
+    finally:
+        if early is not None:
+            early.close()
+        aside.wait()  # the index, written by a forked copy, is in place when `plan status` returns
+
+
+def _status_of(project_root: Path, flags: set[str], phase: str | None, early: Workers | None) -> int:
+    from planner.cli.console import colour_enabled, status_table, to_json
+    from planner.tree.index.outputs import OutputCache
+
     if "--json" in flags:
         pretty = "--pretty" in flags or bool(sys.stdout.isatty())
         shape = "pretty" if pretty else "compact"
@@ -134,9 +151,10 @@ def _status(flags: set[str], root: Path | None, phase: str | None) -> int:
         return 0
     from planner.tree.index.session import load_project_indexed
 
-    # planner.status is imported while worker processes read (its ~10 ms of imports off the serial start)
+    # planner.status is imported while worker processes read (its ~10 ms of imports off the serial
+    # start); the index is written by a forked copy while this process computes the output
     project, stats = load_project_indexed(project_root, scanned=cache.scanned(), remember=False,
-                                          meanwhile=_import_status)
+                                          meanwhile=_import_status, save_aside=True, early=early)
     from planner.status import project_status
 
     for warning in stats.warnings:

@@ -18,6 +18,7 @@ from planner.tree import regions
 from planner.tree.filenames import FileRole, classify, names_a_plan, parse_phase_dir, reconcile_part
 from planner.tree.frontmatter import Diagnostic, Document, read_document
 from planner.tree.markdown import bold_metadata, header_block
+from planner.tree.phase_folders import milestone_phase_folders, phase_folders
 
 # Re-exported: they live where the warm paths find them without importing the reader.
 from planner.tree.project_root import PLANNING as PLANNING  # noqa: PLC0414
@@ -129,11 +130,8 @@ def _listed_only_phases(roadmap: str, phases: list[Phase], planning_dir: Path, c
 
 def milestone_phase_directories(planning_dir: Path, diagnostics: list[Diagnostic]) -> list[tuple[str, Path]]:
     """(milestone, folder) of each archived phase: `milestones/v1.2-phases/03-api/` is ("v1.2", ...)."""
-    found: list[tuple[str, Path]] = []
-    for archive in phase_directories(planning_dir / "milestones", diagnostics):
-        if archive.name.startswith("v") and archive.name.endswith("-phases"):
-            found.extend((archive.name[: -len("-phases")], folder)
-                         for folder in phase_directories(archive, diagnostics))
+    found, skipped = milestone_phase_folders(planning_dir)
+    _skipped_links(skipped, diagnostics)
     return found
 
 
@@ -166,22 +164,14 @@ def _phase_order(phase: Phase) -> tuple[int, tuple[int, str, tuple[int, ...]] | 
 
 def phase_directories(phases_dir: Path, diagnostics: list[Diagnostic]) -> list[Path]:
     """Phase folders, each real folder once: a symbolic link to a folder already listed is skipped."""
-    if not phases_dir.is_dir():
-        return []
-    entries = sorted((entry for entry in os.scandir(phases_dir) if entry.is_dir()),
-                     key=lambda e: (e.is_symlink(), e.name))
-    real_phases = os.path.realpath(phases_dir)  # a folder that is no link is this plus its name
-    seen: set[str] = set()
-    folders = []
-    for entry in entries:
-        real = os.path.realpath(entry.path) if entry.is_symlink() else os.path.join(real_phases, entry.name)
-        if real in seen:
-            diagnostics.append(Diagnostic(Path(entry.path), None, "TREE001",
-                                          "symbolic link to a phase folder already read; not counted twice"))
-            continue
-        seen.add(real)
-        folders.append(Path(entry.path))
+    folders, skipped = phase_folders(phases_dir)
+    _skipped_links(skipped, diagnostics)
     return folders
+
+
+def _skipped_links(links: list[Path], diagnostics: list[Diagnostic]) -> None:
+    message = "symbolic link to a phase folder already read; not counted twice"
+    diagnostics.extend(Diagnostic(link, None, "TREE001", message) for link in links)
 
 
 def _markdown_files(directory: Path) -> list[tuple[str, Path]]:

@@ -10,18 +10,17 @@ Two kinds, both answered through the reader's `known_phase` hook (`planner.tree.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Container
+from collections.abc import Callable, Container, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from planner.model import Phase, Project
 from planner.tree.frontmatter import Diagnostic, Document
-from planner.tree.index.workers import chunks_of
+from planner.tree.index.workers import PARALLEL_FROM, chunks_of
 
 if TYPE_CHECKING:  # the reader is imported only when files must be read
     from planner.tree.reader import KnownPhase
 
-PARALLEL_FROM = 1000  # files to read from which forked workers pay for their start-up
 Row = tuple[str, str, bytes]  # (index key, stamp, encoded document)
 
 
@@ -30,6 +29,7 @@ class Reading(Protocol):
     starts it afresh for each folder and sends it back in a FolderRead; the reader adds it to its own."""
 
     collected: list[Row] | None  # in a worker: the rows it parsed, for the reader to store
+    own_stamps: dict[str, str] | None  # in a worker forked before the scan: the stamps it took itself
     seen: set[str]
     hits: int
     misses: int
@@ -48,6 +48,8 @@ class FolderRead(NamedTuple):
     hits: int
     misses: int
     storable: bool
+    stamped: dict[str, str] | None = None  # from a worker forked before the scan: each file's stamp,
+    # taken before the worker read it (`first_read`); the reader takes the folder only as scanned
 
 
 def folder_chunks(planning_dir: Path, stale: list[str], workers: int) -> list[list[str]]:
@@ -89,14 +91,49 @@ def read_folders(reading: Reading, folders: list[str]) -> dict[str, object]:
         reading.collected, reading.seen = [], set()
         reading.hits = reading.misses = 0
         reading.storable = True
+        if reading.own_stamps is not None:
+            reading.own_stamps = {}
         diagnostics: list[Diagnostic] = []
         try:
             phase = read_phase(Path(folder), reading.read, diagnostics)
         except Exception:  # noqa: BLE001, S112 - the reader reads this folder itself and raises properly
             continue
         done[folder] = FolderRead(phase, tuple(diagnostics), reading.collected, reading.seen, reading.hits,
-                                  reading.misses, reading.storable)
+                                  reading.misses, reading.storable, reading.own_stamps)
     return done
+
+
+class ScannedFolders:
+    """The scan's stamps of the Markdown files in each of some phase folders (grouped when first
+    asked for): what a folder read by a worker forked before the scan (`first_read`) must match."""
+
+    def __init__(self, stamps: dict[str, str], folders: Container[str]) -> None:
+        self.stamps, self.folders = stamps, folders
+        self.grouped: dict[str, dict[str, str]] | None = None
+
+    def agree(self, folder: str, stamped: dict[str, str]) -> bool:
+        """Whether the worker read the folder's files as the scan found them: the same files, each
+        with the stamp the scan gave it. A file changed after the worker stamped it was stamped anew
+        by the scan, so the Project stored is never older than its stamps; a folder that fails this
+        is read by the reader."""
+        if self.grouped is None:
+            self.grouped = files_by_folder(self.stamps, self.folders)
+        scanned = self.grouped.get(folder, {})
+        return len(stamped) == len(scanned) and all(scanned.get(path) == stamp for path, stamp in stamped.items())
+
+
+def stale_paths(stamps: dict[str, str], rows: Mapping[str, tuple[str, bytes]], prefix: str,
+                before: dict[str, str]) -> list[str]:
+    """Documents whose stamp is unlike both their stored row's (`rows`, keyed by path without
+    `prefix`) and `before`'s (the stamps of a Project whose unchanged phases are reused): the ones
+    that must be parsed."""
+    stale = []
+    for path, stamp in stamps.items():
+        if path.endswith(".md") and before.get(path) != stamp:
+            row = rows.get(path.removeprefix(prefix))
+            if row is None or row[0] != stamp:
+                stale.append(path)
+    return stale
 
 
 def count_in(reading: Reading, done: FolderRead) -> None:
@@ -113,7 +150,7 @@ def unchanged_phases(recent: Project, before: dict[str, str], now: dict[str, str
     the folder and every file in it (its `plans/` too) has the same stamp `now`: after a command's
     own write, all but a folder or two. `reused` is told the paths of each folder's files reused."""
     phases = {str(phase.directory): phase for phase in recent.phases}
-    now_by_folder, before_by_folder = _by_phase_folder(now, phases), _by_phase_folder(before, phases)
+    now_by_folder, before_by_folder = files_by_folder(now, phases), files_by_folder(before, phases)
 
     def known(directory: Path) -> tuple[Phase, tuple[Diagnostic, ...]] | None:
         key = str(directory)
@@ -128,7 +165,7 @@ def unchanged_phases(recent: Project, before: dict[str, str], now: dict[str, str
     return known
 
 
-def _by_phase_folder(stamps: dict[str, str], folders: dict[str, Phase]) -> dict[str, dict[str, str]]:
+def files_by_folder(stamps: dict[str, str], folders: Container[str]) -> dict[str, dict[str, str]]:
     """Stamps of the Markdown files in each of `folders` (with its `plans/`)."""
     grouped: dict[str, dict[str, str]] = {}
     for path, stamp in stamps.items():

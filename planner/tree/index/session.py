@@ -35,21 +35,23 @@ from typing import TYPE_CHECKING
 
 from planner.errors import PlannerError
 from planner.model import Phase, Project
-from planner.storage.safeio import own_path
 from planner.tree.frontmatter import Diagnostic, Document, read_document
+from planner.tree.index import served_phases
+from planner.tree.index.aside import run_aside
 from planner.tree.index.cores import idle_cores
 from planner.tree.index.encoding import IndexCorrupt, decode_document, encode_document
 from planner.tree.index.scan import file_stamp, scan_tree, tree_signature
 from planner.tree.index.served_documents import served_documents
-from planner.tree.index.served_phases import FolderRead, Row, count_in, folder_chunks, read_folders, unchanged_phases
 from planner.tree.index.store import (
     CACHE_DIR,
     INDEX_FILE,
+    IndexBusy,
+    IndexDamaged,
     IndexRestart,
     IndexWriter,
     Rows,
     cache_dir,
-    read_index,
+    open_index,
 )
 from planner.tree.index.workers import Workers
 
@@ -72,7 +74,7 @@ class IndexStats:
     rebuilt: bool = False
     warnings: tuple[str, ...] = ()
     project_hit: bool = False  # the whole model came from the index: no document was read
-    saved: bool = False  # the index was written (False on a read-only tree or when nothing changed)
+    saved: bool = False  # the index was written (False on a read-only tree, when nothing changed, or aside)
 
 
 @contextlib.contextmanager
@@ -104,18 +106,22 @@ def reload_project(project_root: Path) -> Project:
 
 def load_project_indexed(project_root: Path, *, use_index: bool = True, workers: int | None = None,
                          scanned: tuple[dict[str, str], int] | None = None, remember: bool = True,
-                         meanwhile: Callable[[], object] | None = None) -> tuple[Project, IndexStats]:
+                         meanwhile: Callable[[], object] | None = None, save_aside: bool = False,
+                         early: Workers | None = None) -> tuple[Project, IndexStats]:
     """The Project `load_project` reads, served from the index where files are unchanged; with
-    `served_phases.PARALLEL_FROM` or more files to parse, `workers` processes (default: one per idle core,
+    `workers.PARALLEL_FROM` or more files to parse, `workers` processes (default: one per idle core,
     this one included) share the phase folders. `scanned`: a caller's `scan_tree` and its start (ns);
     `remember=False`: not kept for `reload_project`; `meanwhile`: the caller's own preparation (imports),
-    run once the workers read (when files are read), taking from this process's share of the folders."""
+    run once the workers read (when files are read), taking from this process's share of the folders;
+    `save_aside`: the index is written by a forked copy while the caller goes on, and the caller calls
+    `planner.tree.index.aside.wait()` before it exits; `early`: workers `first_read.start` forked
+    before the scan, used on a load that reads the whole tree (the caller closes them)."""
     if not use_index:
         from planner.tree.reader import load_project
 
         return load_project(project_root), IndexStats()
     session = _Session(project_root, workers=idle_cores() if workers is None else workers, remember=remember,
-                       meanwhile=meanwhile)
+                       meanwhile=meanwhile, save_aside=save_aside, early=early)
     if scanned is not None:
         session.stamps, session.started_ns = scanned
     with _no_collection():
@@ -144,6 +150,12 @@ def load_project_documents(project_root: Path, *, use_index: bool = True, worker
     return project, served_documents(session), session.stats()
 
 
+def stamping_reader(project_root: Path, started_ns: int) -> Callable[[list[str]], dict[str, object]]:
+    """In a worker forked before the scan (`planner.tree.index.first_read`): what reads its chunks
+    of phase folders, stamping each file just before reading it."""
+    return _Session(project_root, own_stamps={}, started_ns=started_ns)._read_folders
+
+
 @dataclass
 class _Session:
     """One load through the index: scan, look up, read what changed, write back."""
@@ -154,6 +166,10 @@ class _Session:
     reuse_recent: bool = False  # this process's last Project (or its unchanged phases) will do
     remember: bool = True  # keep the Project for this process's `reload_project`
     meanwhile: Callable[[], object] | None = None  # the caller's work, done once the workers have started
+    save_aside: bool = False  # the index written by a forked copy (`planner.tree.index.aside`)
+    early: Workers | None = None  # workers forked before the scan (`planner.tree.index.first_read`)
+    own_stamps: dict[str, str] | None = None  # in such a worker: each file stamped just before it is read
+    scanned: served_phases.ScannedFolders | None = None  # what folders read by the early workers must match
     store_rows: bool = field(init=False)  # rows are written for `plan check` only, which keeps documents
     previous: tuple[Project, dict[str, str]] | None = None  # the index's Project for other stamps, and those
     known: KnownPhase | None = None  # the phases of `previous` (or of this process's last load) unchanged
@@ -167,7 +183,7 @@ class _Session:
     writer: IndexWriter | None = None  # the new index file, made when the first row is parsed
     write_error: Exception | None = None  # why it could not be made (a read-only tree)
     helpers: Workers | None = None  # worker processes reading phase folders beside the reader
-    collected: list[Row] | None = None  # in a worker: the rows it parsed, for the reader
+    collected: list[served_phases.Row] | None = None  # in a worker: the rows it parsed, for the reader
     parsed: dict[Path, Document] = field(default_factory=dict)
     delivered: dict[str, bytes] = field(default_factory=dict)  # rows workers parsed, for `documents`
     seen: set[str] = field(default_factory=set)
@@ -215,10 +231,9 @@ class _Session:
         if self.reuse_recent and recent is not None and not self.rebuild and not self.keep_documents:
             before = recent[1], recent[2]
         if before is not None:
-            self.known = unchanged_phases(*before, self.stamps, self._reused)
+            self.known = served_phases.unchanged_phases(*before, self.stamps, self._reused)
         try:
-            chunks = folder_chunks(self.planning_dir, self._stale_paths(before[1] if before else {}), self.workers)
-            with Workers(chunks, self._read_folders, self.workers) as self.helpers:
+            with self._helpers(before) as self.helpers:
                 if self.meanwhile is not None:
                     self.meanwhile()
                 try:
@@ -228,12 +243,24 @@ class _Session:
                     self.seen.clear()
                     self.parsed.clear()
                     project = load_project(self.project_root, document_reader=self.read)
-            self._save(project, signature)
+            if self.save_aside and self.writer is None and not self.warnings:  # nothing it could report
+                run_aside(lambda: self._save(project, signature))
+            else:
+                self._save(project, signature)
         finally:
             self._discard()
         if self.storable and self.remember:
             _RECENT[str(self.project_root)] = (signature, project, self.stamps)
         return project
+
+    def _helpers(self, before: tuple[Project, dict[str, str]] | None) -> Workers:
+        """Workers for the phase folders this load reads: the early ones on a whole read, else new ones."""
+        if self.early is not None and before is None and not self.keep_documents and not self.rows:
+            self.scanned = served_phases.ScannedFolders(self.stamps, self.early.chunk_of)
+            return self.early
+        stale = served_phases.stale_paths(self.stamps, self.rows, self.prefix, before[1] if before else {})
+        chunks = served_phases.folder_chunks(self.planning_dir, stale, self.workers)
+        return Workers(chunks, self._read_folders, self.workers)
 
     def read(self, path: Path) -> Document:
         """The document at `path`: from the index when its stamp is unchanged, else parsed."""
@@ -241,8 +268,11 @@ class _Session:
         key = absolute.removeprefix(self.prefix)
         stamp = self.stamps.get(absolute)
         if stamp is None:
-            self.storable = False
             stamp = file_stamp(path)
+            if self.own_stamps is None:
+                self.storable = False
+            else:
+                self.own_stamps[absolute] = stamp
         self.seen.add(key)
         row = self.rows.get(key)
         if row is not None and row[0] == stamp and not self.racy(stamp):
@@ -271,7 +301,7 @@ class _Session:
         """In a worker: `read_folders` of this session's fork, which has no workers of its own and
         keeps no documents (it sends rows; the reader decodes the ones its caller asks for)."""
         self.helpers, self.keep_documents = None, False
-        return read_folders(self, folders)
+        return served_phases.read_folders(self, folders)
 
     def _served(self, directory: Path) -> tuple[Phase, tuple[Diagnostic, ...]] | None:
         """The Phase in `directory` unchanged since an earlier load, or read by a worker (its rows
@@ -279,15 +309,19 @@ class _Session:
         if self.known is not None and (reused := self.known(directory)) is not None:
             return reused
         done = self.helpers.take(str(directory)) if self.helpers is not None else None
-        if not isinstance(done, FolderRead):
+        if not isinstance(done, served_phases.FolderRead):
             return None
+        if done.stamped is not None:  # read by a worker forked before the scan
+            if self.scanned is None or not self.scanned.agree(str(directory), done.stamped):
+                return None
+            self.storable = self.storable and not any(map(self.racy, done.stamped.values()))
         if done.rows and (writer := self._writer()) is not None:
             for key, stamp, blob in done.rows:
                 self.fresh.add(key)
                 writer.add(key, stamp, blob)
         if self.keep_documents:  # decoded, bodies and all, when the caller asks for one
             self.delivered.update((key, blob) for key, _, blob in done.rows)
-        count_in(self, done)
+        served_phases.count_in(self, done)
         return done.phase, done.diagnostics
 
     def _reused(self, paths: list[str]) -> None:
@@ -312,17 +346,6 @@ class _Session:
             self.parsed[path] = document
         return document
 
-    def _stale_paths(self, before: dict[str, str]) -> list[str]:
-        """Documents whose stamp is unlike both their stored row's and `before`'s (the stamps of a
-        Project whose unchanged phases are reused): the ones that must be parsed."""
-        stale = []
-        for path, stamp in self.stamps.items():
-            if path.endswith(".md") and before.get(path) != stamp:
-                row = self.rows.get(path.removeprefix(self.prefix))
-                if row is None or row[0] != stamp:
-                    stale.append(path)
-        return stale
-
     def racy(self, stamp: str) -> bool:
         """Too recent to trust (or not stamped at all: a file that could not be stat'ed)."""
         parts = stamp.split(":")
@@ -337,33 +360,19 @@ class _Session:
     def _open(self, signature: str) -> Project | None:
         """The stored Project for `signature`, else None; the document rows are loaded on a miss,
         and on a hit too when documents are kept for the caller."""
-        if not self.index_path.exists():
-            self.rebuild = True
-            return None
-        if self.index_path.is_symlink():  # never write through a link someone put in our place
-            self._damaged("a symbolic link, not planner's file")
-            return None
-        try:  # nor read one through a `.cache` that is a link out of the project
-            own_path(self.planning_dir, CACHE_DIR, INDEX_FILE, create_folders=False)
-        except PlannerError as error:
-            self._damaged(error.message)
-            return None
         try:
-            stored = read_index(self.index_path, signature, rows_on_hit=False, previous=not self.keep_documents)
-        except IndexCorrupt as error:
-            self._damaged(str(error))
-        except sqlite3.OperationalError as error:
-            if "locked" in str(error) or "busy" in str(error):
-                self.storable = False  # another planner is writing it: read without it this time
-                return None
-            self._damaged(f"not a planner index ({error})")
-        except sqlite3.DatabaseError as error:
-            self._damaged(f"damaged or not a database ({error})")
-        else:
-            self.rebuild = not stored.current  # another planner version or parser: nothing to report
-            self.rows, self.previous = stored.rows, stored.previous
-            return stored.model
-        return None
+            stored = open_index(self.planning_dir, signature, previous=not self.keep_documents)
+        except IndexBusy:
+            self.storable = False  # another planner is writing it: read without it this time
+            return None
+        except IndexDamaged as error:
+            self._damaged(error.reason)
+            return None
+        self.rebuild = stored is None or not stored.current  # none, or another planner version or parser
+        if stored is None:
+            return None
+        self.rows, self.previous = stored.rows, stored.previous
+        return stored.model
 
     def _save(self, project: Project, signature: str) -> None:
         """The new index file (rows parsed this load are in it already) given the unchanged rows

@@ -114,6 +114,45 @@ def read_index(index_path: Path, signature: str, *, rows_on_hit: bool, previous:
         return stored
 
 
+class IndexBusy(Exception):
+    """Another planner is writing the index: read without it this time."""
+
+
+class IndexDamaged(Exception):
+    """The index file is not one to read (a link, damaged, foreign): rebuild it, and say why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def open_index(planning_dir: Path, signature: str, *, previous: bool) -> StoredIndex | None:
+    """`read_index` of the planning folder's index file, without document rows on a hit; None when
+    there is none. IndexDamaged: a file to rebuild; IndexBusy: one another planner is writing."""
+    index_path = planning_dir / CACHE_DIR / INDEX_FILE
+    if not index_path.exists():
+        return None
+    if index_path.is_symlink():  # never write through a link someone put in our place
+        raise IndexDamaged("a symbolic link, not planner's file")
+    from planner.errors import PlannerError
+    from planner.storage.safeio import own_path
+
+    try:  # nor read one through a `.cache` that is a link out of the project
+        own_path(planning_dir, CACHE_DIR, INDEX_FILE, create_folders=False)
+    except PlannerError as error:
+        raise IndexDamaged(error.message) from None
+    try:
+        return read_index(index_path, signature, rows_on_hit=False, previous=previous)
+    except IndexCorrupt as error:
+        raise IndexDamaged(str(error)) from None
+    except sqlite3.OperationalError as error:
+        if "locked" in str(error) or "busy" in str(error):
+            raise IndexBusy from None
+        raise IndexDamaged(f"not a planner index ({error})") from None
+    except sqlite3.DatabaseError as error:
+        raise IndexDamaged(f"damaged or not a database ({error})") from None
+
+
 def _built_from(db: sqlite3.Connection) -> dict[str, str] | None:
     found = db.execute("SELECT stamps FROM built_from").fetchone()
     if found is None:

@@ -14,9 +14,12 @@ from collections.abc import Callable
 from typing import NoReturn, Self
 
 from planner.tree.index.cores import can_fork
-from planner.tree.index.encoding import load_trusted, pickle_model
+
+# `planner.tree.index.encoding` (the model and its ~30 ms of imports) is imported where results are
+# pickled and unpickled: a cold load forks its workers before it imports the reader
 
 MAX_WORKERS = 8
+PARALLEL_FROM = 1000  # files to read from which forked workers pay for their start-up
 CHUNK_FILES = 50  # files to a chunk: small enough that the processes finish together
 _NOTICE = struct.Struct("=QQQ")  # chunk number, offset and size of its pickled results
 
@@ -90,6 +93,8 @@ class Workers:
         while chunk not in self.received and self._receive(owner - 2):
             pass
         if chunk in self.located:  # read when first needed: the reader holds a chunk or two, not all
+            from planner.tree.index.encoding import load_trusted
+
             results, offset, size = self.located.pop(chunk)
             delivered = load_trusted(os.pread(results, size, offset))  # our own child's
             if isinstance(delivered, dict):
@@ -118,6 +123,10 @@ class Workers:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the workers (each after its current chunk) and wait for them; again: nothing."""
         if not self.workers:
             return
         self.claims.seek(0)  # every chunk left is the reader's: the workers stop after their current one
@@ -145,6 +154,8 @@ def _work(chunks: list[list[str]], work: Work, claims: mmap.mmap, me: int, notic
     """In a worker: do the last unclaimed chunk until none is left, then exit without cleanup."""
     code = 0
     try:
+        from planner.tree.index.encoding import pickle_model
+
         offset = 0
         while (chunk := claims.rfind(b"\0")) >= 0:
             claims[chunk] = me
