@@ -169,3 +169,14 @@ _EDGES = st.sampled_from(["\x00", "\t", "\x1f", "\x7f", "\x80", "\x85", "\x9f", 
 @given(st.lists(st.one_of(st.characters(), _EDGES, st.text(max_size=3)), max_size=12).map("".join))
 def test_a_block_is_left_to_pyyaml_exactly_when_it_holds_a_character_yaml_does_not_read_as_text(text: str) -> None:
     assert _unusual(text) is (_PLAIN_TEXT.search(text) is not None)
+
+
+_BACKTRACKING_LINE = re.compile(r"^( *)(- +|-$)?(?:([A-Za-z_][A-Za-z0-9_-]*):(?: +|$))?(.*)$", re.MULTILINE)
+
+
+@settings(max_examples=5 * settings.default.max_examples)
+@given(st.text(alphabet=" -:\n#'\"ab_0Z\t[", max_size=80))
+def test_possessive_line_pattern_cuts_every_text_as_the_backtracking_one(text: str) -> None:
+    from planner.tree.plain_yaml import _LINE
+
+    assert _LINE.findall(text) == _BACKTRACKING_LINE.findall(text)
