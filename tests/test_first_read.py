@@ -108,3 +108,10 @@ def test_scanned_folder_agrees_only_with_the_same_files_and_stamps() -> None:
     assert not scanned.agree("/p/phases/01-a", {"/p/phases/01-a/01-01-PLAN.md": "1:2:3:4"})  # a file added since
     assert not scanned.agree("/p/phases/01-a", {**read, "/p/phases/01-a/01-03-PLAN.md": "1:1:1:1"})  # one gone
     assert scanned.agree("/p/phases/03-c", {})  # a folder with no Markdown files, as the scan found it
+
+
+def test_the_index_file_looked_for_is_the_one_the_store_writes() -> None:
+    from planner.tree.index.first_read import INDEX_PATH
+    from planner.tree.index.store import CACHE_DIR, INDEX_FILE
+
+    assert INDEX_PATH == (CACHE_DIR, INDEX_FILE)

@@ -99,7 +99,8 @@ def test_kept_status_is_served_without_loading_the_model_or_the_index(tmp_path: 
             "print(' '.join(sys.modules), file=sys.stderr); sys.exit(code)")
     served = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, check=True)
     assert json.loads(served.stdout)["counts"]["plans"] == 1
-    assert not {"planner.model", "planner.tree.reader", "sqlite3", "pickle", "yaml"} & set(served.stderr.split())
+    assert not {"planner.model", "planner.tree.reader", "sqlite3", "pickle", "yaml",
+                "planner.tree.index.workers"} & set(served.stderr.split())
 
 
 def test_pretty_and_compact_are_the_same_document(tmp_path: Path) -> None:
